@@ -1,0 +1,103 @@
+package policy
+
+import (
+	"sort"
+
+	"github.com/helpdesk-gw/helpdesk/model"
+)
+
+// Recipient is one person a notification goes to, with the rules that
+// chose them.
+type Recipient struct {
+	Email string
+	Rules []string
+	Why   string
+}
+
+// CommentEvent describes a new comment or internal note for N1–N4.
+type CommentEvent struct {
+	Author       string
+	AuthorProven bool // P1: the author's mail is proven
+	Internal     bool // an internal note (R7, N2)
+	// MailRecipients are the addresses in To/Cc of the author's mail (N4).
+	MailRecipients map[string]bool
+	// Joined are the addresses that joined the ticket with this mail: they
+	// are sent the comment even when in To/Cc, for its reply address (N4).
+	Joined map[string]bool
+}
+
+// FollowsAll reports whether a membership follows every ticket of its
+// organisation (N5): it must have the A2 setting org.
+func FollowsAll(m Membership) bool { return m.FollowAll && m.Access == model.MemberAccessOrg }
+
+// CommentRecipients decides who is told of a comment (N1, N2, N4, N5), given
+// the people concerned (keyed by email; anyone missing is not told).
+//
+// N1, public comment: the requester, CCs, followers and the assignee, minus
+// the author, anyone who cannot see the ticket now (R1–R5), bouncing
+// addresses (B3), and (N4) the people in To/Cc of a proven author's mail who
+// did not just join. N2, internal note: the assignee and staff followers
+// only; no end-user address, ever (R7).
+func CommentRecipients(ev CommentEvent, t TicketFacts, people map[string]Person) []Recipient {
+	type cand struct{ rules []string }
+	cands := map[string]*cand{}
+	add := func(email, rule string) {
+		if email == "" {
+			return
+		}
+		if c, ok := cands[email]; ok {
+			c.rules = append(c.rules, rule)
+			return
+		}
+		cands[email] = &cand{rules: []string{rule}}
+	}
+	if ev.Internal {
+		add(t.Assignee, "N2")
+		for e := range t.Followers {
+			add(e, "N2")
+		}
+	} else {
+		add(t.Requester, "N1")
+		for e := range t.CCs {
+			add(e, "N1")
+		}
+		for e := range t.Followers {
+			add(e, "N5")
+		}
+		add(t.Assignee, "N1")
+	}
+	var out []Recipient
+	for email, c := range cands {
+		p, ok := people[email]
+		switch {
+		case !ok, email == ev.Author:
+			continue
+		case !Rights(p, t).View: // R5 at send time
+			continue
+		case ev.Internal && !CanSeeInternal(p): // R7, N2
+			continue
+		case p.Bouncing: // B3
+			continue
+		case ev.AuthorProven && ev.MailRecipients[email] && !ev.Joined[email]: // N4
+			continue
+		}
+		out = append(out, Recipient{Email: email, Rules: c.rules})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Email < out[j].Email })
+	return out
+}
+
+// MaySend re-checks a queued notification at send time (N1, N2, R7): the
+// recipient must still see the ticket, and a note goes to staff only.
+func MaySend(p Person, t TicketFacts, kind model.NotificationKind) bool {
+	if p.Bouncing {
+		return false
+	}
+	if kind == model.KindNote {
+		return CanSeeInternal(p)
+	}
+	if kind == model.KindNotice {
+		return true // I6/I5 notices name nothing the recipient may not see
+	}
+	return Rights(p, t).View
+}
