@@ -133,7 +133,9 @@ func (l lookupTable) TicketByMessageIDs(_ context.Context, ids []string) (int64,
 	return 0, ErrNoTicket
 }
 
-func (l lookupTable) TicketExists(_ context.Context, id int64) (bool, error) { return l.tickets[id], nil }
+func (l lookupTable) TicketExists(_ context.Context, id int64) (bool, error) {
+	return l.tickets[id], nil
+}
 
 func TestI1_ResolutionOrder(t *testing.T) {
 	a := testAddresses()

@@ -1,0 +1,224 @@
+package access
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/helpdesk-gw/helpdesk/model"
+	"github.com/helpdesk-gw/helpdesk/policy"
+	"github.com/helpdesk-gw/helpdesk/store"
+)
+
+// Entry is one person who can see a ticket, and why.
+type Entry struct {
+	Email   string   `json:"email"`
+	View    bool     `json:"view"`
+	Comment bool     `json:"comment"`
+	Rules   []string `json:"rules"`
+	Why     string   `json:"why"`
+}
+
+// Explain lists everyone who can see ticket id, whether they can comment,
+// and the rules that give it (R1–R4), oldest user first.
+func (f *Facts) Explain(ctx context.Context, id int64) ([]Entry, error) {
+	v, err := f.Ticket(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	people, err := f.candidates(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	parts, err := f.Q.Participants(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("participants of ticket %d: %w", id, err)
+	}
+	var out []Entry
+	for _, p := range people {
+		d := policy.Rights(p, v.Facts)
+		if !d.View {
+			continue
+		}
+		why := d.Why
+		for _, pt := range parts {
+			if pt.UserID == p.UserID && pt.Role == model.ParticipantCC {
+				by := v.Users[pt.AddedBy].Email
+				if u, err := f.Q.UserByID(ctx, pt.AddedBy); err == nil {
+					by = u.Email
+				}
+				if by == "" {
+					by = "staff"
+				}
+				why = replaceRule(why, "R3 cc", fmt.Sprintf("R3 cc, added by %s on %s", by, pt.AddedAt.UTC().Format("2006-01-02 15:04")))
+			}
+		}
+		out = append(out, Entry{Email: p.Email, View: d.View, Comment: d.Comment, Rules: d.Rules, Why: why})
+	}
+	return out, nil
+}
+
+func replaceRule(why, old, repl string) string {
+	for i := 0; i+len(old) <= len(why); i++ {
+		if why[i:i+len(old)] == old {
+			return why[:i] + repl + why[i+len(old):]
+		}
+	}
+	return why
+}
+
+// candidates are the people who might see ticket v: staff, its requester,
+// CCs and followers, and the members of its organisation, by user id.
+func (f *Facts) candidates(ctx context.Context, v *TicketView) ([]policy.Person, error) {
+	ids := map[int64]bool{}
+	for id := range v.Users {
+		ids[id] = true
+	}
+	staff, err := f.Q.ListStaff(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list staff: %w", err)
+	}
+	for _, s := range staff {
+		ids[s.ID] = true
+	}
+	if v.Ticket.OrgID != 0 {
+		ms, err := f.Q.MembershipsOfOrg(ctx, v.Ticket.OrgID)
+		if err != nil {
+			return nil, fmt.Errorf("members of organisation %d: %w", v.Ticket.OrgID, err)
+		}
+		for _, m := range ms {
+			ids[m.UserID] = true
+		}
+	}
+	var list []int64
+	for id := range ids {
+		list = append(list, id)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i] < list[j] })
+	users, err := f.Q.UsersByIDs(ctx, list)
+	if err != nil {
+		return nil, fmt.Errorf("load users: %w", err)
+	}
+	var out []policy.Person
+	for _, id := range list {
+		u, ok := users[id]
+		if !ok {
+			continue
+		}
+		p, err := f.PersonOf(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// Right is one person's rights on one ticket.
+type Right struct {
+	View, Comment bool
+}
+
+// Key names a person and a ticket.
+type Key struct {
+	Email  string
+	Ticket int64
+}
+
+// Snapshot is everyone's rights on every ticket at one moment.
+type Snapshot map[Key]Right
+
+// TakeSnapshot evaluates the rights of every candidate on every ticket.
+func (f *Facts) TakeSnapshot(ctx context.Context) (Snapshot, error) {
+	f.orgs = nil // memberships and settings may have changed in this transaction
+	tickets, err := f.Q.ListTickets(ctx, store.TicketFilter{})
+	if err != nil {
+		return nil, fmt.Errorf("list tickets: %w", err)
+	}
+	s := Snapshot{}
+	for _, t := range tickets {
+		v, err := f.Ticket(ctx, t.ID)
+		if err != nil {
+			return nil, err
+		}
+		people, err := f.candidates(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range people {
+			if d := policy.Rights(p, v.Facts); d.View {
+				s[Key{p.Email, t.ID}] = Right{View: true, Comment: d.Comment}
+			}
+		}
+	}
+	return s, nil
+}
+
+// Change is one right gained or lost.
+type Change struct {
+	Email  string `json:"email"`
+	Ticket int64  `json:"ticket"`
+	Right  string `json:"right"` // "view" or "comment"
+}
+
+// Impact is what a change does to access (issue "access you can see").
+type Impact struct {
+	Gained []Change `json:"gained"`
+	Lost   []Change `json:"lost"`
+}
+
+// People counts distinct people in a list of changes.
+func People(cs []Change) int {
+	seen := map[string]bool{}
+	for _, c := range cs {
+		seen[c.Email] = true
+	}
+	return len(seen)
+}
+
+// Tickets counts distinct tickets in a list of changes.
+func Tickets(cs []Change) int {
+	seen := map[int64]bool{}
+	for _, c := range cs {
+		seen[c.Ticket] = true
+	}
+	return len(seen)
+}
+
+// Diff compares two snapshots.
+func Diff(before, after Snapshot) Impact {
+	var im Impact
+	for k, a := range after {
+		b := before[k]
+		if a.View && !b.View {
+			im.Gained = append(im.Gained, Change{k.Email, k.Ticket, "view"})
+		}
+		if a.Comment && !b.Comment {
+			im.Gained = append(im.Gained, Change{k.Email, k.Ticket, "comment"})
+		}
+	}
+	for k, b := range before {
+		a := after[k]
+		if b.View && !a.View {
+			im.Lost = append(im.Lost, Change{k.Email, k.Ticket, "view"})
+		}
+		if b.Comment && !a.Comment {
+			im.Lost = append(im.Lost, Change{k.Email, k.Ticket, "comment"})
+		}
+	}
+	sortChanges(im.Gained)
+	sortChanges(im.Lost)
+	return im
+}
+
+func sortChanges(cs []Change) {
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].Email != cs[j].Email {
+			return cs[i].Email < cs[j].Email
+		}
+		if cs[i].Ticket != cs[j].Ticket {
+			return cs[i].Ticket < cs[j].Ticket
+		}
+		return cs[i].Right > cs[j].Right
+	})
+}

@@ -1,0 +1,189 @@
+package access
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/helpdesk-gw/helpdesk/model"
+	"github.com/helpdesk-gw/helpdesk/policy"
+	"github.com/helpdesk-gw/helpdesk/store"
+)
+
+// Facts turns store rows into the plain structs the policy judges. It is
+// shared by the pipeline and the admin commands (ticket access, previews).
+type Facts struct {
+	Q    store.Querier
+	orgs []model.Organisation
+}
+
+// NewFacts returns a Facts reading through q (a *store.Store or *store.Tx).
+func NewFacts(q store.Querier) *Facts { return &Facts{Q: q} }
+
+// Orgs returns every organisation with its domains, loaded once.
+func (f *Facts) Orgs(ctx context.Context) ([]model.Organisation, error) {
+	if f.orgs == nil {
+		orgs, err := f.Q.ListOrgs(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list organisations: %w", err)
+		}
+		f.orgs = orgs
+	}
+	return f.orgs, nil
+}
+
+// Org returns the organisation with id from the loaded list.
+func (f *Facts) Org(ctx context.Context, id int64) (model.Organisation, bool, error) {
+	orgs, err := f.Orgs(ctx)
+	if err != nil {
+		return model.Organisation{}, false, err
+	}
+	for _, o := range orgs {
+		if o.ID == id {
+			return o, true, nil
+		}
+	}
+	return model.Organisation{}, false, nil
+}
+
+// Person builds the policy's view of email: the user and their memberships,
+// or, for an address that is not a user yet, the memberships O3 would give
+// it now.
+func (f *Facts) Person(ctx context.Context, email string) (policy.Person, *model.User, error) {
+	email = model.NormalizeEmail(email)
+	u, err := f.Q.UserByEmail(ctx, email)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		orgs, err := f.Orgs(ctx)
+		if err != nil {
+			return policy.Person{}, nil, err
+		}
+		return policy.Person{Email: email, Memberships: policy.DerivedMemberships(email, orgs)}, nil, nil
+	case err != nil:
+		return policy.Person{}, nil, fmt.Errorf("look up user %s: %w", email, err)
+	}
+	p, err := f.PersonOf(ctx, u)
+	return p, &u, err
+}
+
+// PersonOf builds the policy's view of an existing user (O3 memberships as
+// stored, with their organisations' settings; O6 domain ages).
+func (f *Facts) PersonOf(ctx context.Context, u model.User) (policy.Person, error) {
+	ms, err := f.Q.MembershipsOfUser(ctx, u.ID)
+	if err != nil {
+		return policy.Person{}, fmt.Errorf("memberships of %s: %w", u.Email, err)
+	}
+	p := policy.Person{Email: u.Email, UserID: u.ID, Name: u.Name, Role: u.StaffRole,
+		Registered: u.Registered, Bouncing: u.Bouncing, DefaultOrg: u.DefaultOrgID}
+	domain := model.EmailDomain(u.Email)
+	for _, m := range ms {
+		o, ok, err := f.Org(ctx, m.OrgID)
+		if err != nil {
+			return policy.Person{}, err
+		}
+		if !ok {
+			continue
+		}
+		pm := policy.Membership{OrgID: o.ID, Slug: o.Slug, OrgAccess: o.Access, Access: m.Access,
+			FollowAll: m.FollowAll, Source: m.Source, Intake: o.Intake, Since: m.CreatedAt}
+		for _, d := range o.Domains {
+			if policy.DomainMatches(d.Name, domain) {
+				pm.DomainSince = d.AddedAt
+				break
+			}
+		}
+		p.Memberships = append(p.Memberships, pm)
+	}
+	return p, nil
+}
+
+// TicketView is a ticket with everything the rules need about it.
+type TicketView struct {
+	Ticket model.Ticket
+	Org    *model.Organisation
+	Facts  policy.TicketFacts
+	// People are the requester, assignee, CCs and followers (including the
+	// organisation's follow-all members, N5), keyed by email.
+	People map[string]policy.Person
+	Users  map[int64]model.User
+}
+
+// Ticket loads a ticket and the people around it.
+func (f *Facts) Ticket(ctx context.Context, id int64) (*TicketView, error) {
+	t, err := f.Q.TicketByID(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("load ticket %d: %w", id, err)
+	}
+	v := &TicketView{Ticket: t, People: map[string]policy.Person{}, Users: map[int64]model.User{}}
+	v.Facts = policy.TicketFacts{ID: t.ID, OrgID: t.OrgID, CCs: map[string]bool{}, Followers: map[string]bool{}}
+	if t.OrgID != 0 {
+		if o, ok, err := f.Org(ctx, t.OrgID); err != nil {
+			return nil, err
+		} else if ok {
+			v.Org = &o
+			v.Facts.OrgSlug, v.Facts.OrgAccess, v.Facts.CCAdders = o.Slug, o.Access, o.CCAdders
+		}
+	}
+	if err := f.loadPeople(ctx, v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func (f *Facts) loadPeople(ctx context.Context, v *TicketView) error {
+	parts, err := f.Q.Participants(ctx, v.Ticket.ID)
+	if err != nil {
+		return fmt.Errorf("participants of ticket %d: %w", v.Ticket.ID, err)
+	}
+	ids := []int64{v.Ticket.RequesterID}
+	if v.Ticket.AssigneeID != 0 {
+		ids = append(ids, v.Ticket.AssigneeID)
+	}
+	for _, p := range parts {
+		ids = append(ids, p.UserID)
+	}
+	var followAll []int64
+	if v.Ticket.OrgID != 0 {
+		ms, err := f.Q.MembershipsOfOrg(ctx, v.Ticket.OrgID)
+		if err != nil {
+			return fmt.Errorf("members of organisation %d: %w", v.Ticket.OrgID, err)
+		}
+		for _, m := range ms {
+			if m.FollowAll && m.Access == model.MemberAccessOrg { // N5
+				followAll = append(followAll, m.UserID)
+				ids = append(ids, m.UserID)
+			}
+		}
+	}
+	users, err := f.Q.UsersByIDs(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("load users of ticket %d: %w", v.Ticket.ID, err)
+	}
+	v.Users = users
+	for _, u := range users {
+		p, err := f.PersonOf(ctx, u)
+		if err != nil {
+			return err
+		}
+		v.People[u.Email] = p
+	}
+	v.Facts.Requester = users[v.Ticket.RequesterID].Email
+	v.Facts.Assignee = users[v.Ticket.AssigneeID].Email
+	for _, p := range parts {
+		e := users[p.UserID].Email
+		if p.Role == model.ParticipantCC {
+			v.Facts.CCs[e] = true
+		} else {
+			v.Facts.Followers[e] = true
+		}
+	}
+	for _, id := range followAll {
+		v.Facts.Followers[users[id].Email] = true
+	}
+	return nil
+}
+
+// Refresh reloads the people of a ticket after a change in this transaction.
+func (f *Facts) Refresh(ctx context.Context, v *TicketView) (*TicketView, error) {
+	return f.Ticket(ctx, v.Ticket.ID)
+}

@@ -1,0 +1,348 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/helpdesk-gw/helpdesk/access"
+	"github.com/helpdesk-gw/helpdesk/model"
+	"github.com/helpdesk-gw/helpdesk/policy"
+	"github.com/helpdesk-gw/helpdesk/store"
+)
+
+// TicketView is the JSON shape of ticket show and ticket list (cli.md).
+type TicketView struct {
+	ID           int64             `json:"id"`
+	Subject      string            `json:"subject"`
+	Status       string            `json:"status"`
+	Priority     string            `json:"priority"`
+	Type         string            `json:"type"`
+	Organisation *string           `json:"organisation"`
+	Requester    string            `json:"requester"`
+	Assignee     *string           `json:"assignee"`
+	Participants []ParticipantView `json:"participants"`
+	Comments     []CommentView     `json:"comments,omitempty"`
+}
+
+// ParticipantView is a CC or follower.
+type ParticipantView struct {
+	Email string `json:"email"`
+	Role  string `json:"role"`
+}
+
+// CommentView is one comment.
+type CommentView struct {
+	Author      string           `json:"author"`
+	Visibility  string           `json:"visibility"`
+	Body        string           `json:"body"`
+	CreatedAt   string           `json:"created_at"`
+	Attachments []AttachmentView `json:"attachments"`
+}
+
+// AttachmentView is one attachment's metadata.
+type AttachmentView struct {
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+}
+
+// TicketList lists tickets, oldest first, filtered by organisation slug and
+// status.
+func (s *Service) TicketList(ctx context.Context, orgSlug string, status model.Status) ([]TicketView, error) {
+	f := store.TicketFilter{Status: status}
+	if status != "" && !status.Valid() {
+		return nil, usage("--status must be open, pending, solved or closed")
+	}
+	if orgSlug != "" {
+		o, err := s.st.OrgBySlug(ctx, orgSlug)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, refused("no organisation %q", orgSlug)
+		} else if err != nil {
+			return nil, err
+		}
+		f.OrgID = o.ID
+	}
+	ts, err := s.st.ListTickets(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := []TicketView{}
+	for _, t := range ts {
+		v, err := s.ticketView(ctx, t.ID, false)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// TicketShow returns one ticket with its comments.
+func (s *Service) TicketShow(ctx context.Context, id int64) (TicketView, error) {
+	return s.ticketView(ctx, id, true)
+}
+
+func (s *Service) ticketView(ctx context.Context, id int64, withComments bool) (TicketView, error) {
+	facts := access.NewFacts(s.st)
+	tv, err := facts.Ticket(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return TicketView{}, refused("no ticket %d", id)
+	} else if err != nil {
+		return TicketView{}, err
+	}
+	t := tv.Ticket
+	v := TicketView{ID: t.ID, Subject: t.Subject, Status: string(t.Status), Priority: string(t.Priority), Type: string(t.Type),
+		Requester: tv.Facts.Requester, Participants: []ParticipantView{}}
+	if tv.Org != nil {
+		v.Organisation = &tv.Org.Slug
+	}
+	if tv.Facts.Assignee != "" {
+		a := tv.Facts.Assignee
+		v.Assignee = &a
+	}
+	parts, err := s.st.Participants(ctx, id)
+	if err != nil {
+		return v, err
+	}
+	for _, p := range parts {
+		v.Participants = append(v.Participants, ParticipantView{Email: tv.Users[p.UserID].Email, Role: string(p.Role)})
+	}
+	if !withComments {
+		return v, nil
+	}
+	return v, s.addComments(ctx, &v)
+}
+
+func (s *Service) addComments(ctx context.Context, v *TicketView) error {
+	cs, err := s.st.Comments(ctx, v.ID)
+	if err != nil {
+		return err
+	}
+	v.Comments = []CommentView{}
+	for _, c := range cs {
+		author := ""
+		if u, err := s.st.UserByID(ctx, c.AuthorID); err == nil {
+			author = u.Email
+		}
+		cv := CommentView{Author: author, Visibility: string(c.Visibility), Body: c.Body,
+			CreatedAt: c.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"), Attachments: []AttachmentView{}}
+		for _, a := range c.Attachments {
+			cv.Attachments = append(cv.Attachments, AttachmentView{Filename: a.Filename, ContentType: a.ContentType, Size: a.Size})
+		}
+		v.Comments = append(v.Comments, cv)
+	}
+	return nil
+}
+
+// TicketAccess explains who can read ticket id and why (issue 7).
+func (s *Service) TicketAccess(ctx context.Context, id int64) ([]access.Entry, error) {
+	out, err := access.NewFacts(s.st).Explain(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, refused("no ticket %d", id)
+	}
+	return out, err
+}
+
+// TicketCC adds and removes CCs (C5) as a staff member, C3 applying to
+// additions; each change is on the ticket's history (C6).
+func (s *Service) TicketCC(ctx context.Context, req Request, id int64, add, remove []string) (Outcome, error) {
+	return s.guarded(ctx, req, func(tx *store.Tx) (func(auditCounts) error, error) {
+		a, err := actor(ctx, tx, req, model.RoleAgent)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.TicketByID(ctx, id); errors.Is(err, store.ErrNotFound) {
+			return nil, refused("no ticket %d", id)
+		} else if err != nil {
+			return nil, err
+		}
+		for _, e := range add {
+			if err := s.addCC(ctx, tx, a, id, e); err != nil {
+				return nil, err
+			}
+		}
+		for _, e := range remove {
+			if err := s.removeCC(ctx, tx, a, id, e); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	})
+}
+
+func (s *Service) addCC(ctx context.Context, tx *store.Tx, a model.User, id int64, email string) error {
+	email, err := validEmail(email)
+	if err != nil {
+		return err
+	}
+	if policy.Blocked(email, policy.DefaultCCBlocklist) { // C3
+		return refused("C3: %s is on the CC block list", email)
+	}
+	u, _, err := s.ensureUser(ctx, tx, email, "")
+	if err != nil {
+		return err
+	}
+	if u.Bouncing {
+		return refused("C3: %s is bouncing", email)
+	}
+	added, err := tx.AddParticipant(ctx, model.Participant{TicketID: id, UserID: u.ID, Role: model.ParticipantCC, AddedBy: a.ID, AddedAt: s.now().UTC()})
+	if err != nil || !added {
+		return err
+	}
+	return tx.AddEvent(ctx, &model.Event{TicketID: id, ActorID: a.ID, Kind: "cc_added", Detail: email + " added by " + a.Email + " (C5)", At: s.now().UTC()})
+}
+
+func (s *Service) removeCC(ctx context.Context, tx *store.Tx, a model.User, id int64, email string) error {
+	u, err := loadUser(ctx, tx, email)
+	if err != nil {
+		return err
+	}
+	removed, err := tx.RemoveParticipant(ctx, id, u.ID, model.ParticipantCC)
+	if err != nil {
+		return err
+	}
+	if !removed {
+		return refused("%s is not a CC of ticket %d", u.Email, id)
+	}
+	return tx.AddEvent(ctx, &model.Event{TicketID: id, ActorID: a.ID, Kind: "cc_removed", Detail: u.Email + " removed by " + a.Email + " (C5)", At: s.now().UTC()})
+}
+
+// OutboxView is the JSON shape of outbox list (cli.md).
+type OutboxView struct {
+	ID        int64  `json:"id"`
+	Ticket    *int64 `json:"ticket"`
+	To        string `json:"to"`
+	Kind      string `json:"kind"`
+	Subject   string `json:"subject"`
+	Status    string `json:"status"`
+	MessageID string `json:"message_id"`
+	ReplyTo   string `json:"reply_to"`
+}
+
+// OutboxList lists queued, sent and failed notifications, oldest first.
+func (s *Service) OutboxList(ctx context.Context, ticket int64, status model.OutboxStatus) ([]OutboxView, error) {
+	rows, err := s.st.ListOutbox(ctx, store.OutboxFilter{TicketID: ticket, Status: status})
+	if err != nil {
+		return nil, err
+	}
+	out := []OutboxView{}
+	for _, r := range rows {
+		v := OutboxView{ID: r.ID, To: r.To, Kind: string(r.Kind), Subject: r.Subject, Status: string(r.Status),
+			MessageID: "<" + r.MessageID + ">", ReplyTo: r.ReplyTo}
+		if r.TicketID != 0 {
+			id := r.TicketID
+			v.Ticket = &id
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// QuarantineView is the JSON shape of quarantine list (cli.md).
+type QuarantineView struct {
+	ID      int64    `json:"id"`
+	Outcome string   `json:"outcome"`
+	Reason  string   `json:"reason"`
+	From    string   `json:"from"`
+	Subject string   `json:"subject"`
+	Ticket  *int64   `json:"ticket"`
+	Rules   []string `json:"rules"`
+	Status  string   `json:"status"`
+}
+
+// QuarantineList lists messages held for staff.
+func (s *Service) QuarantineList(ctx context.Context) ([]QuarantineView, error) {
+	qs, err := s.st.ListQuarantine(ctx, model.QuarantineHeld)
+	if err != nil {
+		return nil, err
+	}
+	out := []QuarantineView{}
+	for _, q := range qs {
+		v := QuarantineView{ID: q.ID, Outcome: string(q.Outcome), Reason: q.Reason, From: q.SenderEmail, Subject: q.Subject,
+			Rules: q.Rules, Status: string(q.Status)}
+		if q.Rules == nil {
+			v.Rules = []string{}
+		}
+		if q.TicketID != 0 {
+			id := q.TicketID
+			v.Ticket = &id
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// QuarantineRelease puts a held message onto its ticket as a comment of its
+// sender; it adds no CCs (C4); the release is audited (S3).
+func (s *Service) QuarantineRelease(ctx context.Context, req Request, id int64) error {
+	return s.settle(ctx, req, id, model.QuarantineReleased)
+}
+
+// QuarantineDiscard drops a held message (the raw message stays kept).
+func (s *Service) QuarantineDiscard(ctx context.Context, req Request, id int64) error {
+	return s.settle(ctx, req, id, model.QuarantineDiscarded)
+}
+
+func (s *Service) settle(ctx context.Context, req Request, id int64, status model.QuarantineStatus) error {
+	return s.change(ctx, req, func(tx *store.Tx) error {
+		a, err := actor(ctx, tx, req, model.RoleAgent)
+		if err != nil {
+			return err
+		}
+		q, err := tx.QuarantineByID(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return refused("no quarantined message %d", id)
+		} else if err != nil {
+			return err
+		}
+		if q.Status != model.QuarantineHeld {
+			return refused("message %d was already %s", id, q.Status)
+		}
+		if status == model.QuarantineReleased {
+			if q.TicketID == 0 {
+				return refused("message %d concerns no ticket: nothing to release it onto", id)
+			}
+			if s.rel == nil {
+				return fmt.Errorf("release: no pipeline configured")
+			}
+			if err := s.rel.Release(ctx, tx, q, a); err != nil {
+				return err
+			}
+		}
+		if err := tx.SetQuarantineStatus(ctx, id, status); err != nil {
+			return err
+		}
+		action := "quarantine.discard"
+		if status == model.QuarantineReleased {
+			action = "quarantine.release"
+		}
+		return s.audit(ctx, tx, req, action, fmt.Sprint(id), map[string]any{"status": "held", "ticket": q.TicketID, "from": q.SenderEmail},
+			map[string]any{"status": string(status)})
+	})
+}
+
+// AuditView is the JSON shape of audit (cli.md).
+type AuditView struct {
+	At     string `json:"at"`
+	Actor  string `json:"actor"`
+	Action string `json:"action"`
+	Target string `json:"target"`
+	Before any    `json:"before"`
+	After  any    `json:"after"`
+	Reason string `json:"reason"`
+}
+
+// Audit lists the audit log, oldest first.
+func (s *Service) Audit(ctx context.Context) ([]AuditView, error) {
+	es, err := s.st.ListAudit(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []AuditView{}
+	for _, e := range es {
+		out = append(out, AuditView{At: e.At.UTC().Format("2006-01-02T15:04:05Z"), Actor: e.Actor, Action: e.Action,
+			Target: e.Target, Before: rawJSON(e.Before), After: rawJSON(e.After), Reason: e.Reason})
+	}
+	return out, nil
+}

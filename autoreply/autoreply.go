@@ -1,0 +1,184 @@
+// Package autoreply classifies inbound mail that a person did not write:
+// auto-replies and loops (access model B1), mailing-list and bulk mail (B1,
+// RFC 3834) and bounces (B3), and reads from a bounce which recipients
+// failed, how, and which message of ours bounced.
+//
+// It is pure: it reads headers and body text given to it and does no I/O.
+// It never fails: a part it cannot decode is skipped, and a bounce whose
+// recipients it cannot find is still a Bounce, with no Recipients. Abuse
+// feedback reports (ARF) count as bounces without recipients. Auto-reply
+// subjects match only whole or as a prefix before ":", so a person's
+// subject that merely mentions "out of office" stays a person's mail.
+// Bodies are read without charset conversion beyond UTF-8: addresses and
+// status codes are ASCII.
+package autoreply
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"strings"
+
+	"github.com/emersion/go-message/textproto"
+)
+
+// Header is the part of a message header this package reads. Values must
+// return a field's values top to bottom, as go-message's
+// *textproto.Header does.
+type Header interface {
+	Values(key string) []string
+	Get(key string) string
+}
+
+// Kind is what sort of automatic mail a message is.
+type Kind int
+
+// The kinds, from the most to the least automatic. The zero value, None,
+// is mail a person wrote.
+const (
+	None      Kind = iota // a person's mail
+	AutoReply             // out-of-office, vacation, auto-responder (B1)
+	ListMail              // list or bulk mail: processed, never answered (B1)
+	Bounce                // delivery status notification or bounce (B3)
+)
+
+// String returns "none", "auto_reply", "list" or "bounce".
+func (k Kind) String() string {
+	switch k {
+	case AutoReply:
+		return "auto_reply"
+	case ListMail:
+		return "list"
+	case Bounce:
+		return "bounce"
+	}
+	return "none"
+}
+
+// Answerable reports whether the helpdesk may send automatic mail
+// (acknowledgements, notices) in reply: only to a person's mail (B1).
+func (k Kind) Answerable() bool { return k == None }
+
+// BounceRecipient is one recipient a bounce reports on.
+type BounceRecipient struct {
+	Email      string // lower-cased address that failed
+	Status     string // enhanced status code, e.g. "5.1.1"; "5.0.0"/"4.0.0" when only the class is known
+	Hard       bool   // permanent failure (5.x.x); false for delays and 4.x.x
+	Diagnostic string // the remote server's words, when given
+}
+
+// Classification is the verdict on one message.
+type Classification struct {
+	Kind   Kind
+	Rules  []string // access-model rules that decided it: "B1", "B3"
+	Reason string   // the evidence, for logs and history
+
+	// For bounces only.
+	Recipients        []BounceRecipient
+	OriginalMessageID string // Message-ID of the returned message, without <>, "" if unknown
+}
+
+// Classify decides what h and body (the undecoded body as it follows the
+// header) are. envelopeFrom is the SMTP MAIL FROM when the caller knows it;
+// only "<>" means a null return path (an empty string means unknown).
+//
+// Precedence: a delivery report or a message from MAILER-DAEMON or
+// postmaster is a Bounce; then auto-reply markers give AutoReply, unless
+// the message also carries a null return path and the look of a bounce;
+// then a null return path gives Bounce; then list headers give ListMail.
+func Classify(h Header, body, envelopeFrom string) Classification {
+	m := walk(h, body)
+	if c, ok := classifyBounce(h, m, envelopeFrom); ok {
+		return c
+	}
+	if why := autoReplyMarker(h); why != "" {
+		return Classification{Kind: AutoReply, Rules: []string{"B1"}, Reason: why}
+	}
+	if why := listMarker(h); why != "" {
+		return Classification{Kind: ListMail, Rules: []string{"B1"}, Reason: why}
+	}
+	return Classification{}
+}
+
+// ClassifyRaw classifies a whole raw message (header and body), as
+// Classify does with envelopeFrom unknown. A message whose header cannot
+// be read is classified from what was read.
+// A leading mbox "From " separator line is skipped.
+func ClassifyRaw(raw []byte) Classification {
+	if bytes.HasPrefix(raw, []byte("From ")) {
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			raw = raw[i+1:]
+		}
+	}
+	br := bufio.NewReader(bytes.NewReader(raw))
+	h, _ := textproto.ReadHeader(br)
+	body, _ := io.ReadAll(br)
+	return Classify(&h, string(body), "")
+}
+
+// classifyBounce applies B3 and, for a bounce, extracts what it reports.
+func classifyBounce(h Header, m *walked, envelopeFrom string) (Classification, bool) {
+	why := bounceMarker(h, m, envelopeFrom)
+	if why == "" {
+		return Classification{}, false
+	}
+	c := Classification{Kind: Bounce, Rules: []string{"B3"}, Reason: why}
+	c.Recipients = m.dsnRecipients
+	if len(c.Recipients) == 0 && !m.isFeedback {
+		c.Recipients = textRecipients(h, m)
+	}
+	c.OriginalMessageID = m.originalMessageID
+	return c, true
+}
+
+// bounceMarker returns why the message is a bounce, or "".
+func bounceMarker(h Header, m *walked, envelopeFrom string) string {
+	switch {
+	case m.hasDSN:
+		return "delivery status notification (multipart/report; report-type=delivery-status)"
+	case m.isFeedback:
+		return "feedback report (multipart/report; report-type=feedback-report)"
+	}
+	if who := daemonSender(h.Get("From")); who != "" {
+		return "sent by " + who
+	}
+	if h.Get("X-Failed-Recipients") != "" {
+		return "X-Failed-Recipients header"
+	}
+	null := nullReturnPath(h, envelopeFrom)
+	if autoReplyMarker(h) != "" && !(null && looksLikeBounce(h)) {
+		return ""
+	}
+	if null {
+		return "null return path"
+	}
+	return ""
+}
+
+// nullReturnPath reports an explicit null return path: envelopeFrom "<>",
+// or a topmost Return-Path header of "<>".
+func nullReturnPath(h Header, envelopeFrom string) bool {
+	if strings.TrimSpace(envelopeFrom) == "<>" {
+		return true
+	}
+	rp := h.Values("Return-Path")
+	if len(rp) == 0 {
+		return false
+	}
+	return strings.Join(strings.Fields(rp[0]), "") == "<>"
+}
+
+// daemonSender recognises the From of a mail system: a MAILER-DAEMON or
+// postmaster address or display name.
+func daemonSender(from string) string {
+	f := strings.ToLower(from)
+	switch {
+	case strings.Contains(f, "mailer-daemon"):
+		return "MAILER-DAEMON"
+	case strings.Contains(f, "postmaster@"), strings.HasPrefix(strings.TrimSpace(f), "postmaster"):
+		return "postmaster"
+	case strings.Contains(f, "mail delivery subsystem"), strings.Contains(f, "mail delivery system"):
+		return "the mail delivery system"
+	}
+	return ""
+}

@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/helpdesk-gw/helpdesk/access"
+	"github.com/helpdesk-gw/helpdesk/model"
+)
+
+func sortStrings(s []string) { sort.Strings(s) }
+
+func ticketsOf(cs []access.Change) int { return access.Tickets(cs) }
+
+func cmdTicketList(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("ticket list")
+	org := fs.String("org", "", "organisation slug")
+	status := fs.String("status", "", "open|pending|solved|closed")
+	if _, err := parseMixed(fs, args, 0, 0, "[--org SLUG] [--status S]"); err != nil {
+		return err
+	}
+	if err := e.open(ctx); err != nil {
+		return err
+	}
+	ts, err := e.admin.TicketList(ctx, *org, model.Status(*status))
+	if err != nil {
+		return err
+	}
+	if e.g.json {
+		return e.printJSON(ts)
+	}
+	for _, t := range ts {
+		fmt.Fprintf(e.stdout, "#%-5d %-8s %-7s org=%-12s %-28s %s\n", t.ID, t.Status, t.Priority, deref(t.Organisation, "-"), t.Requester, t.Subject)
+	}
+	return nil
+}
+
+func deref(s *string, def string) string {
+	if s == nil {
+		return def
+	}
+	return *s
+}
+
+func cmdTicketShow(ctx context.Context, e *env, args []string) error {
+	pos, err := parseMixed(newFlags("ticket show"), args, 1, 1, "ID")
+	if err != nil {
+		return err
+	}
+	id, err := parseID(pos[0])
+	if err != nil {
+		return err
+	}
+	if err := e.open(ctx); err != nil {
+		return err
+	}
+	t, err := e.admin.TicketShow(ctx, id)
+	if err != nil {
+		return err
+	}
+	if e.g.json {
+		return e.printJSON(t)
+	}
+	fmt.Fprintf(e.stdout, "Ticket #%d: %s\n  status %s, priority %s, type %s, organisation %s\n  requester %s, assignee %s\n",
+		t.ID, t.Subject, t.Status, t.Priority, t.Type, deref(t.Organisation, "(none)"), t.Requester, deref(t.Assignee, "(none)"))
+	for _, p := range t.Participants {
+		fmt.Fprintf(e.stdout, "  %s: %s\n", p.Role, p.Email)
+	}
+	for _, c := range t.Comments {
+		fmt.Fprintf(e.stdout, "\n--- %s, %s (%s)\n%s\n", c.Author, c.CreatedAt, c.Visibility, c.Body)
+		for _, a := range c.Attachments {
+			fmt.Fprintf(e.stdout, "    [attachment %s, %s, %d bytes]\n", a.Filename, a.ContentType, a.Size)
+		}
+	}
+	return nil
+}
+
+func cmdTicketAccess(ctx context.Context, e *env, args []string) error {
+	pos, err := parseMixed(newFlags("ticket access"), args, 1, 1, "ID")
+	if err != nil {
+		return err
+	}
+	id, err := parseID(pos[0])
+	if err != nil {
+		return err
+	}
+	if err := e.open(ctx); err != nil {
+		return err
+	}
+	entries, err := e.admin.TicketAccess(ctx, id)
+	if err != nil {
+		return err
+	}
+	if e.g.json {
+		return e.printJSON(entries)
+	}
+	for _, en := range entries {
+		right := "view"
+		if en.Comment {
+			right = "view+comment"
+		}
+		fmt.Fprintf(e.stdout, "%-32s %-13s %s\n", en.Email, right, en.Why)
+	}
+	return nil
+}
+
+func cmdTicketCC(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("ticket cc")
+	var add, remove multi
+	fs.Var(&add, "add", "address to add as CC (repeatable)")
+	fs.Var(&remove, "remove", "address to remove (repeatable)")
+	pos, err := parseMixed(fs, args, 1, 1, "ID [--add EMAIL ...] [--remove EMAIL ...]")
+	if err != nil {
+		return err
+	}
+	id, err := parseID(pos[0])
+	if err != nil {
+		return err
+	}
+	if len(add)+len(remove) == 0 {
+		return usagef("usage: helpdesk ticket cc ID [--add EMAIL ...] [--remove EMAIL ...]")
+	}
+	if err := e.open(ctx); err != nil {
+		return err
+	}
+	o, err := e.admin.TicketCC(ctx, e.request(), id, add, remove)
+	if err != nil {
+		return err
+	}
+	return e.printOutcome(fmt.Sprintf("ticket cc %d", id), o)
+}
+
+func cmdOutboxList(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("outbox list")
+	ticket := fs.Int64("ticket", 0, "ticket id")
+	status := fs.String("status", "", "queued|sent|failed")
+	if _, err := parseMixed(fs, args, 0, 0, "[--ticket ID] [--status queued|sent|failed]"); err != nil {
+		return err
+	}
+	if s := *status; s != "" && s != "queued" && s != "sent" && s != "failed" {
+		return usagef("--status must be queued, sent or failed")
+	}
+	if err := e.open(ctx); err != nil {
+		return err
+	}
+	rows, err := e.admin.OutboxList(ctx, *ticket, model.OutboxStatus(*status))
+	if err != nil {
+		return err
+	}
+	if e.g.json {
+		return e.printJSON(rows)
+	}
+	for _, r := range rows {
+		t := "-"
+		if r.Ticket != nil {
+			t = fmt.Sprint(*r.Ticket)
+		}
+		fmt.Fprintf(e.stdout, "%-5d ticket=%-5s %-8s %-7s %-30s %s\n", r.ID, t, r.Kind, r.Status, r.To, r.Subject)
+	}
+	return nil
+}
+
+func cmdQuarantineList(ctx context.Context, e *env, args []string) error {
+	if _, err := parseMixed(newFlags("quarantine list"), args, 0, 0, ""); err != nil {
+		return err
+	}
+	if err := e.open(ctx); err != nil {
+		return err
+	}
+	qs, err := e.admin.QuarantineList(ctx)
+	if err != nil {
+		return err
+	}
+	if e.g.json {
+		return e.printJSON(qs)
+	}
+	for _, q := range qs {
+		t := "-"
+		if q.Ticket != nil {
+			t = fmt.Sprint(*q.Ticket)
+		}
+		fmt.Fprintf(e.stdout, "%-4d ticket=%-5s from=%-28s %q: %s [%s]\n", q.ID, t, q.From, q.Subject, q.Reason, strings.Join(q.Rules, " "))
+	}
+	return nil
+}
+
+func cmdQuarantine(release bool) command {
+	name := "quarantine discard"
+	if release {
+		name = "quarantine release"
+	}
+	return func(ctx context.Context, e *env, args []string) error {
+		pos, err := parseMixed(newFlags(name), args, 1, 1, "ID")
+		if err != nil {
+			return err
+		}
+		id, err := parseID(pos[0])
+		if err != nil {
+			return err
+		}
+		if err := e.open(ctx); err != nil {
+			return err
+		}
+		if release {
+			err = e.admin.QuarantineRelease(ctx, e.request(), id)
+		} else {
+			err = e.admin.QuarantineDiscard(ctx, e.request(), id)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s %d: done\n", name, id)
+		return nil
+	}
+}
+
+func cmdAudit(ctx context.Context, e *env, args []string) error {
+	if _, err := parseMixed(newFlags("audit"), args, 0, 0, ""); err != nil {
+		return err
+	}
+	if err := e.open(ctx); err != nil {
+		return err
+	}
+	es, err := e.admin.Audit(ctx)
+	if err != nil {
+		return err
+	}
+	if e.g.json {
+		return e.printJSON(es)
+	}
+	for _, a := range es {
+		reason := ""
+		if a.Reason != "" {
+			reason = " (" + a.Reason + ")"
+		}
+		fmt.Fprintf(e.stdout, "%s %-24s %-20s %s%s\n", a.At, or(a.Actor, "(bootstrap)"), a.Action, a.Target, reason)
+	}
+	return nil
+}
+
+func cmdServe(ctx context.Context, e *env, args []string) error {
+	fmt.Fprintln(e.stdout, "helpdesk serve: the gateway service (IMAP poller, SMTP sender, HTTP) is not built yet; use 'helpdesk ingest' meanwhile")
+	return nil
+}

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/helpdesk-gw/helpdesk/admin"
+	"github.com/helpdesk-gw/helpdesk/config"
+	"github.com/helpdesk-gw/helpdesk/ingest"
+	"github.com/helpdesk-gw/helpdesk/message"
+	"github.com/helpdesk-gw/helpdesk/policy"
+	"github.com/helpdesk-gw/helpdesk/store"
+	"github.com/helpdesk-gw/helpdesk/templates"
+	"github.com/helpdesk-gw/helpdesk/threading"
+)
+
+// env is one command's wiring: configuration, store, pipeline, admin.
+type env struct {
+	g              global
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+
+	cfg   config.Config
+	st    *store.Store
+	pipe  *ingest.Pipeline
+	admin *admin.Service
+	log   *slog.Logger
+}
+
+func (e *env) close() {
+	if e.st != nil {
+		e.st.Close()
+	}
+}
+
+// open loads the configuration and opens the store (applying migrations)
+// and the services built on it.
+func (e *env) open(ctx context.Context) error {
+	if e.st != nil {
+		return nil
+	}
+	cfg, err := config.Load(e.g.config, e.getenv)
+	if err != nil {
+		return err
+	}
+	if e.g.db != "" {
+		cfg.DB = e.g.db
+	}
+	e.cfg = cfg
+	e.log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	st, err := store.Open(ctx, cfg.DB, store.Options{Logger: e.log})
+	if err != nil {
+		return fmt.Errorf("open store %s: %w", redactedDB(cfg), err)
+	}
+	e.st = st
+	secret, err := tokenSecret(ctx, st, cfg.Secret)
+	if err != nil {
+		return err
+	}
+	tmpl, err := templates.Load(cfg.Templates)
+	if err != nil {
+		return err
+	}
+	addrs := threading.NewAddresses(cfg.Address, cfg.NoteWord, threading.NewSigner(secret))
+	e.pipe = ingest.New(ingest.Options{
+		Store: st, Addresses: addrs, Templates: tmpl, TrustedAuthservID: cfg.AuthservID,
+		UnknownSenders: policy.UnknownSenders(cfg.UnknownSenders), MaxNewCCs: cfg.MaxNewCCs, CCBlocklist: cfg.CCBlocklist,
+		AckLimit: cfg.AckLimit, LoopLimit: cfg.LoopLimit, HelpdeskName: cfg.HelpdeskName, Logger: e.log,
+		Parse:    message.Options{MaxAttachmentSize: cfg.MaxAttachmentBytes},
+		MaxBytes: cfg.MaxMessageBytes,
+	})
+	e.admin = admin.New(admin.Options{Store: st, Releaser: e.pipe, ConfirmOver: cfg.ConfirmOver})
+	return nil
+}
+
+// redactedDB is the database URL with any password hidden.
+func redactedDB(c config.Config) string {
+	return config.RedactURL(c.DB)
+}
+
+// tokenSecret is HELPDESK_SECRET, or a secret generated once and kept in
+// the store, shared by every process on it (T1).
+func tokenSecret(ctx context.Context, st *store.Store, configured string) ([]byte, error) {
+	if configured != "" {
+		return []byte(configured), nil
+	}
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, fmt.Errorf("generate token secret: %w", err)
+	}
+	kept, err := st.SetSettingIfAbsent(ctx, "token_secret", hex.EncodeToString(b[:]))
+	if err != nil {
+		return nil, fmt.Errorf("keep token secret: %w", err)
+	}
+	return []byte(kept), nil
+}
+
+// request is the admin request of this command line.
+func (e *env) request() admin.Request {
+	return admin.Request{As: e.g.as, Reason: e.g.reason, DryRun: e.g.dryRun, Yes: e.g.yes}
+}
+
+// printJSON writes v as indented JSON.
+func (e *env) printJSON(v any) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

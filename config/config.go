@@ -1,0 +1,138 @@
+// Package config reads the helpdesk's configuration: built-in defaults,
+// then a TOML file (HELPDESK_CONFIG / --config), then environment
+// variables, which win (every secret can come from the environment). It
+// validates values and names the key of any wrong one, and prints itself
+// with secrets redacted. Only cmd/helpdesk reads it; other packages take
+// plain Options.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/helpdesk-gw/helpdesk/policy"
+)
+
+// Config is the whole configuration. TOML keys are the field tags.
+type Config struct {
+	DB           string `toml:"db"`            // HELPDESK_DB
+	Address      string `toml:"address"`       // HELPDESK_ADDRESS
+	Secret       string `toml:"secret"`        // HELPDESK_SECRET
+	AuthservID   string `toml:"authserv_id"`   // HELPDESK_AUTHSERV_ID
+	HelpdeskName string `toml:"helpdesk_name"` // display name, "Support"
+	NoteWord     string `toml:"note_address"`  // sub-address for notes, "note" (support+note@)
+	Templates    string `toml:"templates"`     // folder overriding built-in templates
+	IMAP         string `toml:"imap"`          // HELPDESK_IMAP
+	SMTP         string `toml:"smtp"`          // HELPDESK_SMTP
+	HTTP         string `toml:"http"`          // HELPDESK_HTTP
+
+	UnknownSenders string   `toml:"unknown_senders"` // O7: accept | reject
+	MaxNewCCs      int      `toml:"max_new_ccs"`     // C1
+	CCBlocklist    []string `toml:"cc_blocklist"`    // C3
+	AckLimit       int      `toml:"ack_limit"`       // B2, per address per hour
+	LoopLimit      int      `toml:"loop_limit"`      // B2, per sender per ticket in 10 minutes
+	ConfirmOver    int      `toml:"confirm_over"`    // admin changes widening access to more people need --yes
+
+	MaxMessageBytes    int64 `toml:"max_message_bytes"`    // larger messages are recorded failed, "too large"
+	MaxAttachmentBytes int64 `toml:"max_attachment_bytes"` // larger attachments are listed, not kept
+}
+
+// Defaults returns the built-in configuration.
+func Defaults() Config {
+	return Config{
+		DB: "sqlite:helpdesk.db", Address: "support@localhost", HelpdeskName: "Support", NoteWord: "note",
+		HTTP: "127.0.0.1:8025", UnknownSenders: "accept", MaxNewCCs: policy.DefaultMaxNewCCs,
+		CCBlocklist: append([]string(nil), policy.DefaultCCBlocklist...), AckLimit: 5, LoopLimit: 20,
+		ConfirmOver: 20, MaxMessageBytes: 25 << 20, MaxAttachmentBytes: 25 << 20,
+	}
+}
+
+// Load reads path (if not empty) over the defaults, then the environment.
+func Load(path string, getenv func(string) string) (Config, error) {
+	c := Defaults()
+	if path != "" {
+		md, err := toml.DecodeFile(path, &c)
+		if err != nil {
+			return c, fmt.Errorf("config %s: %w", path, err)
+		}
+		if keys := md.Undecoded(); len(keys) > 0 {
+			return c, fmt.Errorf("config %s: unknown key %q", path, keys[0].String())
+		}
+	}
+	for env, dst := range map[string]*string{
+		"HELPDESK_DB": &c.DB, "HELPDESK_ADDRESS": &c.Address, "HELPDESK_SECRET": &c.Secret,
+		"HELPDESK_AUTHSERV_ID": &c.AuthservID, "HELPDESK_IMAP": &c.IMAP, "HELPDESK_SMTP": &c.SMTP, "HELPDESK_HTTP": &c.HTTP,
+	} {
+		if v := getenv(env); v != "" {
+			*dst = v
+		}
+	}
+	return c, c.Validate()
+}
+
+// Validate checks every value and names the key of a wrong one.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("config key %s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if at := strings.LastIndexByte(c.Address, '@'); at <= 0 || at == len(c.Address)-1 || strings.ContainsAny(c.Address, " +<>") {
+		bad("address", "want the support address like support@example.com (no +), got %q", c.Address)
+	}
+	if c.UnknownSenders != "accept" && c.UnknownSenders != "reject" {
+		bad("unknown_senders", "want accept or reject, got %q", c.UnknownSenders)
+	}
+	for key, v := range map[string]int{"max_new_ccs": c.MaxNewCCs, "ack_limit": c.AckLimit, "loop_limit": c.LoopLimit, "confirm_over": c.ConfirmOver} {
+		if v <= 0 {
+			bad(key, "want a positive number, got %d", v)
+		}
+	}
+	if c.MaxMessageBytes <= 0 || c.MaxAttachmentBytes <= 0 {
+		bad("max_message_bytes", "want positive byte counts")
+	}
+	if c.NoteWord != "note" && (c.NoteWord == "" || policy.ValidateSlug(c.NoteWord) == nil) {
+		// O1: the note word must not be usable as an organisation slug
+		bad("note_address", "want a word organisations cannot take as a slug, such as note; got %q", c.NoteWord)
+	}
+	if c.Secret != "" && len(c.Secret) < 16 {
+		bad("secret", "want at least 16 characters")
+	}
+	return errors.Join(errs...)
+}
+
+// Redacted returns the configuration as TOML with secrets hidden.
+func (c Config) Redacted() string {
+	if c.Secret != "" {
+		c.Secret = "(redacted)"
+	}
+	c.DB, c.IMAP, c.SMTP = redactURLs(c.DB), redactURLs(c.IMAP), redactURLs(c.SMTP)
+	var b strings.Builder
+	_ = toml.NewEncoder(&b).Encode(c) // encoding a plain struct cannot fail
+	return b.String()
+}
+
+// RedactURL hides the password of a URL such as a database URL.
+func RedactURL(s string) string { return redactURLs(s) }
+
+// redactURLs hides the passwords of space-separated URLs.
+func redactURLs(s string) string {
+	parts := strings.Fields(s)
+	for i, p := range parts {
+		scheme, rest, ok := strings.Cut(p, "://")
+		if !ok {
+			continue
+		}
+		at := strings.LastIndexByte(rest, '@')
+		if at < 0 {
+			continue
+		}
+		user, _, hasPass := strings.Cut(rest[:at], ":")
+		if hasPass {
+			parts[i] = scheme + "://" + user + ":(redacted)" + rest[at:]
+		}
+	}
+	return strings.Join(parts, " ")
+}

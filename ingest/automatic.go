@@ -1,0 +1,94 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/emersion/go-message/textproto"
+
+	"github.com/helpdesk-gw/helpdesk/message"
+	"github.com/helpdesk-gw/helpdesk/model"
+	"github.com/helpdesk-gw/helpdesk/store"
+	"github.com/helpdesk-gw/helpdesk/threading"
+)
+
+func headerOf(m *message.Message) *textproto.Header { return &m.Header }
+
+// rawBody is the undecoded body after the header, for the bounce reader.
+func rawBody(raw []byte) string {
+	for _, sep := range [][]byte{[]byte("\r\n\r\n"), []byte("\n\n")} {
+		if i := bytes.Index(raw, sep); i >= 0 {
+			return string(raw[i+len(sep):])
+		}
+	}
+	return ""
+}
+
+// bounce handles a delivery failure (B3): it opens no ticket; one that names
+// a VERP return path or a Message-ID the helpdesk sent marks that recipient
+// bouncing and is recorded on the ticket.
+func (r *run) bounce(ctx context.Context) error {
+	r.set(model.OutcomeBounce, r.class.Reason, r.class.Rules...)
+	r.rules("B3")
+	var outboxID int64
+	for _, t := range r.targets {
+		if t.BounceID != 0 {
+			outboxID = t.BounceID
+		}
+	}
+	var ticketID int64
+	var recipient string
+	if outboxID != 0 {
+		row, err := r.tx.OutboxByID(ctx, outboxID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("outbox row of bounce: %w", err)
+		}
+		ticketID, recipient = row.TicketID, row.To
+	} else if id := r.class.OriginalMessageID; id != "" {
+		tid, addr, _, err := r.tx.OutboundByMessageID(ctx, id)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("sent message of bounce: %w", err)
+		}
+		ticketID, recipient = tid, addr
+	}
+	if recipient == "" {
+		r.res.Reason = "bounce for no notification of ours: recorded only"
+		return nil
+	}
+	if err := r.tx.SetBouncing(ctx, recipient, true); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("mark %s bouncing: %w", recipient, err)
+	}
+	r.res.TicketID = ticketID
+	r.res.Reason = "notification to " + recipient + " bounced; address marked bouncing"
+	if ticketID != 0 {
+		return r.event(ctx, ticketID, 0, "bounce", r.res.Reason)
+	}
+	return nil
+}
+
+// autoReply handles an out-of-office or other automatic answer (B1): it
+// never opens a ticket nor triggers mail; one that threads by I1 (1) or (2)
+// is recorded on the ticket's history.
+func (r *run) autoReply(ctx context.Context) error {
+	r.set(model.OutcomeAutoReply, r.class.Reason, r.class.Rules...)
+	match, err := threading.Resolve(ctx, threading.Input{InReplyTo: r.msg.InReplyTo, References: r.msg.References,
+		Targets: r.targets}, lookup{r.tx})
+	if err != nil {
+		return err
+	}
+	if match.TicketID != 0 {
+		r.res.TicketID = match.TicketID
+		r.rules("I1")
+		return r.event(ctx, match.TicketID, 0, "auto_reply", "automatic reply from "+r.msg.From.Email+": "+r.msg.Subject)
+	}
+	return nil
+}
+
+func (r *run) event(ctx context.Context, ticketID, actorID int64, kind, detail string) error {
+	if err := r.tx.AddEvent(ctx, &model.Event{TicketID: ticketID, ActorID: actorID, Kind: kind, Detail: truncate(detail, 1000), At: r.now}); err != nil {
+		return fmt.Errorf("record %s on ticket %d: %w", kind, ticketID, err)
+	}
+	return nil
+}

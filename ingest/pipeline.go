@@ -1,0 +1,187 @@
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/helpdesk-gw/helpdesk/access"
+	"github.com/helpdesk-gw/helpdesk/message"
+	"github.com/helpdesk-gw/helpdesk/model"
+	"github.com/helpdesk-gw/helpdesk/policy"
+	"github.com/helpdesk-gw/helpdesk/store"
+	"github.com/helpdesk-gw/helpdesk/templates"
+	"github.com/helpdesk-gw/helpdesk/threading"
+)
+
+// Options configures a Pipeline. Zero values take the rule book's defaults.
+type Options struct {
+	Store     *store.Store
+	Addresses threading.Addresses // the helpdesk's addresses and token signer
+	Templates *templates.Set
+	// TrustedAuthservID is the authserv-id whose Authentication-Results are
+	// trusted (P1 a, I9); "" trusts none.
+	TrustedAuthservID string
+	UnknownSenders    policy.UnknownSenders // O7; default accept
+	MaxNewCCs         int                   // C1; default 10
+	CCBlocklist       []string              // C3; default policy.DefaultCCBlocklist
+	AckLimit          int                   // B2 automatic mails per address per hour; default 5
+	LoopLimit         int                   // B2 comments per sender per ticket in 10 minutes; default 20
+	HelpdeskName      string                // display name of the helpdesk, "Support" by default
+	Parse             message.Options
+	// MaxBytes: a larger message is recorded as failed, "too large", and
+	// kept (0: no limit).
+	MaxBytes int64
+	Logger   *slog.Logger
+	Clock    func() time.Time
+}
+
+// Pipeline ingests messages. It is safe for concurrent use: each message
+// is one store transaction.
+type Pipeline struct {
+	opts Options
+	log  *slog.Logger
+}
+
+// New returns a Pipeline; Store, Addresses and Templates are required.
+func New(opts Options) *Pipeline {
+	if opts.UnknownSenders == "" {
+		opts.UnknownSenders = policy.UnknownAccept
+	}
+	if opts.MaxNewCCs <= 0 {
+		opts.MaxNewCCs = policy.DefaultMaxNewCCs
+	}
+	if opts.CCBlocklist == nil {
+		opts.CCBlocklist = policy.DefaultCCBlocklist
+	}
+	if opts.AckLimit <= 0 {
+		opts.AckLimit = 5
+	}
+	if opts.LoopLimit <= 0 {
+		opts.LoopLimit = 20
+	}
+	if opts.HelpdeskName == "" {
+		opts.HelpdeskName = "Support"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	return &Pipeline{opts: opts, log: opts.Logger}
+}
+
+// Input is one message to ingest.
+type Input struct {
+	Raw     []byte
+	Mailbox string // where it came from: "stdin", a file name, an IMAP mailbox
+	// DryRun decides everything and writes nothing (the transaction is
+	// rolled back); the Result says what would have happened.
+	DryRun bool
+}
+
+// Planned is a notification the message caused (or would cause).
+type Planned struct {
+	To    string                 `json:"to"`
+	Kind  model.NotificationKind `json:"kind"`
+	Rules []string               `json:"rules"`
+}
+
+// Result is the recorded outcome of one message.
+type Result struct {
+	Outcome  model.Outcome
+	TicketID int64
+	Reason   string
+	Rules    []string
+	RawID    int64
+	Notified []Planned
+	Warnings []string
+}
+
+var errDryRun = errors.New("dry run: roll back")
+
+// Ingest processes one message and records its outcome.
+func (p *Pipeline) Ingest(ctx context.Context, in Input) (Result, error) {
+	res, err := p.ingestOnce(ctx, in)
+	if errors.Is(err, errRaced) {
+		return p.ingestOnce(ctx, in)
+	}
+	return res, err
+}
+
+func (p *Pipeline) ingestOnce(ctx context.Context, in Input) (Result, error) {
+	sum := sha256.Sum256(in.Raw)
+	hash := hex.EncodeToString(sum[:])
+	var res Result
+	err := p.opts.Store.InTx(ctx, func(tx *store.Tx) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("internal error: %v", r)
+				p.log.Error("ingest panic", "panic", r, "stack", string(debug.Stack()))
+			}
+		}()
+		r := &run{p: p, tx: tx, facts: access.NewFacts(tx), in: in, hash: hash, now: p.opts.Clock().UTC()}
+		res, err = r.process(ctx)
+		if err == nil && in.DryRun {
+			return errDryRun
+		}
+		return err
+	})
+	switch {
+	case err == nil:
+		return res, nil
+	case errors.Is(err, errDryRun):
+		return res, nil
+	case errors.Is(err, errRaced):
+		return Result{}, err
+	case ctx.Err() != nil:
+		return Result{}, fmt.Errorf("ingest: %w", ctx.Err())
+	}
+	if isStoreUnavailable(err) {
+		return Result{}, fmt.Errorf("ingest: %w", err)
+	}
+	// A fault in processing: keep the message, record it as failed.
+	p.log.Error("ingest failed; recording the message as failed", "mailbox", in.Mailbox, "sha256", hash, "err", err)
+	return p.recordFailure(ctx, in, hash, "internal error: "+err.Error())
+}
+
+// isStoreUnavailable tells faults of the database (retry later) from faults
+// of processing (record as failed).
+func isStoreUnavailable(err error) bool {
+	return store.IsUnavailable(err)
+}
+
+// recordFailure keeps the raw message with outcome failed, in a transaction
+// of its own.
+func (p *Pipeline) recordFailure(ctx context.Context, in Input, hash, reason string) (Result, error) {
+	res := Result{Outcome: model.OutcomeFailed, Reason: reason}
+	if in.DryRun {
+		return res, nil
+	}
+	err := p.opts.Store.InTx(ctx, func(tx *store.Tx) error {
+		raw := &model.RawMessage{SHA256: hash, Raw: in.Raw, Size: int64(len(in.Raw)), Mailbox: in.Mailbox,
+			Outcome: model.OutcomeFailed, Reason: truncate(reason, 500), ReceivedAt: p.opts.Clock().UTC()}
+		if err := tx.InsertRaw(ctx, raw); err != nil {
+			return err
+		}
+		res.RawID = raw.ID
+		return nil
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("record failed message: %w", err)
+	}
+	return res, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

@@ -1,0 +1,183 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/helpdesk-gw/helpdesk/access"
+	"github.com/helpdesk-gw/helpdesk/model"
+	"github.com/helpdesk-gw/helpdesk/policy"
+)
+
+// reply handles a message that threads onto a ticket (I4–I7).
+func (r *run) reply(ctx context.Context, v *access.TicketView, rights policy.Decision) error {
+	switch {
+	case rights.Comment:
+		return r.comment(ctx, v, rights)
+	case rights.View: // I5
+		return r.rejectViewOnly(ctx, v, rights)
+	}
+	r.rules(rights.Rules...)
+	return r.rejectNoRights(ctx, "sender has no rights on ticket "+fmt.Sprint(v.Ticket.ID), "I6")
+}
+
+// isNote reports whether a staff mail is an internal note by its address (I7).
+func (r *run) isNote() bool {
+	for _, t := range r.targets {
+		if t.Note {
+			return true
+		}
+	}
+	return false
+}
+
+// comment adds a public comment or internal note (I4, I7, I8, C2, C4).
+func (r *run) comment(ctx context.Context, v *access.TicketView, rights policy.Decision) error {
+	r.rules("I4")
+	r.rules(rights.Rules...)
+	if held, err := r.loopLimit(ctx, v); held || err != nil {
+		return err
+	}
+	if err := r.ensureSender(ctx); err != nil {
+		return err
+	}
+	if f := r.followTarget(); f != nil {
+		if err := r.follow(ctx, v, f.TicketID); err != nil {
+			return err
+		}
+	}
+	body, cmds := r.body()
+	internal := r.sender.IsStaff() && (r.isNote() || hasCommand(cmds, "note"))
+	vis := model.VisibilityPublic
+	if internal {
+		vis = model.VisibilityInternal
+		r.rules("I7", "R7")
+	}
+	if err := r.applyCommands(ctx, v, cmds); err != nil {
+		return err
+	}
+	comment, err := r.addComment(ctx, v, body, vis)
+	if err != nil {
+		return err
+	}
+	joined, err := r.replyCCs(ctx, v, internal)
+	if err != nil {
+		return err
+	}
+	if err := r.reopen(ctx, v, internal); err != nil {
+		return err
+	}
+	if internal {
+		r.set(model.OutcomeNoted, "internal note")
+	} else {
+		r.set(model.OutcomeCommented, "comment")
+	}
+	if comment == nil {
+		r.res.Reason += " (commands only)"
+	}
+	if v, err = r.facts.Refresh(ctx, v); err != nil {
+		return err
+	}
+	return r.notifyComment(ctx, v, comment, internal, joined)
+}
+
+// replyCCs adds the To/Cc of a reply as CCs where C2 allows; a staff
+// internal note never adds CCs (C4), a claimed sender's are ignored (P3).
+func (r *run) replyCCs(ctx context.Context, v *access.TicketView, internal bool) (map[string]bool, error) {
+	cands := r.recipientsOfMail()
+	if internal {
+		r.rules("C4")
+		return nil, nil
+	}
+	if !hasNewCandidates(cands, v, r) {
+		return nil, nil
+	}
+	verdict := policy.MayAddCCs(r.sender, v.Facts, r.proof.Proven())
+	if !verdict.OK {
+		r.rules(verdict.Rules...)
+		r.notedIgnored("the addresses in To/Cc were not added as CCs: %s", verdict.Reason)
+		return nil, nil
+	}
+	return r.addCCs(ctx, v, cands, "C2")
+}
+
+// hasNewCandidates reports whether To/Cc name anyone who is not the
+// helpdesk, the sender or already on the ticket.
+func hasNewCandidates(cands []string, v *access.TicketView, r *run) bool {
+	for _, e := range cands {
+		if r.p.opts.Addresses.IsOwn(e) || e == r.sender.Email || e == v.Facts.Requester || v.Facts.CCs[e] {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// reopen puts a pending or solved ticket back to open when an end-user
+// writes publicly.
+func (r *run) reopen(ctx context.Context, v *access.TicketView, internal bool) error {
+	if internal || r.sender.IsStaff() || (v.Ticket.Status != model.StatusPending && v.Ticket.Status != model.StatusSolved) {
+		return nil
+	}
+	t, err := r.tx.TicketByID(ctx, v.Ticket.ID)
+	if err != nil {
+		return fmt.Errorf("reload ticket %d: %w", v.Ticket.ID, err)
+	}
+	before := t.Status
+	t.Status, t.UpdatedAt = model.StatusOpen, r.now
+	if err := r.tx.UpdateTicket(ctx, &t); err != nil {
+		return fmt.Errorf("reopen ticket %d: %w", t.ID, err)
+	}
+	return r.event(ctx, t.ID, r.user.ID, "status", fmt.Sprintf("%s → open (reply from %s)", before, r.sender.Email))
+}
+
+// follow adds the sender as a follower (N5): proven, with view rights.
+func (r *run) follow(ctx context.Context, v *access.TicketView, ticketID int64) error {
+	if ticketID != v.Ticket.ID {
+		return nil
+	}
+	if !r.proof.Proven() {
+		r.rules("P3")
+		r.notedIgnored("following was ignored: your address could not be proven (P3)")
+		return nil
+	}
+	if !policy.MayFollow(r.sender, v.Facts) {
+		r.notedIgnored("following was ignored: you cannot see this ticket")
+		return nil
+	}
+	r.rules("N5")
+	if _, err := r.tx.AddParticipant(ctx, model.Participant{TicketID: v.Ticket.ID, UserID: r.user.ID, Role: model.ParticipantFollower, AddedBy: r.user.ID, AddedAt: r.now}); err != nil {
+		return fmt.Errorf("add follower: %w", err)
+	}
+	return r.event(ctx, v.Ticket.ID, r.user.ID, "follower_added", r.sender.Email+" follows")
+}
+
+// loopLimit holds the comment in quarantine once one sender has written
+// more than loop_limit comments on the ticket within 10 minutes (B2), and
+// tells staff the first time.
+func (r *run) loopLimit(ctx context.Context, v *access.TicketView) (bool, error) {
+	if r.user == nil {
+		return false, nil
+	}
+	n, err := r.tx.CountCommentsBySince(ctx, v.Ticket.ID, r.user.ID, r.now.Add(-10*time.Minute))
+	if err != nil {
+		return false, fmt.Errorf("count recent comments: %w", err)
+	}
+	if n < r.p.opts.LoopLimit {
+		return false, nil
+	}
+	r.set(model.OutcomeRejected, fmt.Sprintf("more than %d comments from this sender in 10 minutes: held in quarantine", r.p.opts.LoopLimit), "B2")
+	r.res.TicketID = v.Ticket.ID
+	first, err := r.firstHeldSince(ctx, v.Ticket.ID, r.now.Add(-10*time.Minute))
+	if err != nil {
+		return true, err
+	}
+	if err := r.quarantine(ctx, v.Ticket.ID); err != nil {
+		return true, err
+	}
+	if first {
+		return true, r.tellStaffOfLoop(ctx, v)
+	}
+	return true, nil
+}

@@ -1,0 +1,236 @@
+package message
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/emersion/go-message/charset" // every charset x/text knows
+	"golang.org/x/text/encoding/charmap"
+)
+
+// decodeCharset converts b from the named charset to UTF-8. An empty name
+// means undeclared: UTF-8 when valid, else Windows-1252. An unknown charset
+// decodes the same way and returns a warning.
+func decodeCharset(b []byte, name string) (string, string) {
+	name = strings.ToLower(strings.Trim(strings.TrimSpace(name), `"'`))
+	switch name {
+	case "":
+		return toUTF8(b), ""
+	case "us-ascii", "ascii", "utf-8", "utf8":
+		if utf8.Valid(b) {
+			return string(b), ""
+		}
+		if strings.HasPrefix(name, "utf") {
+			return toUTF8(b), "text declared UTF-8 is not; decoded as Windows-1252"
+		}
+		return toUTF8(b), ""
+	}
+	if name == "utf-7" || name == "unicode-1-1-utf-7" || name == "csunicode11utf7" {
+		return decodeUTF7(b), ""
+	}
+	r, err := charset.Reader(name, bytes.NewReader(b))
+	if err != nil {
+		return toUTF8(b), fmt.Sprintf("unknown charset %q: decoded as UTF-8 or Windows-1252", truncate(name, 64))
+	}
+	out, err := io.ReadAll(r)
+	if err != nil {
+		return toUTF8(b), fmt.Sprintf("charset %q: %v: decoded as UTF-8 or Windows-1252", truncate(name, 64), err)
+	}
+	return strings.ToValidUTF8(string(out), "\uFFFD"), ""
+}
+
+// toUTF8 returns b as a string when it is valid UTF-8, else decodes it as
+// Windows-1252 (the usual charset of undeclared 8-bit mail).
+func toUTF8(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	out, err := charmap.Windows1252.NewDecoder().Bytes(b)
+	if err != nil {
+		return strings.ToValidUTF8(string(b), "\uFFFD")
+	}
+	return strings.ToValidUTF8(string(out), "\uFFFD")
+}
+
+// decodeTransfer undoes a Content-Transfer-Encoding, tolerantly: it always
+// returns what it could decode, with a warning when something was wrong.
+func decodeTransfer(b []byte, enc string) ([]byte, string) {
+	enc = strings.ToLower(strings.TrimSpace(enc))
+	if i := strings.IndexAny(enc, "; \t"); i >= 0 {
+		enc = enc[:i]
+	}
+	switch {
+	case enc == "" || enc == "binary" || strings.HasPrefix(enc, "7") || strings.HasPrefix(enc, "8"):
+		return b, "" // 7bit, 8bit and their misspellings
+	case strings.HasPrefix(enc, "base64") || enc == "base-64" || enc == "b64":
+		return decodeBase64(b)
+	case strings.HasPrefix(enc, "quoted"):
+		return decodeQP(b), ""
+	}
+	return b, fmt.Sprintf("unknown transfer encoding %q: kept as is", truncate(enc, 64))
+}
+
+// decodeBase64 decodes base64 skipping characters outside the alphabet and
+// restarting after padding (some encoders concatenate padded blocks).
+func decodeBase64(b []byte) ([]byte, string) {
+	out := make([]byte, 0, len(b)*3/4)
+	seg := make([]byte, 0, 1024)
+	bad := false
+	flush := func() {
+		if len(seg)%4 == 1 {
+			seg = seg[:len(seg)-1]
+			bad = true
+		}
+		n := base64.RawStdEncoding.DecodedLen(len(seg))
+		start := len(out)
+		out = append(out, make([]byte, n)...)
+		m, err := base64.RawStdEncoding.Decode(out[start:], seg)
+		out = out[:start+m]
+		if err != nil {
+			bad = true
+		}
+		seg = seg[:0]
+	}
+	for _, c := range b {
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/':
+			seg = append(seg, c)
+		case c == '-': // URL-safe alphabet
+			seg = append(seg, '+')
+		case c == '_':
+			seg = append(seg, '/')
+		case c == '=':
+			if len(seg) > 0 {
+				flush()
+			}
+		case c == ' ', c == '\t', c == '\r', c == '\n':
+		default:
+			bad = true
+		}
+	}
+	if len(seg) > 0 {
+		flush()
+	}
+	if bad {
+		return out, "malformed base64: decoded what was readable"
+	}
+	return out, ""
+}
+
+// decodeQP decodes quoted-printable; malformed escapes are kept literally.
+func decodeQP(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c != '=' {
+			out = append(out, c)
+			continue
+		}
+		switch {
+		case i+1 < len(b) && b[i+1] == '\n':
+			i++
+		case i+2 < len(b) && b[i+1] == '\r' && b[i+2] == '\n':
+			i += 2
+		case i+2 < len(b) && isHex(b[i+1]) && isHex(b[i+2]):
+			out = append(out, unhex(b[i+1])<<4|unhex(b[i+2]))
+			i += 2
+		default:
+			// Soft line break followed by trailing spaces, or a stray '='.
+			j := i + 1
+			for j < len(b) && (b[j] == ' ' || b[j] == '\t') {
+				j++
+			}
+			if j < len(b) && (b[j] == '\n' || b[j] == '\r') && j > i+1 {
+				if b[j] == '\r' && j+1 < len(b) && b[j+1] == '\n' {
+					j++
+				}
+				i = j
+				continue
+			}
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
+}
+
+// encodedWord matches one RFC 2047 encoded word.
+var encodedWord = regexp.MustCompile(`=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=`)
+
+// decodeHeaderText decodes an unstructured header value: RFC 2047 words in
+// any charset x/text knows (also when they contain raw 8-bit bytes, or are
+// glued to other text), and raw 8-bit text as UTF-8 or Windows-1252.
+// Whitespace between adjacent encoded words is dropped. Words in unknown
+// charsets are decoded as UTF-8 or Windows-1252 with a warning; malformed
+// words are kept as written.
+func decodeHeaderText(s string) (string, string) {
+	if !strings.Contains(s, "=?") {
+		return toUTF8([]byte(s)), ""
+	}
+	var b strings.Builder
+	var warn string
+	last := 0
+	prevWord := false
+	for _, m := range encodedWord.FindAllStringSubmatchIndex(s, -1) {
+		between := s[last:m[0]]
+		if !(prevWord && strings.TrimSpace(between) == "") {
+			b.WriteString(toUTF8([]byte(between)))
+		}
+		raw, ok := decodeWordPayload(s[m[4]:m[5]], s[m[6]:m[7]])
+		if !ok {
+			b.WriteString(toUTF8([]byte(s[m[0]:m[1]])))
+			warn = "malformed encoded word in header"
+			prevWord = false
+			last = m[1]
+			continue
+		}
+		cs, _, _ := strings.Cut(s[m[2]:m[3]], "*") // RFC 2231 language suffix
+		text, w := decodeCharset(raw, cs)
+		if w != "" {
+			warn = w
+		}
+		b.WriteString(text)
+		prevWord = true
+		last = m[1]
+	}
+	b.WriteString(toUTF8([]byte(s[last:])))
+	return b.String(), warn
+}
+
+// decodeWordPayload decodes the B or Q payload of an encoded word.
+func decodeWordPayload(enc, payload string) ([]byte, bool) {
+	if strings.EqualFold(enc, "b") {
+		b, warn := decodeBase64([]byte(payload))
+		return b, warn == "" || len(b) > 0
+	}
+	return decodeQP([]byte(strings.ReplaceAll(payload, "_", " "))), true
+}
+
+// truncate cuts s to at most n bytes on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

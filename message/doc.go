@@ -1,0 +1,21 @@
+// Package message owns the parsed model of one inbound email: who sent it,
+// to whom, its threading identifiers, its readable text, its sanitised HTML
+// and its attachments. It knows nothing of IMAP, SMTP or SQL; it turns raw
+// RFC 5322 bytes into a Message and nothing more.
+//
+// Invariants of a parsed Message:
+//   - every email address is lower-cased (display names are kept as written);
+//   - every string is valid UTF-8, whatever charset the sender declared;
+//   - message identifiers carry no angle brackets and are at most
+//     MaxIDLength bytes long;
+//   - HTML has been sanitised with bluemonday's UGC policy.
+//
+// How it fails: Parse is built for hostile and broken mail. It returns an
+// error only when the input cannot be read as a message at all
+// (ErrNotAMessage) or names no usable sender (ErrNoFrom); callers record
+// those as a failed outcome, using the error text as the reason. Every other
+// problem (unknown charset, bad base64, broken boundaries, truncated parts,
+// limits reached) keeps whatever could be decoded and is reported in
+// Message.Warnings. Parse never panics: a panic in a library is recovered and
+// returned as an error wrapping ErrNotAMessage.
+package message

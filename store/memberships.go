@@ -1,0 +1,57 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/helpdesk-gw/helpdesk/model"
+)
+
+const membershipCols = `user_id, org_id, access, follow_all, source, created_at`
+
+func scanMembership(r rowScanner) (model.Membership, error) {
+	var m model.Membership
+	err := r.Scan(&m.UserID, &m.OrgID, &m.Access, &m.FollowAll, &m.Source, (*dbTime)(&m.CreatedAt))
+	return m, err
+}
+
+// UpsertMembership creates the membership of m.UserID in m.OrgID, or updates
+// its access, follow-all flag and source; CreatedAt is kept from the first
+// time. An empty access is "own" (A2).
+func (q *queries) UpsertMembership(ctx context.Context, m model.Membership) error {
+	if m.Access == "" {
+		m.Access = model.MemberAccessOwn
+	}
+	q.stamp(&m.CreatedAt)
+	_, err := q.exec(ctx, fmt.Sprintf("set membership of user %d in organisation %d", m.UserID, m.OrgID),
+		`INSERT INTO memberships (`+membershipCols+`) VALUES (?, ?, ?, ?, ?, ?)
+		 ON CONFLICT (user_id, org_id) DO UPDATE
+		 SET access = excluded.access, follow_all = excluded.follow_all, source = excluded.source`,
+		m.UserID, m.OrgID, string(m.Access), m.FollowAll, string(m.Source), dbTime(m.CreatedAt))
+	return err
+}
+
+// DeleteMembership removes a user from an organisation; ErrNotFound if the
+// user was not a member.
+func (q *queries) DeleteMembership(ctx context.Context, userID, orgID int64) error {
+	return q.execOne(ctx, fmt.Sprintf("delete membership of user %d in organisation %d", userID, orgID),
+		`DELETE FROM memberships WHERE user_id = ? AND org_id = ?`, userID, orgID)
+}
+
+// MembershipsOfUser returns a user's memberships, ordered by organisation id.
+func (q *queries) MembershipsOfUser(ctx context.Context, userID int64) ([]model.Membership, error) {
+	return getAll(ctx, q, fmt.Sprintf("list memberships of user %d", userID), scanMembership,
+		`SELECT `+membershipCols+` FROM memberships WHERE user_id = ? ORDER BY org_id`, userID)
+}
+
+// MembershipsOfOrg returns an organisation's memberships, ordered by user id.
+func (q *queries) MembershipsOfOrg(ctx context.Context, orgID int64) ([]model.Membership, error) {
+	return getAll(ctx, q, fmt.Sprintf("list memberships of organisation %d", orgID), scanMembership,
+		`SELECT `+membershipCols+` FROM memberships WHERE org_id = ? ORDER BY user_id`, orgID)
+}
+
+// ListMemberships returns every membership, ordered by user, then organisation.
+func (q *queries) ListMemberships(ctx context.Context) ([]model.Membership, error) {
+	return getAll(ctx, q, "list memberships", scanMembership,
+		`SELECT `+membershipCols+` FROM memberships ORDER BY user_id, org_id`)
+}

@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/helpdesk-gw/helpdesk/model"
+	"github.com/jmoiron/sqlx"
+)
+
+// Direction says whether a Message-ID was received or sent by the helpdesk.
+type Direction string
+
+// The directions of a recorded Message-ID.
+const (
+	Inbound  Direction = "in"  // received; the address is the sender
+	Outbound Direction = "out" // sent; the address is the recipient
+)
+
+// RecordMessageID records that a Message-ID (canonical, without angle
+// brackets) was received from or sent to address, for a ticket (0: none)
+// and, when sent, an outbox row (0: none). It reports whether the record is
+// new; recording the same (Message-ID, direction, address) again is no error.
+func (q *queries) RecordMessageID(ctx context.Context, ticketID int64, msgID string, dir Direction,
+	address string, outboxID int64) (bool, error) {
+	n, err := q.exec(ctx, fmt.Sprintf("record %s message id %s", dir, msgID),
+		`INSERT INTO message_ids (ticket_id, message_id, direction, address, outbox_id, at)
+		 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id, direction, address) DO NOTHING`,
+		nullID(ticketID), msgID, string(dir), model.NormalizeEmail(address), nullID(outboxID), dbTime(q.now()))
+	return n > 0, err
+}
+
+// TicketByMessageIDs returns the ticket of the first of ids (in the order
+// given) recorded for a ticket in either direction; ErrNotFound if none is.
+func (q *queries) TicketByMessageIDs(ctx context.Context, ids []string) (int64, error) {
+	const op = "find ticket by message id"
+	if len(ids) == 0 {
+		return 0, fmt.Errorf("%s: %w", op, ErrNotFound)
+	}
+	query, args, err := sqlx.In(`SELECT message_id, ticket_id FROM message_ids
+		WHERE message_id IN (?) AND ticket_id IS NOT NULL ORDER BY id`, ids)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", op, err)
+	}
+	found, err := getAll(ctx, q, op, scanMessageTicket, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	tickets := make(map[string]int64, len(found))
+	for _, f := range found {
+		if _, ok := tickets[f.msgID]; !ok {
+			tickets[f.msgID] = f.ticketID
+		}
+	}
+	for _, id := range ids {
+		if t, ok := tickets[id]; ok {
+			return t, nil
+		}
+	}
+	return 0, fmt.Errorf("%s: %w", op, ErrNotFound)
+}
+
+type messageTicket struct {
+	msgID    string
+	ticketID int64
+}
+
+func scanMessageTicket(r rowScanner) (messageTicket, error) {
+	var m messageTicket
+	err := r.Scan(&m.msgID, &m.ticketID)
+	return m, err
+}
+
+// InboundMessageIDSeen reports whether a Message-ID was already received
+// from that sender.
+func (q *queries) InboundMessageIDSeen(ctx context.Context, msgID, sender string) (bool, error) {
+	n, err := q.count(ctx, "look up inbound message id "+msgID,
+		`SELECT COUNT(*) FROM message_ids WHERE message_id = ? AND direction = 'in' AND address = ?`,
+		msgID, model.NormalizeEmail(sender))
+	return n > 0, err
+}
+
+// OutboundByMessageID returns the ticket (0: none), recipient and outbox row
+// (0: none) of a Message-ID the helpdesk sent, or ErrNotFound.
+func (q *queries) OutboundByMessageID(ctx context.Context, msgID string) (ticketID int64, address string,
+	outboxID int64, err error) {
+	err = q.db.QueryRowxContext(ctx, q.db.Rebind(`SELECT ticket_id, address, outbox_id FROM message_ids
+		WHERE message_id = ? AND direction = 'out' ORDER BY id LIMIT 1`), msgID).
+		Scan((*nullID)(&ticketID), &address, (*nullID)(&outboxID))
+	if err != nil {
+		return 0, "", 0, fmt.Errorf("look up outbound message id %s: %w", msgID, translate(err))
+	}
+	return ticketID, address, outboxID, nil
+}
+
+// TicketMessageIDs returns the distinct Message-IDs recorded for a ticket,
+// in the order they were first recorded (for References chains).
+func (q *queries) TicketMessageIDs(ctx context.Context, ticketID int64) ([]string, error) {
+	return getAll(ctx, q, fmt.Sprintf("list message ids of ticket %d", ticketID), scanValue[string],
+		`SELECT message_id FROM message_ids WHERE ticket_id = ? GROUP BY message_id ORDER BY MIN(id)`, ticketID)
+}

@@ -1,0 +1,113 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// migration is one versioned schema step.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrationLockKey is the PostgreSQL advisory lock held while migrating, so
+// that processes starting together apply each step once.
+const migrationLockKey = 0x68656c70 // "help"
+
+const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version    INTEGER PRIMARY KEY,
+	name       TEXT NOT NULL,
+	applied_at TIMESTAMPTZ NOT NULL
+)`
+
+// sqliteDialect rewrites PostgreSQL column types into SQLite's.
+var sqliteDialect = strings.NewReplacer(
+	"BIGSERIAL PRIMARY KEY", "INTEGER PRIMARY KEY AUTOINCREMENT",
+	"BYTEA", "BLOB",
+	"TIMESTAMPTZ", "TIMESTAMP",
+)
+
+// ddl adapts schema SQL to the store's backend.
+func (s *Store) ddl(sql string) string {
+	if s.backend == SQLite {
+		return sqliteDialect.Replace(sql)
+	}
+	return sql
+}
+
+// migrate applies every pending step, each in its own transaction.
+func (s *Store) migrate(ctx context.Context) error {
+	for _, m := range migrations {
+		if err := s.applyMigration(ctx, m); err != nil {
+			return fmt.Errorf("migrate schema to version %d (%s): %w", m.version, m.name, err)
+		}
+	}
+	return nil
+}
+
+// applyMigration applies m unless it already is. On PostgreSQL the
+// transaction is READ COMMITTED and takes the advisory lock first, so a
+// process that waited for the lock sees the step another process applied.
+// On SQLite the transaction holds the write lock from BEGIN.
+func (s *Store) applyMigration(ctx context.Context, m migration) error {
+	var opts *sql.TxOptions
+	if s.backend == Postgres {
+		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	}
+	tx, err := s.db.BeginTxx(ctx, opts)
+	if err != nil {
+		return translate(err)
+	}
+	defer tx.Rollback()
+	applied, err := s.lockAndCheck(ctx, tx, m.version)
+	if err != nil || applied {
+		return err
+	}
+	for _, stmt := range strings.Split(s.ddl(m.sql), ";\n") {
+		if strings.TrimSpace(stmt) == "" {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return translate(err)
+		}
+	}
+	_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),
+		m.version, m.name, dbTime(s.now()))
+	if err != nil {
+		return translate(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return translate(err)
+	}
+	s.log.Info("applied schema migration", "version", m.version, "name", m.name)
+	return nil
+}
+
+// lockAndCheck serialises migrating processes and reports whether version
+// is already applied. It refuses a database migrated by a newer program.
+func (s *Store) lockAndCheck(ctx context.Context, tx *sqlx.Tx, version int) (bool, error) {
+	if s.backend == Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLockKey); err != nil {
+			return false, translate(err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, s.ddl(createMigrationsTable)); err != nil {
+		return false, translate(err)
+	}
+	var latest sql.NullInt64
+	if err := tx.QueryRowxContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&latest); err != nil {
+		return false, translate(err)
+	}
+	if known := migrations[len(migrations)-1].version; int(latest.Int64) > known {
+		return false, fmt.Errorf("database schema version %d is newer than this program's %d", latest.Int64, known)
+	}
+	var n int
+	err := tx.QueryRowxContext(ctx, tx.Rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), version).Scan(&n)
+	return n > 0, translate(err)
+}

@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/helpdesk-gw/helpdesk/model"
+)
+
+const outboxCols = `id, ticket_id, kind, to_addr, subject, message_id, reply_to, in_reply_to, references_, comment_id,
+	text_body, html_body, return_path, auto_submitted, from_name, status, attempts, next_attempt_at, last_error,
+	created_at, sent_at`
+
+func scanOutbox(r rowScanner) (model.OutboxMessage, error) {
+	var m model.OutboxMessage
+	err := r.Scan(&m.ID, (*nullID)(&m.TicketID), &m.Kind, &m.To, &m.Subject, &m.MessageID, &m.ReplyTo,
+		&m.InReplyTo, (*spaceList)(&m.References), (*nullID)(&m.CommentID), &m.TextBody, &m.HTMLBody,
+		&m.ReturnPath, &m.AutoSubmitted, &m.FromName, &m.Status, &m.Attempts, (*dbTime)(&m.NextAttemptAt),
+		&m.LastError, (*dbTime)(&m.CreatedAt), (*dbTime)(&m.SentAt))
+	return m, err
+}
+
+// EnqueueOutbox queues one notification and sets m.ID. Status defaults to
+// queued and NextAttemptAt to CreatedAt (now). A Message-ID already queued
+// is ErrDuplicate.
+func (q *queries) EnqueueOutbox(ctx context.Context, m *model.OutboxMessage) error {
+	m.To = model.NormalizeEmail(m.To)
+	if m.Status == "" {
+		m.Status = model.OutboxQueued
+	}
+	q.stamp(&m.CreatedAt)
+	if m.NextAttemptAt.IsZero() {
+		m.NextAttemptAt = m.CreatedAt
+	}
+	m.NextAttemptAt, m.SentAt = normTime(m.NextAttemptAt), normTime(m.SentAt)
+	id, err := q.insert(ctx, fmt.Sprintf("queue %s to %s", m.Kind, m.To),
+		`INSERT INTO outbox (ticket_id, kind, to_addr, subject, message_id, reply_to, in_reply_to, references_,
+		 comment_id, text_body, html_body, return_path, auto_submitted, from_name, status, attempts,
+		 next_attempt_at, last_error, created_at, sent_at)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		nullID(m.TicketID), string(m.Kind), m.To, m.Subject, m.MessageID, m.ReplyTo, m.InReplyTo,
+		spaceList(m.References), nullID(m.CommentID), m.TextBody, m.HTMLBody, m.ReturnPath, m.AutoSubmitted,
+		m.FromName, string(m.Status), m.Attempts, dbTime(m.NextAttemptAt), m.LastError, dbTime(m.CreatedAt),
+		dbTime(m.SentAt))
+	if err != nil {
+		return err
+	}
+	m.ID = id
+	return nil
+}
+
+// OutboxByID returns one outbox row, or ErrNotFound.
+func (q *queries) OutboxByID(ctx context.Context, id int64) (model.OutboxMessage, error) {
+	return getOne(ctx, q, fmt.Sprintf("get outbox row %d", id), scanOutbox,
+		`SELECT `+outboxCols+` FROM outbox WHERE id = ?`, id)
+}
+
+// OutboxFilter selects outbox rows; zero fields select everything.
+type OutboxFilter struct {
+	TicketID int64
+	Status   model.OutboxStatus
+}
+
+// ListOutbox returns the outbox rows f selects, ordered by id.
+func (q *queries) ListOutbox(ctx context.Context, f OutboxFilter) ([]model.OutboxMessage, error) {
+	var where []string
+	var args []any
+	if f.TicketID != 0 {
+		where, args = append(where, "ticket_id = ?"), append(args, f.TicketID)
+	}
+	if f.Status != "" {
+		where, args = append(where, "status = ?"), append(args, string(f.Status))
+	}
+	return getAll(ctx, q, "list outbox", scanOutbox,
+		`SELECT `+outboxCols+` FROM outbox`+whereClause(where)+` ORDER BY id`, args...)
+}
+
+// CountAutomaticSince counts the automatic mails (acknowledgements, notices,
+// added-as-CC: B2 ack_limit) queued to an address at or after since.
+func (q *queries) CountAutomaticSince(ctx context.Context, to string, since time.Time) (int, error) {
+	to = model.NormalizeEmail(to)
+	return q.count(ctx, "count automatic mail to "+to,
+		`SELECT COUNT(*) FROM outbox WHERE to_addr = ? AND created_at >= ? AND kind IN (?, ?, ?)`,
+		to, dbTime(since), string(model.KindAck), string(model.KindNotice), string(model.KindCCAdded))
+}
+
+// ClaimOutbox picks up to limit queued rows due at now, oldest due first, and
+// in the same statement moves their next attempt to now+lease and counts the
+// attempt, so that the next attempt is written before it is made and no other
+// claimer gets the same rows until the lease runs out. On PostgreSQL rows
+// another claimer has locked are skipped (FOR UPDATE SKIP LOCKED); on SQLite
+// writers are serialised anyway. The rows are returned as updated, by id.
+func (q *queries) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]model.OutboxMessage, error) {
+	lock := ""
+	if q.backend == Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	rows, err := getAll(ctx, q, "claim outbox batch", scanOutbox,
+		`UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1
+		 WHERE id IN (SELECT id FROM outbox WHERE status = ? AND next_attempt_at <= ?
+		              ORDER BY next_attempt_at, id LIMIT ?`+lock+`)
+		 RETURNING `+outboxCols,
+		dbTime(now.Add(lease)), string(model.OutboxQueued), dbTime(now), limit)
+	slices.SortFunc(rows, func(a, b model.OutboxMessage) int { return int(a.ID - b.ID) })
+	return rows, err
+}
+
+// MarkSent records that an outbox row was delivered at that time.
+func (q *queries) MarkSent(ctx context.Context, id int64, at time.Time) error {
+	return q.execOne(ctx, fmt.Sprintf("mark outbox row %d sent", id),
+		`UPDATE outbox SET status = ?, sent_at = ? WHERE id = ?`, string(model.OutboxSent), dbTime(at), id)
+}
+
+// MarkFailed records that an outbox row failed for good.
+func (q *queries) MarkFailed(ctx context.Context, id int64, errText string) error {
+	return q.execOne(ctx, fmt.Sprintf("mark outbox row %d failed", id),
+		`UPDATE outbox SET status = ?, last_error = ? WHERE id = ?`, string(model.OutboxFailed), errText, id)
+}
+
+// Reschedule queues an outbox row again for next, keeping the error of the
+// attempt that failed.
+func (q *queries) Reschedule(ctx context.Context, id int64, next time.Time, errText string) error {
+	return q.execOne(ctx, fmt.Sprintf("reschedule outbox row %d", id),
+		`UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = ? WHERE id = ?`,
+		string(model.OutboxQueued), dbTime(next), errText, id)
+}

@@ -1,0 +1,86 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/helpdesk-gw/helpdesk/model"
+)
+
+// rawCols are the columns of raw_messages, without the message itself.
+const rawCols = `r.id, r.sha256, r.size, r.message_id, r.from_addr, r.subject, r.mailbox, r.outcome, r.reason,
+	r.rules, r.ticket_id, r.duplicate_of, r.received_at`
+
+func scanRaw(r rowScanner, extra ...any) (model.RawMessage, error) {
+	var m model.RawMessage
+	dest := []any{&m.ID, &m.SHA256, &m.Size, &m.MessageID, &m.From, &m.Subject, &m.Mailbox, &m.Outcome,
+		&m.Reason, (*commaList)(&m.Rules), (*nullID)(&m.TicketID), (*nullID)(&m.DuplicateOf),
+		(*dbTime)(&m.ReceivedAt)}
+	err := r.Scan(append(dest, extra...)...)
+	return m, err
+}
+
+func scanRawMeta(r rowScanner) (model.RawMessage, error) { return scanRaw(r) }
+
+func scanRawFull(r rowScanner) (model.RawMessage, error) {
+	var raw []byte
+	m, err := scanRaw(r, &raw)
+	m.Raw = raw
+	return m, err
+}
+
+// InsertRaw stores an inbound message as received and sets m.ID. A nil Raw
+// is stored as NULL: a duplicate of the same bytes points to the original
+// with DuplicateOf instead of keeping a second copy.
+func (q *queries) InsertRaw(ctx context.Context, m *model.RawMessage) error {
+	m.From = model.NormalizeEmail(m.From)
+	q.stamp(&m.ReceivedAt)
+	if m.Size == 0 {
+		m.Size = int64(len(m.Raw))
+	}
+	id, err := q.insert(ctx, "insert raw message "+m.MessageID,
+		`INSERT INTO raw_messages (sha256, raw, size, message_id, from_addr, subject, mailbox, outcome, reason,
+		 rules, ticket_id, duplicate_of, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.SHA256, m.Raw, m.Size, m.MessageID, m.From, m.Subject, m.Mailbox, string(m.Outcome), m.Reason,
+		commaList(m.Rules), nullID(m.TicketID), nullID(m.DuplicateOf), dbTime(m.ReceivedAt))
+	if err != nil {
+		return err
+	}
+	m.ID = id
+	return nil
+}
+
+// SetRawOutcome records what became of an inbound message.
+func (q *queries) SetRawOutcome(ctx context.Context, id int64, outcome model.Outcome, reason string,
+	rules []string, ticketID int64) error {
+	return q.execOne(ctx, fmt.Sprintf("set outcome of raw message %d", id),
+		`UPDATE raw_messages SET outcome = ?, reason = ?, rules = ?, ticket_id = ? WHERE id = ?`,
+		string(outcome), reason, commaList(rules), nullID(ticketID), id)
+}
+
+// RawByID returns one inbound message with its bytes; a duplicate stored
+// without them gets its original's.
+func (q *queries) RawByID(ctx context.Context, id int64) (model.RawMessage, error) {
+	return getOne(ctx, q, fmt.Sprintf("get raw message %d", id), scanRawFull,
+		`SELECT `+rawCols+`, COALESCE(r.raw, o.raw)
+		 FROM raw_messages r LEFT JOIN raw_messages o ON o.id = r.duplicate_of WHERE r.id = ?`, id)
+}
+
+// RawBySHA256 returns the first message with those bytes that is not itself
+// a duplicate, with its bytes, or ErrNotFound.
+func (q *queries) RawBySHA256(ctx context.Context, hash string) (model.RawMessage, error) {
+	return getOne(ctx, q, "get raw message by hash "+hash, scanRawFull,
+		`SELECT `+rawCols+`, r.raw FROM raw_messages r
+		 WHERE r.sha256 = ? AND r.duplicate_of IS NULL ORDER BY r.id LIMIT 1`, hash)
+}
+
+// ListRaw returns the inbound messages with that outcome ("" for all),
+// oldest first, without their bytes.
+func (q *queries) ListRaw(ctx context.Context, outcome model.Outcome) ([]model.RawMessage, error) {
+	if outcome == "" {
+		return getAll(ctx, q, "list raw messages", scanRawMeta,
+			`SELECT `+rawCols+` FROM raw_messages r ORDER BY r.id`)
+	}
+	return getAll(ctx, q, "list raw messages", scanRawMeta,
+		`SELECT `+rawCols+` FROM raw_messages r WHERE r.outcome = ? ORDER BY r.id`, string(outcome))
+}

@@ -1,0 +1,213 @@
+package store
+
+// migrations is the ordered list of schema steps. A step, once released,
+// never changes: add a new one at the end. Each is written in PostgreSQL's
+// dialect; sqliteDialect rewrites the few types SQLite spells differently.
+// Statements are separated by ";\n".
+var migrations = []migration{
+	{1, "initial schema", schemaV1},
+}
+
+const schemaV1 = `
+CREATE TABLE settings (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);
+
+CREATE TABLE organisations (
+	id         BIGSERIAL PRIMARY KEY,
+	slug       TEXT NOT NULL UNIQUE,
+	name       TEXT NOT NULL,
+	access     TEXT NOT NULL,
+	intake     TEXT NOT NULL,
+	cc_adders  TEXT NOT NULL,
+	language   TEXT NOT NULL,
+	created_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE org_domains (
+	org_id   BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+	domain   TEXT NOT NULL,
+	forced   BOOLEAN NOT NULL,
+	added_at TIMESTAMPTZ NOT NULL,
+	UNIQUE (org_id, domain)
+);
+CREATE INDEX org_domains_domain ON org_domains(domain);
+
+CREATE TABLE users (
+	id             BIGSERIAL PRIMARY KEY,
+	email          TEXT NOT NULL UNIQUE,
+	name           TEXT NOT NULL,
+	staff_role     TEXT NOT NULL,
+	default_org_id BIGINT REFERENCES organisations(id),
+	registered     BOOLEAN NOT NULL,
+	bouncing       BOOLEAN NOT NULL,
+	created_at     TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE memberships (
+	user_id    BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	org_id     BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+	access     TEXT NOT NULL,
+	follow_all BOOLEAN NOT NULL,
+	source     TEXT NOT NULL,
+	created_at TIMESTAMPTZ NOT NULL,
+	PRIMARY KEY (user_id, org_id)
+);
+CREATE INDEX memberships_org ON memberships(org_id);
+
+CREATE TABLE tickets (
+	id           BIGSERIAL PRIMARY KEY,
+	subject      TEXT NOT NULL,
+	status       TEXT NOT NULL,
+	priority     TEXT NOT NULL,
+	type         TEXT NOT NULL,
+	org_id       BIGINT REFERENCES organisations(id),
+	requester_id BIGINT NOT NULL REFERENCES users(id),
+	assignee_id  BIGINT REFERENCES users(id),
+	created_at   TIMESTAMPTZ NOT NULL,
+	updated_at   TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX tickets_org ON tickets(org_id);
+CREATE INDEX tickets_requester ON tickets(requester_id);
+
+CREATE TABLE participants (
+	ticket_id BIGINT NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+	user_id   BIGINT NOT NULL REFERENCES users(id),
+	role      TEXT NOT NULL,
+	added_by  BIGINT REFERENCES users(id),
+	added_at  TIMESTAMPTZ NOT NULL,
+	PRIMARY KEY (ticket_id, user_id, role)
+);
+CREATE INDEX participants_user ON participants(user_id);
+
+CREATE TABLE raw_messages (
+	id           BIGSERIAL PRIMARY KEY,
+	sha256       TEXT NOT NULL,
+	raw          BYTEA,
+	size         BIGINT NOT NULL,
+	message_id   TEXT NOT NULL,
+	from_addr    TEXT NOT NULL,
+	subject      TEXT NOT NULL,
+	mailbox      TEXT NOT NULL,
+	outcome      TEXT NOT NULL,
+	reason       TEXT NOT NULL,
+	rules        TEXT NOT NULL,
+	ticket_id    BIGINT REFERENCES tickets(id),
+	duplicate_of BIGINT REFERENCES raw_messages(id),
+	received_at  TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX raw_messages_sha256 ON raw_messages(sha256);
+CREATE INDEX raw_messages_message_id ON raw_messages(message_id);
+
+CREATE TABLE comments (
+	id             BIGSERIAL PRIMARY KEY,
+	ticket_id      BIGINT NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+	author_id      BIGINT NOT NULL REFERENCES users(id),
+	visibility     TEXT NOT NULL,
+	body           TEXT NOT NULL,
+	full_body      TEXT NOT NULL,
+	html           TEXT NOT NULL,
+	raw_message_id BIGINT REFERENCES raw_messages(id),
+	created_at     TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX comments_ticket ON comments(ticket_id, created_at);
+
+CREATE TABLE blobs (
+	sha256  TEXT PRIMARY KEY,
+	content BYTEA NOT NULL
+);
+
+CREATE TABLE attachments (
+	id           BIGSERIAL PRIMARY KEY,
+	comment_id   BIGINT NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+	filename     TEXT NOT NULL,
+	content_type TEXT NOT NULL,
+	size         BIGINT NOT NULL,
+	sha256       TEXT NOT NULL REFERENCES blobs(sha256),
+	content_id   TEXT NOT NULL,
+	inline       BOOLEAN NOT NULL
+);
+CREATE INDEX attachments_comment ON attachments(comment_id);
+
+CREATE TABLE events (
+	id        BIGSERIAL PRIMARY KEY,
+	ticket_id BIGINT NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+	actor_id  BIGINT REFERENCES users(id),
+	kind      TEXT NOT NULL,
+	detail    TEXT NOT NULL,
+	at        TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX events_ticket ON events(ticket_id, at);
+
+CREATE TABLE outbox (
+	id              BIGSERIAL PRIMARY KEY,
+	ticket_id       BIGINT REFERENCES tickets(id),
+	kind            TEXT NOT NULL,
+	to_addr         TEXT NOT NULL,
+	subject         TEXT NOT NULL,
+	message_id      TEXT NOT NULL UNIQUE,
+	reply_to        TEXT NOT NULL,
+	in_reply_to     TEXT NOT NULL,
+	references_     TEXT NOT NULL,
+	comment_id      BIGINT REFERENCES comments(id),
+	text_body       TEXT NOT NULL,
+	html_body       TEXT NOT NULL,
+	return_path     TEXT NOT NULL,
+	auto_submitted  TEXT NOT NULL,
+	from_name       TEXT NOT NULL,
+	status          TEXT NOT NULL,
+	attempts        INTEGER NOT NULL,
+	next_attempt_at TIMESTAMPTZ NOT NULL,
+	last_error      TEXT NOT NULL,
+	created_at      TIMESTAMPTZ NOT NULL,
+	sent_at         TIMESTAMPTZ
+);
+CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+CREATE INDEX outbox_ticket ON outbox(ticket_id);
+CREATE INDEX outbox_to_created ON outbox(to_addr, created_at);
+
+CREATE TABLE message_ids (
+	id         BIGSERIAL PRIMARY KEY,
+	ticket_id  BIGINT REFERENCES tickets(id) ON DELETE CASCADE,
+	message_id TEXT NOT NULL,
+	direction  TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+	address    TEXT NOT NULL,
+	outbox_id  BIGINT REFERENCES outbox(id),
+	at         TIMESTAMPTZ NOT NULL,
+	UNIQUE (message_id, direction, address)
+);
+CREATE INDEX message_ids_ticket ON message_ids(ticket_id);
+
+CREATE TABLE quarantine (
+	id             BIGSERIAL PRIMARY KEY,
+	raw_message_id BIGINT NOT NULL REFERENCES raw_messages(id),
+	ticket_id      BIGINT REFERENCES tickets(id),
+	sender         TEXT NOT NULL,
+	subject        TEXT NOT NULL,
+	outcome        TEXT NOT NULL,
+	reason         TEXT NOT NULL,
+	rules          TEXT NOT NULL,
+	status         TEXT NOT NULL,
+	created_at     TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX quarantine_status ON quarantine(status);
+
+CREATE TABLE audit_log (
+	id     BIGSERIAL PRIMARY KEY,
+	at     TIMESTAMPTZ NOT NULL,
+	actor  TEXT NOT NULL,
+	action TEXT NOT NULL,
+	target TEXT NOT NULL,
+	before TEXT NOT NULL,
+	after  TEXT NOT NULL,
+	reason TEXT NOT NULL
+);
+
+CREATE TABLE mailbox_state (
+	mailbox     TEXT PRIMARY KEY,
+	uidvalidity BIGINT NOT NULL,
+	last_uid    BIGINT NOT NULL,
+	updated_at  TIMESTAMPTZ NOT NULL
+)
+`

@@ -1,0 +1,126 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq"  // registers the "postgres" driver
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Backend names a database engine.
+type Backend string
+
+// The supported backends.
+const (
+	Postgres Backend = "postgres"
+	SQLite   Backend = "sqlite"
+)
+
+// Options configure Open. The zero value is usable.
+type Options struct {
+	// Logger receives migration and retry messages; nil discards them.
+	Logger *slog.Logger
+	// Clock gives the time stamped on new rows whose time is unset;
+	// nil means time.Now.
+	Clock func() time.Time
+}
+
+// Store is an open database. Its query methods run outside any transaction;
+// use InTx to group several of them. A Store is safe for concurrent use.
+type Store struct {
+	queries
+	db      *sqlx.DB
+	backend Backend
+	log     *slog.Logger
+}
+
+// sqliteBusyTimeout is how long a SQLite writer waits for the write lock.
+const sqliteBusyTimeout = 10 * time.Second
+
+// Open connects to the database named by url, applies pending migrations and
+// returns the store. url is "postgres://…" or "postgresql://…" for PostgreSQL,
+// or "sqlite:PATH" or a plain PATH for SQLite (the file is created if missing).
+func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+	backend, dsn, err := parseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sqlx.Open(string(backend), dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", backend, err)
+	}
+	s := newStore(db, backend, opts)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", backend, translate(err))
+	}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func newStore(db *sqlx.DB, backend Backend, opts Options) *Store {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	clock := opts.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	s := &Store{db: db, backend: backend, log: log}
+	s.queries = queries{db: db, backend: backend, clock: clock}
+	s.queries.atomic = func(ctx context.Context, fn func(q *queries) error) error {
+		return s.InTx(ctx, func(tx *Tx) error { return fn(&tx.queries) })
+	}
+	return s
+}
+
+// parseURL turns a --db URL into a driver name and a data source name.
+func parseURL(url string) (Backend, string, error) {
+	switch {
+	case url == "":
+		return "", "", fmt.Errorf("open database: empty database URL")
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		return Postgres, url, nil
+	}
+	path := strings.TrimPrefix(url, "sqlite:")
+	if path != url {
+		path = strings.TrimPrefix(path, "//")
+	}
+	if path == "" {
+		return "", "", fmt.Errorf("open database: %q names no SQLite file", url)
+	}
+	return SQLite, sqliteDSN(path), nil
+}
+
+// sqliteDSN adds the connection settings every SQLite connection needs: WAL,
+// foreign keys, a busy timeout, and transactions that take the write lock at
+// BEGIN so that concurrent writers queue instead of failing.
+func sqliteDSN(path string) string {
+	params := fmt.Sprintf("_busy_timeout=%d&_foreign_keys=1&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate",
+		sqliteBusyTimeout.Milliseconds())
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return path + sep + params
+}
+
+// Backend reports which database engine the store uses.
+func (s *Store) Backend() Backend { return s.backend }
+
+// Close closes the database; the store is unusable afterwards.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	return nil
+}

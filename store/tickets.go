@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/helpdesk-gw/helpdesk/model"
+)
+
+const ticketCols = `id, subject, status, priority, type, org_id, requester_id, assignee_id, created_at, updated_at`
+
+func scanTicket(r rowScanner) (model.Ticket, error) {
+	var t model.Ticket
+	err := r.Scan(&t.ID, &t.Subject, &t.Status, &t.Priority, &t.Type, (*nullID)(&t.OrgID), &t.RequesterID,
+		(*nullID)(&t.AssigneeID), (*dbTime)(&t.CreatedAt), (*dbTime)(&t.UpdatedAt))
+	return t, err
+}
+
+// CreateTicket stores a new ticket and sets t.ID. Empty status, priority and
+// type are open, normal and question; UpdatedAt defaults to CreatedAt.
+func (q *queries) CreateTicket(ctx context.Context, t *model.Ticket) error {
+	ticketDefaults(t)
+	q.stamp(&t.CreatedAt)
+	if t.UpdatedAt.IsZero() {
+		t.UpdatedAt = t.CreatedAt
+	}
+	q.stamp(&t.UpdatedAt)
+	id, err := q.insert(ctx, "insert ticket",
+		`INSERT INTO tickets (subject, status, priority, type, org_id, requester_id, assignee_id, created_at, updated_at)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.Subject, string(t.Status), string(t.Priority), string(t.Type), nullID(t.OrgID), t.RequesterID,
+		nullID(t.AssigneeID), dbTime(t.CreatedAt), dbTime(t.UpdatedAt))
+	if err != nil {
+		return err
+	}
+	t.ID = id
+	return nil
+}
+
+func ticketDefaults(t *model.Ticket) {
+	if t.Status == "" {
+		t.Status = model.StatusOpen
+	}
+	if t.Priority == "" {
+		t.Priority = model.PriorityNormal
+	}
+	if t.Type == "" {
+		t.Type = model.TypeQuestion
+	}
+}
+
+// UpdateTicket stores t's subject, status, priority, type, organisation,
+// requester and assignee, and sets t.UpdatedAt to now.
+func (q *queries) UpdateTicket(ctx context.Context, t *model.Ticket) error {
+	t.UpdatedAt = q.now()
+	return q.execOne(ctx, fmt.Sprintf("update ticket %d", t.ID),
+		`UPDATE tickets SET subject = ?, status = ?, priority = ?, type = ?, org_id = ?, requester_id = ?,
+		 assignee_id = ?, updated_at = ? WHERE id = ?`,
+		t.Subject, string(t.Status), string(t.Priority), string(t.Type), nullID(t.OrgID), t.RequesterID,
+		nullID(t.AssigneeID), dbTime(t.UpdatedAt), t.ID)
+}
+
+// TicketByID returns the ticket with that id, or ErrNotFound.
+func (q *queries) TicketByID(ctx context.Context, id int64) (model.Ticket, error) {
+	return getOne(ctx, q, fmt.Sprintf("get ticket %d", id), scanTicket,
+		`SELECT `+ticketCols+` FROM tickets WHERE id = ?`, id)
+}
+
+// TicketFilter selects tickets; zero fields select everything.
+type TicketFilter struct {
+	OrgID       int64
+	Status      model.Status
+	RequesterID int64
+	AssigneeID  int64
+}
+
+// ListTickets returns the tickets f selects, ordered by id.
+func (q *queries) ListTickets(ctx context.Context, f TicketFilter) ([]model.Ticket, error) {
+	var where []string
+	var args []any
+	add := func(cond string, arg any) {
+		where = append(where, cond)
+		args = append(args, arg)
+	}
+	if f.OrgID != 0 {
+		add("org_id = ?", f.OrgID)
+	}
+	if f.Status != "" {
+		add("status = ?", string(f.Status))
+	}
+	if f.RequesterID != 0 {
+		add("requester_id = ?", f.RequesterID)
+	}
+	if f.AssigneeID != 0 {
+		add("assignee_id = ?", f.AssigneeID)
+	}
+	return getAll(ctx, q, "list tickets", scanTicket,
+		`SELECT `+ticketCols+` FROM tickets`+whereClause(where)+` ORDER BY id`, args...)
+}
+
+// whereClause joins conditions with AND; none gives "".
+func whereClause(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
