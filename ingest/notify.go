@@ -116,7 +116,9 @@ func (r *run) queueNotice(ctx context.Context, v *access.TicketView, tmpl string
 		d := templates.Data{HelpdeskName: r.p.opts.HelpdeskName}
 		return r.queue(ctx, nil, r.msg.From.Email, model.KindNotice, tmpl, d, []string{"I6"})
 	}
-	return r.queue(ctx, v, r.msg.From.Email, model.KindNotice, tmpl, r.data(v, ""), []string{"I5"})
+	d := r.data(v, "")
+	d.Notes = r.notes
+	return r.queue(ctx, v, r.msg.From.Email, model.KindNotice, tmpl, d, []string{"I5"})
 }
 
 // queue renders one notification and writes its outbox row (N6), unless

@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/helpdesk-gw/helpdesk/access"
@@ -151,6 +152,29 @@ func (r *run) follow(ctx context.Context, v *access.TicketView, ticketID int64) 
 		return fmt.Errorf("add follower: %w", err)
 	}
 	return r.event(ctx, v.Ticket.ID, r.user.ID, "follower_added", r.sender.Email+" follows")
+}
+
+// followOnly handles a mail to a follow address from someone who may see
+// but not comment (N5): they follow; what they wrote is not added. The
+// outcome is commented with a reason saying so (the rule book has no
+// outcome for a follow request).
+func (r *run) followOnly(ctx context.Context, v *access.TicketView) error {
+	r.rules("I1")
+	if r.proof.Proven() {
+		if err := r.ensureSender(ctx); err != nil {
+			return err
+		}
+	}
+	if err := r.follow(ctx, v, v.Ticket.ID); err != nil {
+		return err
+	}
+	r.res.TicketID = v.Ticket.ID
+	if len(r.notes) > 0 {
+		r.set(model.OutcomeRejected, "follow request refused: "+strings.Join(r.notes, "; "), "N5")
+		return r.queueNotice(ctx, v, "command_report")
+	}
+	r.set(model.OutcomeCommented, "follow request: now following; nothing added to the ticket")
+	return nil
 }
 
 // loopLimit holds the comment in quarantine once one sender has written

@@ -281,6 +281,9 @@ func (r *run) route(ctx context.Context, match threading.Match) error {
 		return err
 	}
 	rights := policy.Rights(r.sender, view.Facts)
+	if f := r.followTarget(); f != nil && f.TicketID == view.Ticket.ID && !rights.Comment && rights.View {
+		return r.followOnly(ctx, view)
+	}
 	if match.Via == threading.ViaSubject && !rights.Comment {
 		// I1 (3): a subject token only counts for someone who may comment.
 		r.rules("I1")

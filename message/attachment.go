@@ -26,7 +26,7 @@ func (w *walker) attachMessage(h textproto.Header, p part, body []byte) {
 	w.warn(warn)
 	inner := readHeader(content, true)
 	subject, _ := decodeHeaderText(inner.header.Get("Subject"))
-	name := cleanFilename(subject)
+	name := cleanFilename(strings.NewReplacer("/", "_", `\`, "_").Replace(subject))
 	switch {
 	case name != "":
 		name = truncate(name, 200) + ".eml"

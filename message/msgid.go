@@ -7,15 +7,14 @@ import (
 // parseMsgIDList reads a list of message identifiers (In-Reply-To,
 // References) tolerantly: ids in angle brackets are taken as written; text
 // outside brackets yields the words that contain '@' (ids whose brackets were
-// lost), so junk such as comments, quoted names and dates between ids is
-// skipped. Duplicates are dropped; each id is cut to MaxIDLength. The second
+// lost); comments, quoted strings and other junk between ids are skipped. Duplicates are dropped; each id is cut to MaxIDLength. The second
 // result reports whether anything was cut.
 func parseMsgIDList(v string) ([]string, bool) {
 	var out []string
 	seen := map[string]bool{}
 	cut := false
 	add := func(id string) {
-		id = strings.Trim(strings.TrimSpace(id), `"'<>,;`)
+		id = toUTF8([]byte(strings.Trim(strings.TrimSpace(id), `"'<>,;`)))
 		if id == "" || strings.ContainsAny(id, " \t\r\n") {
 			return
 		}
@@ -28,6 +27,9 @@ func parseMsgIDList(v string) ([]string, bool) {
 		} else if len(out) >= maxReferences {
 			cut = true
 		}
+	}
+	if strings.Count(v, `"`)%2 == 0 && strings.Count(v, "(") == strings.Count(v, ")") {
+		v = stripComments(v) // balanced: drop comments and quoted strings
 	}
 	for len(v) > 0 {
 		lt := strings.IndexByte(v, '<')
@@ -123,7 +125,7 @@ func parseMessageID(raw string, parsed string) (string, string) {
 		}
 		warn = "malformed Message-ID: kept the raw value"
 	}
-	id = strings.Join(strings.Fields(id), "")
+	id = toUTF8([]byte(strings.Join(strings.Fields(id), "")))
 	if len(id) > MaxIDLength {
 		id = truncate(id, MaxIDLength)
 		warn = "Message-ID longer than 995 bytes: truncated"

@@ -159,6 +159,9 @@ var looseDateLayouts = []string{
 
 // parseLooseDate strips comments and junk and tries common layouts.
 func parseLooseDate(v string) (time.Time, bool) {
+	if len(v) > 200 {
+		return time.Time{}, false
+	}
 	v = strings.Join(strings.Fields(stripComments(v)), " ")
 	v = strings.ReplaceAll(v, ",,", ",")
 	for _, layout := range looseDateLayouts {

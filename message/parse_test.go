@@ -309,7 +309,8 @@ References: <a@example.com> junk words <b@example.com>,<c@example.com>
 x
 `)
 	m := mustParse(t, raw)
-	wantRefs := []string{"a@example.com", "b@example.com", "c@example.com", "x@y", "d@example.com", "e@example.com", "unterminated@example.com"}
+	// Quoted strings and comments are junk, even when they hold an id.
+	wantRefs := []string{"a@example.com", "b@example.com", "c@example.com", "d@example.com", "unterminated@example.com"}
 	if fmt.Sprint(m.References) != fmt.Sprint(wantRefs) {
 		t.Errorf("References = %v\nwant %v", m.References, wantRefs)
 	}
@@ -407,7 +408,8 @@ func TestBrokenMIME(t *testing.T) {
 			if m.Text != tt.text {
 				t.Errorf("text = %q, want %q (warnings %v)", m.Text, tt.text, m.Warnings)
 			}
-			if tt.name != "prefix boundary" && tt.name != "malformed content-type" && len(m.Warnings) == 0 {
+			quiet := map[string]bool{"prefix boundary": true, "malformed content-type": true, "bad quoted-printable": true}
+			if !quiet[tt.name] && len(m.Warnings) == 0 {
 				t.Error("expected a warning")
 			}
 		})

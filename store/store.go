@@ -28,7 +28,14 @@ type Options struct {
 	// Clock gives the time stamped on new rows whose time is unset;
 	// nil means time.Now.
 	Clock func() time.Time
+	// MaxOpenConns bounds the connections to the database; 0 means
+	// defaultPostgresConns on PostgreSQL and no bound on SQLite.
+	MaxOpenConns int
 }
+
+// defaultPostgresConns bounds one process's PostgreSQL connections, so that
+// several processes fit in the server's max_connections.
+const defaultPostgresConns = 10
 
 // Store is an open database. Its query methods run outside any transaction;
 // use InTx to group several of them. A Store is safe for concurrent use.
@@ -54,6 +61,10 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", backend, err)
 	}
+	if opts.MaxOpenConns == 0 && backend == Postgres {
+		opts.MaxOpenConns = defaultPostgresConns
+	}
+	db.SetMaxOpenConns(opts.MaxOpenConns)
 	s := newStore(db, backend, opts)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()

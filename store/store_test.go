@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/store"
@@ -179,6 +181,9 @@ func TestInTxConcurrentUpdatesLoseNothing(t *testing.T) {
 		if v != strconv.Itoa(done) || done == 0 {
 			t.Errorf("counter = %s after %d committed increments", v, done)
 		}
+		if s.Backend() == store.SQLite && done != 15 {
+			t.Errorf("SQLite writers failed instead of waiting for the lock: %d of 15 committed", done)
+		}
 	})
 }
 
@@ -249,4 +254,20 @@ func TestForeignKeysEnforced(t *testing.T) {
 		tk := model.Ticket{Subject: "orphan", RequesterID: 999}
 		wantErr(t, s.CreateTicket(ctx, &tk), store.ErrConflict)
 	})
+}
+
+// SQLite transactions take the write lock at BEGIN (_txlock=immediate), so
+// a writer outside waits for the transaction instead of racing it.
+func TestSQLiteTxTakesWriteLockAtBegin(t *testing.T) {
+	t.Parallel()
+	s := storetest.Open(t, store.SQLite)
+	must(t, s.InTx(ctx, func(tx *store.Tx) error {
+		c, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		defer cancel()
+		if err := s.SetSetting(c, "outside", "x"); err == nil {
+			t.Error("a write outside an open transaction did not wait for it")
+		}
+		return nil
+	}))
+	must(t, s.SetSetting(ctx, "outside", "x"))
 }

@@ -32,6 +32,8 @@ const (
 // after a unique violation (a concurrent insert of the same row, which the
 // next attempt sees); fn must therefore have no effect outside tx. On SQLite
 // the transaction takes the write lock at BEGIN, so writers run one at a time.
+// Inside fn, use tx, never the Store: a write through the Store would wait
+// for the lock the transaction holds.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	uniqueRetries := 0
 	for attempt := 1; ; attempt++ {

@@ -46,7 +46,7 @@ func PostgresURL(t testing.TB) string {
 	pgOnce.Do(func() { pgServer, pgMissing, pgErr = startServer() })
 	switch {
 	case pgMissing != "":
-		skip(t, "PostgreSQL tests skipped: %s", pgMissing)
+		skip(t, "PostgreSQL unavailable for tests: %s", pgMissing)
 	case pgErr != nil:
 		t.Fatalf("start test PostgreSQL: %v", pgErr)
 	}
@@ -61,8 +61,15 @@ func (s *server) url(db string) string {
 	return fmt.Sprintf("postgres://postgres@/%s?host=%s&port=%d&sslmode=disable", db, s.sock, s.port)
 }
 
+// PGBinEnv names the environment variable that, when set, is the only
+// directory searched for initdb and postgres.
+const PGBinEnv = "HELPDESK_TEST_PGBIN"
+
 // pgBinDir finds a directory holding initdb and postgres.
 func pgBinDir() (string, bool) {
+	if d := os.Getenv(PGBinEnv); d != "" {
+		return d, isFile(filepath.Join(d, "initdb")) && isFile(filepath.Join(d, "postgres"))
+	}
 	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
 	slices.SortFunc(dirs, func(a, b string) int { return versionOf(b) - versionOf(a) })
 	if p, err := exec.LookPath("initdb"); err == nil {
@@ -93,7 +100,7 @@ func isFile(p string) bool {
 func startServer() (*server, string, error) {
 	bin, ok := pgBinDir()
 	if !ok {
-		return nil, "no initdb and postgres binaries in /usr/lib/postgresql/*/bin or PATH", nil
+		return nil, "no initdb and postgres binaries in /usr/lib/postgresql/*/bin, PATH or $" + PGBinEnv, nil
 	}
 	cred, err := serverCredential()
 	if err != nil {

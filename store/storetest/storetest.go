@@ -2,7 +2,8 @@
 // SQLite in the test's temporary directory, and PostgreSQL in a private
 // server that the test binary starts from the binaries on the machine
 // (initdb and postgres from /usr/lib/postgresql/*/bin or PATH) on first use,
-// with a fresh database for every call.
+// with a fresh database for every call. HELPDESK_TEST_PGBIN names another
+// directory of PostgreSQL binaries.
 //
 // A package whose tests use PostgreSQL calls Main from its TestMain, so the
 // server is stopped and its files removed when the tests end:
