@@ -60,7 +60,7 @@ func auditedChanges(f *fixture, dry bool) (want [][2]string, n int) {
 }
 
 func TestS3_EveryChangeIsAudited(t *testing.T) {
-	each(t, func(f *fixture) {
+	each(t, func(t *testing.T, f *fixture) {
 		f.withStaff()
 		want, n := auditedChanges(f, false)
 		log := f.audit()
@@ -105,7 +105,7 @@ func TestS3_EveryChangeIsAudited(t *testing.T) {
 }
 
 func TestS3_DryRunsAppendNothing(t *testing.T) {
-	each(t, func(f *fixture) {
+	each(t, func(t *testing.T, f *fixture) {
 		f.withStaff()
 		_, n := auditedChanges(f, true)
 		// Only the set-up steps done for real are in the log.
@@ -131,7 +131,7 @@ func TestS3_DryRunsAppendNothing(t *testing.T) {
 }
 
 func TestS3_AuditLogIsOldestFirst(t *testing.T) {
-	each(t, func(f *fixture) {
+	each(t, func(t *testing.T, f *fixture) {
 		f.withStaff()
 		f.org("acme", model.OrgAccessOwn, "acme.com")
 		f.org("beta", model.OrgAccessOwn, "beta.com")

@@ -77,7 +77,7 @@ type fixture struct {
 
 // each runs fn on both backends (in parallel), each with a fresh fixture.
 // opts adjust the service's options (ConfirmOver).
-func each(t *testing.T, fn func(f *fixture), opts ...func(*admin.Options)) {
+func each(t *testing.T, fn func(t *testing.T, f *fixture), opts ...func(*admin.Options)) {
 	t.Parallel()
 	storetest.Run(t, func(t *testing.T, b store.Backend) {
 		t.Parallel()
@@ -88,7 +88,7 @@ func each(t *testing.T, fn func(f *fixture), opts ...func(*admin.Options)) {
 		for _, opt := range opts {
 			opt(&o)
 		}
-		fn(&fixture{t: t, ctx: context.Background(), st: st, svc: admin.New(o), rel: rel})
+		fn(t, &fixture{t: t, ctx: context.Background(), st: st, svc: admin.New(o), rel: rel})
 	})
 }
 

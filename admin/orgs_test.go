@@ -8,7 +8,7 @@ import (
 )
 
 func TestO1_SlugsAreCheckedAndUnique(t *testing.T) {
-	each(t, func(f *fixture) {
+	each(t, func(t *testing.T, f *fixture) {
 		f.withStaff()
 		for _, slug := range []string{"", "Acme", "ac me", "acme_co", "-acme", "acmé"} {
 			_, err := f.svc.OrgAdd(f.ctx, as(owner), slug, admin.OrgSettings{}, []string{"acme.com"}, false)
@@ -42,7 +42,7 @@ func TestO1_SlugsAreCheckedAndUnique(t *testing.T) {
 }
 
 func TestO2_FreeMailAndPublicSuffixDomainsNeedForce(t *testing.T) {
-	each(t, func(f *fixture) {
+	each(t, func(t *testing.T, f *fixture) {
 		f.withStaff()
 		for _, d := range []string{"gmail.com", "Outlook.com", "com", "co.uk", "*.co.uk"} {
 			_, err := f.svc.OrgAdd(f.ctx, as(owner), "acme", admin.OrgSettings{}, []string{d}, false)
@@ -63,7 +63,7 @@ func TestO2_FreeMailAndPublicSuffixDomainsNeedForce(t *testing.T) {
 }
 
 func TestO2_DomainsMatchExactlyOrByWildcard(t *testing.T) {
-	each(t, func(f *fixture) {
+	each(t, func(t *testing.T, f *fixture) {
 		f.withStaff()
 		f.org("acme", model.OrgAccessOwn, "acme.com")
 		f.org("globex", model.OrgAccessOwn, "*.globex.com")
@@ -80,7 +80,7 @@ func TestO2_DomainsMatchExactlyOrByWildcard(t *testing.T) {
 }
 
 func TestO3_UserAddGivesDomainMemberships(t *testing.T) {
-	each(t, func(f *fixture) {
+	each(t, func(t *testing.T, f *fixture) {
 		f.withStaff()
 		f.org("acme", model.OrgAccessOwn, "acme.com")
 		f.org("acme-eu", model.OrgAccessOwn, "acme.com", "acme.eu")
@@ -110,7 +110,7 @@ func TestO3_UserAddGivesDomainMemberships(t *testing.T) {
 }
 
 func TestO3_UserAddAuditBeforeOfANewUserIsEmpty(t *testing.T) {
-	each(t, func(f *fixture) {
+	each(t, func(t *testing.T, f *fixture) {
 		f.withStaff()
 		f.org("acme", model.OrgAccessOwn, "acme.com")
 		f.user("ann@acme.com")
@@ -127,7 +127,7 @@ func TestO3_UserAddAuditBeforeOfANewUserIsEmpty(t *testing.T) {
 }
 
 func TestO4_DomainAddChangesNoExistingUserUntilSync(t *testing.T) {
-	each(t, func(f *fixture) {
+	each(t, func(t *testing.T, f *fixture) {
 		f.withStaff()
 		f.org("acme", model.OrgAccessOwn, "acme.com")
 		f.user("bob@acme.co.uk")
@@ -146,7 +146,7 @@ func TestO4_DomainAddChangesNoExistingUserUntilSync(t *testing.T) {
 }
 
 func TestO4_SyncRemovesDomainMembershipsKeepsAdminOnes(t *testing.T) {
-	each(t, func(f *fixture) {
+	each(t, func(t *testing.T, f *fixture) {
 		f.withStaff()
 		f.org("acme", model.OrgAccessOwn, "acme.com", "old-acme.com")
 		f.user("ann@acme.com")
@@ -175,7 +175,7 @@ func TestO4_SyncRemovesDomainMembershipsKeepsAdminOnes(t *testing.T) {
 }
 
 func TestO5_PartnerUsersCreatedAfterBelongToBoth(t *testing.T) {
-	each(t, func(f *fixture) {
+	each(t, func(t *testing.T, f *fixture) {
 		f.withStaff()
 		f.org("partner", model.OrgAccessOwn, "partner.net")
 		f.org("client", model.OrgAccessOwn, "client.com")
@@ -192,7 +192,7 @@ func TestO5_PartnerUsersCreatedAfterBelongToBoth(t *testing.T) {
 }
 
 func TestO6_DefaultOrg(t *testing.T) {
-	each(t, func(f *fixture) {
+	each(t, func(t *testing.T, f *fixture) {
 		f.withStaff()
 		f.org("partner", model.OrgAccessOwn, "partner.net")
 		f.org("client", model.OrgAccessOwn, "client.com")
@@ -226,7 +226,7 @@ func TestO6_DefaultOrg(t *testing.T) {
 }
 
 func TestA2_N5_FollowAllNeedsOrgAccess(t *testing.T) {
-	each(t, func(f *fixture) {
+	each(t, func(t *testing.T, f *fixture) {
 		f.withStaff()
 		f.org("acme", model.OrgAccessOwn, "acme.com")
 		f.user("ann@acme.com")
@@ -257,7 +257,7 @@ func TestA2_N5_FollowAllNeedsOrgAccess(t *testing.T) {
 }
 
 func TestA2_MemberSetByHandSurvivesSync(t *testing.T) {
-	each(t, func(f *fixture) {
+	each(t, func(t *testing.T, f *fixture) {
 		f.withStaff()
 		f.org("acme", model.OrgAccessOwn, "acme.com", "old-acme.com")
 		f.user("ann@old-acme.com")

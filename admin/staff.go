@@ -65,6 +65,9 @@ func (s *Service) checkGrant(ctx context.Context, tx *store.Tx, req Request, tar
 	if err != nil {
 		return err
 	}
+	if role == model.RoleNone && current == model.RoleNone {
+		return refused("%s is not staff: there is no role to remove", target)
+	}
 	if a.Email == target && role.Rank() > current.Rank() {
 		return refused("S1: nobody raises their own role")
 	}

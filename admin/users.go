@@ -73,11 +73,16 @@ func (s *Service) UserAdd(ctx context.Context, req Request, email, name string, 
 		if _, err := actor(ctx, tx, req, model.RoleAdmin); err != nil {
 			return nil, err
 		}
-		u, _, err := s.ensureUser(ctx, tx, email, name)
+		u, created, err := s.ensureUser(ctx, tx, email, name)
 		if err != nil {
 			return nil, err
 		}
-		before, _ := s.userView(ctx, tx, u)
+		var before any // S3: a new user had no state before
+		if !created {
+			if before, err = s.userView(ctx, tx, u); err != nil {
+				return nil, err
+			}
+		}
 		u.Registered = true
 		if name != "" {
 			u.Name = name
@@ -114,6 +119,9 @@ func (s *Service) upsertAdminMembership(ctx context.Context, tx *store.Tx, userI
 	for _, x := range ms {
 		if x.OrgID == orgID {
 			m = x
+			// O4: a membership an admin set or changed by hand is no
+			// longer domain-derived; org sync leaves it alone.
+			m.Source = model.SourceAdmin
 		}
 	}
 	if edit != nil {

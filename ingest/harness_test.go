@@ -3,6 +3,8 @@ package ingest_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -44,7 +46,8 @@ func newWorld(t *testing.T, b store.Backend, edit ...func(*ingest.Options)) *wor
 		t.Fatal(err)
 	}
 	w.addrs = threading.NewAddresses("support@help.example", "", threading.NewSigner([]byte("test secret, long enough")))
-	opts := ingest.Options{Store: w.st, Addresses: w.addrs, Templates: tmpl, Clock: clock}
+	opts := ingest.Options{Store: w.st, Addresses: w.addrs, Templates: tmpl, Clock: clock,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	for _, e := range edit {
 		e(&opts)
 	}
@@ -74,7 +77,7 @@ func (w *world) owner() admin.Request { return admin.Request{As: "owner@help.exa
 // mail is a message to build in tests.
 type mail struct {
 	From, To, Cc, Subject, ID, InReplyTo, Body string
-	Headers                                     []string
+	Headers                                    []string
 }
 
 func (m mail) raw() []byte {

@@ -230,8 +230,8 @@ func TestStalwartAgreement(t *testing.T) {
 	}
 	t.Logf("stalwart-mail-parser: subject %d/%d (%.0f%%), from %d/%d (%.0f%%)",
 		subjOK, subjCases, pct(subjOK, subjCases), fromOK, fromCases, pct(fromOK, fromCases))
-	floor(t, "stalwart subject", subjOK, subjCases, 90)
-	floor(t, "stalwart from", fromOK, fromCases, 90)
+	floor(t, "stalwart subject", subjOK, subjCases, 95)
+	floor(t, "stalwart from", fromOK, fromCases, 95)
 }
 
 // stalwartWant is what a stalwart parse tree says of the top-level header.

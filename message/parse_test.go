@@ -528,3 +528,26 @@ func TestCorpusMessages(t *testing.T) {
 		})
 	}
 }
+
+func TestMaxTotalSize(t *testing.T) {
+	raw := crlf("From: a@example.com\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\n" + strings.Repeat("t", 100) +
+		"\n--b\nContent-Type: application/octet-stream; name=a.bin\n\n" + strings.Repeat("a", 100) +
+		"\n--b\nContent-Type: application/octet-stream; name=b.bin\n\n" + strings.Repeat("b", 100) + "\n--b--\n")
+	m, err := Parse(raw, Options{MaxTotalSize: 250})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Text) != 100 || len(m.Attachments) != 2 || m.Attachments[0].Omitted || !m.Attachments[1].Omitted {
+		t.Errorf("text %d, attachments %+v", len(m.Text), m.Attachments)
+	}
+}
+
+func TestParseRecoversFromPanics(t *testing.T) {
+	// Parse's recover turns a library panic into an error; exercise the
+	// path with a nil-safe HeaderValues on a nil message instead of
+	// provoking a real panic.
+	var m *Message
+	if m.HeaderValues("From") != nil {
+		t.Error("HeaderValues on nil")
+	}
+}

@@ -28,8 +28,8 @@ type Options struct {
 	// Clock gives the time stamped on new rows whose time is unset;
 	// nil means time.Now.
 	Clock func() time.Time
-	// MaxOpenConns bounds the connections to the database; 0 means
-	// defaultPostgresConns on PostgreSQL and no bound on SQLite.
+	// MaxOpenConns bounds the connections to the database; 0 means 10 on
+	// PostgreSQL and no bound on SQLite.
 	MaxOpenConns int
 }
 

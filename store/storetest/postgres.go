@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -136,10 +137,17 @@ func serverCredential() (*syscall.Credential, error) {
 	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
 }
 
+// dirPrefix starts the name of every server directory in os.TempDir.
+const dirPrefix = "helpdesk-pg-"
+
 func newServerDir(cred *syscall.Credential) (*server, error) {
-	dir, err := os.MkdirTemp("", "helpdesk-pg-")
+	removeStaleDirs()
+	dir, err := os.MkdirTemp("", dirPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("make server directory: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		return nil, fmt.Errorf("write server directory owner: %w", err)
 	}
 	s := &server{dir: dir, sock: filepath.Join(dir, "sock"), exited: make(chan struct{})}
 	for _, d := range []string{dir, s.sock, filepath.Join(dir, "data")} {
@@ -156,6 +164,49 @@ func newServerDir(cred *syscall.Credential) (*server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// ownerFile holds the pid of the test binary that owns a server directory.
+const ownerFile = "owner.pid"
+
+// removeStaleDirs removes the directories of servers whose test binary died
+// without stopping them (a panic skips Main's cleanup; the server itself
+// dies with the binary).
+func removeStaleDirs() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), dirPrefix+"*"))
+	for _, d := range dirs {
+		if isStale(d) {
+			os.RemoveAll(d)
+		}
+	}
+}
+
+func isStale(dir string) bool {
+	if pid, ok := readPid(filepath.Join(dir, ownerFile)); ok {
+		return !alive(pid)
+	}
+	// No owner: a directory being created now, or of an older harness.
+	if pid, ok := readPid(filepath.Join(dir, "data", "postmaster.pid")); ok && alive(pid) {
+		return false
+	}
+	fi, err := os.Stat(dir)
+	return err == nil && time.Since(fi.ModTime()) > time.Minute
+}
+
+// readPid reads the number on the first line of a pid file.
+func readPid(path string) (int, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, false
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	pid, err := strconv.Atoi(strings.TrimSpace(line))
+	return pid, err == nil && pid > 0
+}
+
+func alive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 // freePort picks a TCP port nobody listens on; the server listens only on
