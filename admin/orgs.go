@@ -68,11 +68,16 @@ func (s *Service) OrgAdd(ctx context.Context, req Request, slug string, set OrgS
 	if o.Name == "" {
 		o.Name = slug
 	}
+	seen := map[string]bool{}
 	for _, d := range domains {
-		name, err := policy.NormalizeDomain(d, force)
+		name, err := domainError(policy.NormalizeDomain(d, force))
 		if err != nil {
-			return Outcome{}, refused("%v", err)
+			return Outcome{}, err
 		}
+		if seen[name] { // the same domain named twice (O2: case-insensitive)
+			continue
+		}
+		seen[name] = true
 		o.Domains = append(o.Domains, model.Domain{Name: name, Forced: force, AddedAt: o.CreatedAt})
 	}
 	return s.guarded(ctx, req, func(tx *store.Tx) (func(auditCounts) error, error) {
@@ -88,6 +93,19 @@ func (s *Service) OrgAdd(ctx context.Context, req Request, slug string, set OrgS
 			return s.audit(ctx, tx, req, "org.add", slug, nil, withCounts(stateOf(o), c))
 		}, nil
 	})
+}
+
+// domainError classifies an O2 refusal: a domain that needs --force is
+// refused (exit 1), one that is not a domain name is a usage error (exit 2).
+func domainError(name string, err error) (string, error) {
+	switch {
+	case err == nil:
+		return name, nil
+	case errors.Is(err, policy.ErrNeedsForce):
+		return "", fmt.Errorf("%w: %w", ErrRefused, err)
+	default:
+		return "", usage("%v", err)
+	}
 }
 
 func or[T ~string](v, def T) T {
@@ -138,9 +156,9 @@ func (s *Service) OrgSet(ctx context.Context, req Request, slug string, set OrgS
 // DomainAdd adds a domain to an organisation (O2, O4: existing users'
 // memberships are unchanged until org sync; O5 partners).
 func (s *Service) DomainAdd(ctx context.Context, req Request, slug, domain string, force bool) (Outcome, error) {
-	name, err := policy.NormalizeDomain(domain, force)
+	name, err := domainError(policy.NormalizeDomain(domain, force))
 	if err != nil {
-		return Outcome{}, refused("%v", err)
+		return Outcome{}, err
 	}
 	return s.guarded(ctx, req, func(tx *store.Tx) (func(auditCounts) error, error) {
 		if _, err := actor(ctx, tx, req, model.RoleAdmin); err != nil {

@@ -1,10 +1,12 @@
 package admin_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/helpdesk-gw/helpdesk/admin"
 	"github.com/helpdesk-gw/helpdesk/model"
+	"github.com/helpdesk-gw/helpdesk/policy"
 )
 
 func TestO1_SlugsAreCheckedAndUnique(t *testing.T) {
@@ -47,6 +49,9 @@ func TestO2_FreeMailAndPublicSuffixDomainsNeedForce(t *testing.T) {
 		for _, d := range []string{"gmail.com", "Outlook.com", "com", "co.uk", "*.co.uk"} {
 			_, err := f.svc.OrgAdd(f.ctx, as(owner), "acme", admin.OrgSettings{}, []string{d}, false)
 			wantRefused(t, err, "O2", "--force")
+			if !errors.Is(err, policy.ErrNeedsForce) {
+				t.Errorf("%s: error %q does not wrap policy.ErrNeedsForce", d, err)
+			}
 		}
 		f.org("acme", model.OrgAccessOwn, "acme.com")
 		_, err := f.svc.DomainAdd(f.ctx, as(owner), "acme", "gmail.com", false)
@@ -59,6 +64,23 @@ func TestO2_FreeMailAndPublicSuffixDomainsNeedForce(t *testing.T) {
 		f.done(f.svc.OrgAdd(f.ctx, as(owner), "uk", admin.OrgSettings{}, []string{"co.uk"}, true))
 		f.user("gus@gmail.com")
 		wantEqual(t, "memberships of a gmail user", f.memberships("gus@gmail.com"), []string{"acme/own/domain"})
+	})
+}
+
+func TestO2_MalformedOrRepeatedDomains(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		f.withStaff()
+		for _, d := range []string{"", "ann@acme.com", "acme..com", "*.*.acme.com", "ac me.com"} {
+			_, err := f.svc.OrgAdd(f.ctx, as(owner), "acme", admin.OrgSettings{}, []string{d}, false)
+			wantUsage(t, err, "O2", "not a domain name")
+		}
+		// The same domain twice (in any case) is one domain.
+		f.done(f.svc.OrgAdd(f.ctx, as(owner), "acme", admin.OrgSettings{}, []string{"acme.com", "ACME.com."}, false))
+		orgs, err := f.svc.OrgList(f.ctx)
+		f.ok(err)
+		wantEqual(t, "domains of acme", len(orgs[0].Domains), 1)
+		_, err = f.svc.DomainAdd(f.ctx, as(owner), "acme", "acme@com", false)
+		wantUsage(t, err, "O2")
 	})
 }
 
