@@ -48,7 +48,7 @@ func (f *Facts) Explain(ctx context.Context, id int64) ([]Entry, error) {
 					by = u.Email
 				}
 				if by == "" {
-					by = "staff"
+					by = "the system"
 				}
 				why = replaceRule(why, "R3 cc", fmt.Sprintf("R3 cc, added by %s on %s", by, pt.AddedAt.UTC().Format("2006-01-02 15:04")))
 			}

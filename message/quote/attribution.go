@@ -16,7 +16,7 @@ var attributionEnd = regexp.MustCompile(`(?i)(?:\bwrote|\bwrites|\ba [ée]crit|\
 var dateAddressColon = regexp.MustCompile(`^.{0,120}(?:\d{4}|\d{1,2}[:.]\d{2}).{0,120}<[^<>\s]+@[^<>\s]+>[:：]\s*$`)
 
 // onWrote matches "On <date>, <name> wrote" without the colon.
-var onWrote = regexp.MustCompile(`(?i)^\s*on\s.{5,300}\bwrote\s*$`)
+var onWrote = regexp.MustCompile(`(?i)^\s*on\s.{5,300}\bwrote$`)
 
 // addressLike and dateLike make a line plausible as an attribution.
 var (
@@ -41,7 +41,7 @@ func isAttributionAt(lines []string, i int) int {
 	if first == "" || strings.HasPrefix(first, ">") || !plausibleStart(first) {
 		return 0
 	}
-	if attributionEnd.MatchString(first) || dateAddressColon.MatchString(first) ||
+	if endsLikeAttribution(first) && (attributionEnd.MatchString(first) || dateAddressColon.MatchString(first)) ||
 		onWrote.MatchString(first) || isGmailDateLine(first) {
 		return 1
 	}
@@ -69,6 +69,13 @@ func isAttributionAt(lines []string, i int) int {
 		}
 	}
 	return 0
+}
+
+// endsLikeAttribution is a cheap test for the ':' (or Zoho's "--") that
+// ends every attribution form but one.
+func endsLikeAttribution(s string) bool {
+	s = strings.TrimRightFunc(s, unicode.IsSpace)
+	return strings.HasSuffix(s, ":") || strings.HasSuffix(s, "：") || strings.HasSuffix(s, "-")
 }
 
 // plausibleStart reports whether line may open an attribution: it starts

@@ -70,18 +70,21 @@ func Trim(text string) string {
 // findCut returns the index of the first line of removable history, or
 // len(lines). forwarded reports that scanning stopped at a forward marker.
 func findCut(lines []string) (cut int, forwarded bool) {
+	marker := strings.ToLower(ReplyMarker)
 	for i, l := range lines {
+		// Cheap guards keep the regular expressions off ordinary lines.
+		hasPunct := strings.ContainsAny(l, "-:：")
 		switch {
-		case forwardMarker.MatchString(l):
+		case hasPunct && forwardMarker.MatchString(l):
 			return len(lines), true
-		case strings.Contains(strings.ToLower(l), strings.ToLower(ReplyMarker)):
+		case len(l) >= len(marker) && strings.Contains(strings.ToLower(l), marker):
 			return i, false
-		case i > 0 && mobileSignature.MatchString(l):
+		case i > 0 && len(l) < 120 && mobileSignature.MatchString(l):
 			return i, false
 		case isSignatureDelimiter(l),
-			originalMessage.MatchString(l),
+			strings.Contains(l, "--") && originalMessage.MatchString(l),
 			isAttributionAt(lines, i) > 0,
-			isHeaderBlockAt(lines, i):
+			hasPunct && isHeaderBlockAt(lines, i):
 			return i, false
 		case isSeparatorLine(l) && isHeaderBlockAt(lines, nextNonBlank(lines, i+1)):
 			return i, false

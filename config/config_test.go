@@ -1,0 +1,69 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaultsAreValid(t *testing.T) {
+	c, err := Load("", env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DB != "sqlite:helpdesk.db" || c.Address != "support@localhost" || c.AckLimit != 5 || c.LoopLimit != 20 {
+		t.Fatalf("%+v", c)
+	}
+}
+
+func TestFileThenEnvironment(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "h.toml")
+	os.WriteFile(p, []byte("address = \"help@acme.example\"\nack_limit = 3\nauthserv_id = \"mx.file\"\n"), 0o600)
+	c, err := Load(p, env(map[string]string{"HELPDESK_AUTHSERV_ID": "mx.env"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Address != "help@acme.example" || c.AckLimit != 3 || c.AuthservID != "mx.env" {
+		t.Fatalf("%+v", c)
+	}
+}
+
+func TestWrongValuesNameTheKey(t *testing.T) {
+	dir := t.TempDir()
+	cases := map[string]string{
+		"unknown_senders = \"maybe\"\n": "unknown_senders",
+		"ack_limit = 0\n":               "ack_limit",
+		"address = \"support\"\n":       "address",
+		"secret = \"short\"\n":          "secret",
+		"note_address = \"acme\"\n":     "note_address",
+		"nosuchkey = 1\n":               "nosuchkey",
+		"ack_limit = \"five\"\n":        "ack_limit",
+	}
+	for body, key := range cases {
+		p := filepath.Join(dir, "c.toml")
+		os.WriteFile(p, []byte(body), 0o600)
+		_, err := Load(p, env(nil))
+		if err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("%q: error %v does not name %s", body, err, key)
+		}
+	}
+}
+
+func TestRedactedHidesSecrets(t *testing.T) {
+	c := Defaults()
+	c.Secret = "supersecretsupersecret"
+	c.DB = "postgres://helpdesk:pgpass@127.0.0.1/helpdesk"
+	c.IMAP = "imaps://u:imappass@127.0.0.1:993/INBOX imap://v:other@127.0.0.1/X"
+	out := c.Redacted()
+	for _, s := range []string{"supersecret", "pgpass", "imappass", "other@"} {
+		if strings.Contains(out, s) {
+			t.Fatalf("%q leaked:\n%s", s, out)
+		}
+	}
+	if !strings.Contains(out, "helpdesk:(redacted)@127.0.0.1") {
+		t.Fatalf("user lost:\n%s", out)
+	}
+}
