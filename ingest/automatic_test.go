@@ -267,3 +267,40 @@ func corpusDir(t *testing.T, rel string) string {
 	}
 	return dir
 }
+
+// TestB3_SisimaiBouncesThroughThePipeline feeds every bounce of the sisimai
+// corpus through the whole pipeline: each should be a bounce, none a ticket;
+// its non-bounces (not/) must not be taken for bounces.
+func TestB3_SisimaiBouncesThroughThePipeline(t *testing.T) {
+	w := newWorld(t, store.SQLite)
+	dir := corpusDir(t, "sisimai/set-of-emails/maildir")
+	files, _ := filepath.Glob(filepath.Join(dir, "bsd", "*.eml"))
+	counts := map[model.Outcome]int{}
+	var total int
+	for _, f := range files {
+		if strings.HasPrefix(filepath.Base(f), "rfc3834-") {
+			continue
+		}
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total++
+		counts[w.ingestRaw(raw).Outcome]++
+	}
+	t.Logf("sisimai bounces through the pipeline: %d files: %v", total, counts)
+	// The corpus repeats some messages byte for byte: those are duplicates.
+	if got := counts[model.OutcomeBounce] + counts[model.OutcomeDuplicate]; got < total*97/100 {
+		t.Fatalf("only %d of %d recognised as bounces (or repeats)", got, total)
+	}
+	notFiles, _ := filepath.Glob(filepath.Join(dir, "not", "*"))
+	for _, f := range notFiles {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res := w.ingestRaw(raw); res.Outcome == model.OutcomeBounce {
+			t.Errorf("%s: not a bounce, taken for one (%s)", filepath.Base(f), res.Reason)
+		}
+	}
+}

@@ -84,8 +84,11 @@ func (r *run) parse(ctx context.Context) error {
 		return r.insertRaw(ctx)
 	}
 	msg, err := message.Parse(r.in.Raw, r.p.opts.Parse)
-	if err != nil {
+	if err != nil && !r.bounceWithoutFrom(msg, err) {
 		r.res.Outcome, r.res.Reason = model.OutcomeFailed, err.Error()
+		if msg != nil {
+			r.raw.MessageID, r.raw.Subject = msg.MessageID, truncate(msg.Subject, 998)
+		}
 		return r.insertRaw(ctx)
 	}
 	r.msg = msg
@@ -105,6 +108,16 @@ func (r *run) parse(ctx context.Context) error {
 		}
 	}
 	return r.insertRaw(ctx)
+}
+
+// bounceWithoutFrom reports whether a message with no usable From address
+// is a bounce (MAILER-DAEMON and <> senders often have none): B3 decides
+// its outcome then, not "failed".
+func (r *run) bounceWithoutFrom(msg *message.Message, err error) bool {
+	if msg == nil || !errors.Is(err, message.ErrNoFrom) {
+		return false
+	}
+	return autoreply.Classify(headerOf(msg), rawBody(r.in.Raw), "").Kind == autoreply.Bounce
 }
 
 // rawHeaderOnly fills what can be read of a message too large to parse.

@@ -4,19 +4,34 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/jaytaylor/html2text"
+
 	"github.com/microcosm-cc/bluemonday"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
 
-// HTMLToText converts an HTML body to readable plain text: paragraphs,
-// breaks, list items and table rows become lines, links keep their target
-// as "text ( url )", quoted blocks get "> " prefixes, scripts and styles are
-// dropped. It never fails; HTML is parsed as browsers do.
-//
-// (github.com/jaytaylor/html2text was the intended converter, but it does
-// not compile against the tablewriter v1 in this module's graph.)
-func HTMLToText(h string) string {
+// HTMLToText converts an HTML body to readable plain text with
+// github.com/jaytaylor/html2text: paragraphs, breaks, list items and table
+// rows become lines, links keep their target as "text ( url )", quoted
+// blocks get "> " prefixes, scripts and styles are dropped. It never fails:
+// should the library refuse the input, a plain rendering of the parse tree
+// (htmlTreeText) is used instead.
+func HTMLToText(h string) (text string) {
+	defer func() {
+		if recover() != nil {
+			text = htmlTreeText(h)
+		}
+	}()
+	out, err := html2text.FromString(h, html2text.Options{})
+	if err != nil {
+		return htmlTreeText(h)
+	}
+	return tidyText(out)
+}
+
+// htmlTreeText renders the HTML parse tree as text; the fallback of HTMLToText.
+func htmlTreeText(h string) string {
 	doc, err := html.Parse(strings.NewReader(h))
 	if err != nil {
 		return tidyText(h)
