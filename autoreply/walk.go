@@ -47,13 +47,25 @@ func walk(h Header, body string) *walked {
 		w.entity(e, 0, &text)
 	}
 	if text.Len() == 0 && len(w.dsnRecipients) == 0 && w.originalHeader == nil {
-		text.WriteString(body) // unreadable structure: read it as text
+		text.WriteString(capText(body)) // unreadable structure: read it as text
 	}
-	w.text, w.returned = splitReturned(text.String())
+	w.text, w.returned = splitReturned(capText(text.String()))
 	if w.originalMessageID == "" && w.returned != "" {
 		w.readReturned(w.returned)
 	}
 	return w
+}
+
+// maxScanText bounds the text searched for bounce shapes: a bounce's report
+// and the start of the returned message fit well within it, and a large
+// ordinary message is not scanned whole by the regular expressions.
+const maxScanText = 256 << 10
+
+func capText(s string) string {
+	if len(s) > maxScanText {
+		return s[:maxScanText]
+	}
+	return s
 }
 
 // entity visits one MIME entity.
