@@ -11,7 +11,7 @@ import (
 	"github.com/helpdesk-gw/helpdesk/store/storetest"
 )
 
-func TestI1_ReplyThreadsByInReplyTo(t *testing.T) {
+func TestI1_I4_ReplyThreadsByInReplyTo(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		w.open()
@@ -107,7 +107,7 @@ func TestC2_OtherCCsAddCCsOnlyWithParticipantsSetting(t *testing.T) {
 	})
 }
 
-func TestR6_I5_PartnerViewOnlyIsQuarantinedThenReleased(t *testing.T) {
+func TestR6_I5_C4_PartnerViewOnlyIsQuarantinedThenReleased(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		w.open()
@@ -115,7 +115,7 @@ func TestR6_I5_PartnerViewOnlyIsQuarantinedThenReleased(t *testing.T) {
 		// The partner sees acme's tickets (A1 view) but may not comment (R6).
 		// (A subject token alone would not do: it counts only for someone who
 		// may comment, I1 3; the partner replies within the thread.)
-		res := w.ingest(mail{From: "pat@partner.example", Subject: "Re: Printer broken", ID: "p1@partner.example", InReplyTo: "m1@acme.com", Body: "We can help."})
+		res := w.ingest(mail{From: "pat@partner.example", Cc: "friend@partner.example", Subject: "Re: Printer broken", ID: "p1@partner.example", InReplyTo: "m1@acme.com", Body: "We can help."})
 		w.expect(res, model.OutcomeRejected, "I5", "R4")
 		if res.TicketID != 1 || len(w.ticket(1).Comments) != 1 {
 			t.Fatal("view-only message reached the ticket")
@@ -135,6 +135,9 @@ func TestR6_I5_PartnerViewOnlyIsQuarantinedThenReleased(t *testing.T) {
 		v := w.ticket(1)
 		if len(v.Comments) != 2 || v.Comments[1].Author != "pat@partner.example" {
 			t.Fatalf("released comment %+v", v.Comments)
+		}
+		if contains(participants(v, "cc"), "friend@partner.example") {
+			t.Fatal("a released message added a CC (C4)")
 		}
 		// CC'd by the requester (R3), the partner comments.
 		annAddr := w.replyAddress(1, "ann@acme.com")
@@ -162,7 +165,7 @@ func TestI6_NoRightsNoticeNamesNothing(t *testing.T) {
 	})
 }
 
-func TestI7_R7_N2_StaffNoteNeverReachesEndUsers(t *testing.T) {
+func TestI7_R7_N2_C4_StaffNoteNeverReachesEndUsers(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b, withAuthserv)
 		w.open()

@@ -34,7 +34,7 @@ func acmeMember(email string, orgAccess model.OrgAccess, access model.MemberAcce
 	return Person{Email: email, Memberships: []Membership{member(acmeID, "acme", orgAccess, access)}}
 }
 
-func TestRightsRules(t *testing.T) {
+func TestR2_R4_R5_A1_A2_A3_A4_RightsTable(t *testing.T) {
 	tests := []struct {
 		name      string
 		p         Person
