@@ -304,3 +304,12 @@ func TestB3_SisimaiBouncesThroughThePipeline(t *testing.T) {
 		}
 	}
 }
+
+func TestStoreDownIsAnErrorNotAFailedMessage(t *testing.T) {
+	w := newWorld(t, store.SQLite)
+	w.st.Close()
+	_, err := w.p.Ingest(w.ctx, ingest.Input{Raw: mail{From: "ann@acme.com"}.raw()})
+	if err == nil {
+		t.Fatal("ingest into a closed store reported success")
+	}
+}

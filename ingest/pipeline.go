@@ -152,9 +152,10 @@ func (p *Pipeline) ingestOnce(ctx context.Context, in Input) (Result, error) {
 }
 
 // isStoreUnavailable tells faults of the database (retry later) from faults
-// of processing (record as failed).
+// of processing (record as failed): an unreachable database, and conflicts
+// with concurrent transactions that outlasted the store's own retries.
 func isStoreUnavailable(err error) bool {
-	return store.IsUnavailable(err)
+	return store.IsUnavailable(err) || errors.Is(err, store.ErrConflict)
 }
 
 // recordFailure keeps the raw message with outcome failed, in a transaction

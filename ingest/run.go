@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/helpdesk-gw/helpdesk/access"
@@ -348,7 +347,6 @@ func (r *run) notedIgnored(format string, args ...any) {
 	r.notes = append(r.notes, fmt.Sprintf(format, args...))
 }
 
-func lower(s string) string { return strings.ToLower(s) }
 
 // errRaced rolls back a message another process ingested at the same time.
 var errRaced = errors.New("message recorded concurrently by another process")
