@@ -347,6 +347,5 @@ func (r *run) notedIgnored(format string, args ...any) {
 	r.notes = append(r.notes, fmt.Sprintf(format, args...))
 }
 
-
 // errRaced rolls back a message another process ingested at the same time.
 var errRaced = errors.New("message recorded concurrently by another process")
