@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -66,9 +67,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	}
 	db.SetMaxOpenConns(opts.MaxOpenConns)
 	s := newStore(db, backend, opts)
-	if err := db.PingContext(ctx); err != nil {
+	if err := s.connect(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("connect to %s database: %w", backend, translate(err))
+		return nil, fmt.Errorf("connect to %s database: %w", backend, err)
 	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
@@ -92,6 +93,22 @@ func newStore(db *sqlx.DB, backend Backend, opts Options) *Store {
 		return s.InTx(ctx, func(tx *Tx) error { return fn(&tx.queries) })
 	}
 	return s
+}
+
+// connect checks that the database answers. A fresh SQLite file that other
+// processes open at the same moment can refuse the switch to WAL with
+// SQLITE_BUSY without waiting: that is retried for up to the busy timeout.
+func (s *Store) connect(ctx context.Context) error {
+	deadline := time.Now().Add(sqliteBusyTimeout)
+	for {
+		err := translate(s.db.PingContext(ctx))
+		if err == nil || s.backend != SQLite || !errors.Is(err, ErrConflict) || time.Now().After(deadline) {
+			return err
+		}
+		if err := sleep(ctx, retryDelay(1)); err != nil {
+			return err
+		}
+	}
 }
 
 // parseURL turns a --db URL into a driver name and a data source name.
