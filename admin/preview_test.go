@@ -186,3 +186,33 @@ func TestConfirmOver_A1_SmallChangeNeedsNoYes(t *testing.T) {
 		wantEqual(t, "acme access", f.orgAccess("acme"), model.OrgAccessView)
 	}, confirmOver(2))
 }
+
+func TestPreview_O2_O4_DomainRemoveThenSync(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		f.withStaff()
+		f.org("client", model.OrgAccessView, "client.com", "old-client.com")
+		f.user("cara@client.com")
+		f.user("otto@old-client.com")
+		caraT := f.ticket("cara@client.com", "client")
+		// Removing a domain changes nobody until org sync (O4) ...
+		im := f.preview(owner, true, func(r admin.Request) (admin.Outcome, error) {
+			return f.svc.DomainRemove(f.ctx, r, "client", "old-client.com")
+		})
+		wantEqual(t, "lost by domain remove", changes(im.Lost), []string{})
+		// ... then otto's domain membership goes, and with it his view (R4).
+		im = f.preview(owner, true, func(r admin.Request) (admin.Outcome, error) {
+			return f.svc.OrgSync(f.ctx, r, "client")
+		})
+		wantEqual(t, "lost by sync", changes(im.Lost), []string{line("otto@old-client.com", caraT, "view")})
+	})
+}
+
+func TestPreview_O3_R4_UserAddJoinsViewOrganisation(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		annT, beaT := f.acme(model.OrgAccessView)
+		im := f.preview(owner, true, func(r admin.Request) (admin.Outcome, error) {
+			return f.svc.UserAdd(f.ctx, r, "cid@acme.com", "Cid", nil)
+		})
+		wantEqual(t, "gained", changes(im.Gained), []string{line("cid@acme.com", annT, "view"), line("cid@acme.com", beaT, "view")})
+	})
+}
