@@ -9,6 +9,11 @@
 // feedback reports (ARF) count as bounces without recipients. Auto-reply
 // subjects match only whole or as a prefix before ":", so a person's
 // subject that merely mentions "out of office" stays a person's mail.
+// Amazon SES notifications (JSON bodies) are bounces; their Delivery and
+// Complaint kinds carry no recipients. Each failed recipient gets a Reason
+// in sisimai's vocabulary when the status or the server's words tell it,
+// and BadAddress (sisimai's "hard bounce": the address itself is bad),
+// which is narrower than Hard (any permanent 5.x.x failure).
 // Bodies are read without charset conversion beyond UTF-8: addresses and
 // status codes are ASCII.
 package autoreply
@@ -65,6 +70,15 @@ type BounceRecipient struct {
 	Status     string // enhanced status code, e.g. "5.1.1"; "5.0.0"/"4.0.0" when only the class is known
 	Hard       bool   // permanent failure (5.x.x); false for delays and 4.x.x
 	Diagnostic string // the remote server's words, when given
+
+	// Reason names the failure in sisimai's words (ReasonUserUnknown …)
+	// when the status or the words tell it; "" otherwise.
+	Reason string
+	// BadAddress reports that the address itself does not work (unknown
+	// user or domain, moved, a domain that accepts no mail): sisimai's
+	// "hard bounce", narrower than Hard. A full mailbox or a block is
+	// Hard but not BadAddress.
+	BadAddress bool
 }
 
 // Classification is the verdict on one message.
@@ -124,8 +138,19 @@ func classifyBounce(h Header, m *walked, envelopeFrom string) (Classification, b
 	}
 	c := Classification{Kind: Bounce, Rules: []string{"B3"}, Reason: why}
 	c.Recipients = m.dsnRecipients
-	if len(c.Recipients) == 0 && !m.isFeedback {
+	if kind, rs := sesNotification(m.text); kind != "" {
+		c.Recipients = rs
+	} else if len(c.Recipients) == 0 && !m.isFeedback {
 		c.Recipients = textRecipients(h, m)
+	}
+	for i, r := range c.Recipients {
+		if r.Reason == "" || r.Reason == ReasonUserUnknown {
+			words := m.text // a single recipient: the whole report is about it
+			if len(c.Recipients) > 1 {
+				words = segmentFor(m.text, r.Email, nil)
+			}
+			c.Recipients[i] = finishRecipient(r, words)
+		}
 	}
 	c.OriginalMessageID = m.originalMessageID
 	return c, true
@@ -138,6 +163,9 @@ func bounceMarker(h Header, m *walked, envelopeFrom string) string {
 		return "delivery status notification (multipart/report; report-type=delivery-status)"
 	case m.isFeedback:
 		return "feedback report (multipart/report; report-type=feedback-report)"
+	}
+	if kind, _ := sesNotification(m.text); kind != "" {
+		return "Amazon SES " + strings.ToLower(kind) + " notification"
 	}
 	if who := daemonSender(h.Get("From")); who != "" {
 		return "sent by " + who
@@ -175,7 +203,7 @@ func daemonSender(from string) string {
 	switch {
 	case strings.Contains(f, "mailer-daemon"):
 		return "MAILER-DAEMON"
-	case strings.Contains(f, "postmaster@"), strings.HasPrefix(strings.TrimSpace(f), "postmaster"):
+	case strings.Contains(f, "postmaster@"), strings.Contains(f, "post_master@"), strings.HasPrefix(strings.TrimSpace(f), "postmaster"):
 		return "postmaster"
 	case strings.Contains(f, "mail delivery subsystem"), strings.Contains(f, "mail delivery system"):
 		return "the mail delivery system"

@@ -1,6 +1,8 @@
 package autoreply
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -137,7 +139,8 @@ func TestB3_DeliveryStatusReport(t *testing.T) {
 	}
 	want := []BounceRecipient{
 		{Email: "bob@acme.com", Status: "5.1.1", Hard: true,
-			Diagnostic: "550 5.1.1 <bob@acme.com>: Recipient address rejected: User unknown in local recipient table"},
+			Diagnostic: "550 5.1.1 <bob@acme.com>: Recipient address rejected: User unknown in local recipient table",
+			Reason:     ReasonUserUnknown, BadAddress: true},
 		{Email: "carol@acme.com", Status: "4.4.1", Hard: false},
 	}
 	if !reflect.DeepEqual(c.Recipients, want) {
@@ -199,7 +202,7 @@ hello
 `
 	c := ClassifyRaw(msg(qmail, "Return-Path: <>", "From: MAILER-DAEMON@mx4.example.jp", "Subject: failure notice"))
 	want := []BounceRecipient{{Email: "kijitora@example.ne.jp", Status: "5.1.1", Hard: true,
-		Diagnostic: "Remote host said: 550 5.1.1 <kijitora@example.ne.jp>... User Unknown"}}
+		Diagnostic: "Remote host said: 550 5.1.1 <kijitora@example.ne.jp>... User Unknown", Reason: ReasonUserUnknown, BadAddress: true}}
 	if c.Kind != Bounce || !reflect.DeepEqual(c.Recipients, want) || c.OriginalMessageID != "n42.x@helpdesk.example" {
 		t.Errorf("qmail: got %+v", c)
 	}
@@ -276,13 +279,28 @@ func FuzzClassifyRaw(f *testing.F) {
 	f.Add(msg("<a@b.c>:\n550 5.1.1 no\n--- Below this line is a copy of the message.\nMessage-ID: <x@y>", "Return-Path: <>"))
 	f.Add(msg("away", "Subject: Out of Office", "Auto-Submitted: auto-replied"))
 	f.Add([]byte("From x\nContent-Type: multipart/mixed; boundary=z\n\n--z\nContent-Type: message/rfc822\n\n--z--"))
+	f.Add(msg(`{"notificationType":"Bounce","bounce":{"bouncedRecipients":[{"emailAddress":"a@b.c","status":"5.1.1"}]}}`))
+	// Seeds from the corpus: one bounce of each shape the sisimai set has.
+	for _, rel := range []string{
+		"sisimai/set-of-emails/maildir/bsd/lhost-postfix-01.eml",
+		"sisimai/set-of-emails/maildir/bsd/lhost-qmail-01.eml",
+		"sisimai/set-of-emails/maildir/bsd/lhost-exim-01.eml",
+		"sisimai/set-of-emails/maildir/bsd/lhost-sendmail-01.eml",
+		"sisimai/set-of-emails/maildir/bsd/lhost-amazonses-10.eml",
+		"sisimai/set-of-emails/maildir/bsd/rfc3834-01.eml",
+		"sisimai/set-of-emails/maildir/bsd/arf-01.eml",
+	} {
+		if b, err := os.ReadFile(filepath.Join(corpusDir, rel)); err == nil {
+			f.Add(b)
+		}
+	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		c := ClassifyRaw(raw)
 		if c.Kind != Bounce && (len(c.Recipients) > 0 || c.OriginalMessageID != "") {
 			t.Fatalf("bounce details on a %v", c.Kind)
 		}
 		for _, r := range c.Recipients {
-			if r.Email == "" || r.Status == "" || r.Hard != (r.Status[0] == '5') {
+			if r.Email == "" || r.Status == "" || r.Hard != (r.Status[0] == '5') || (r.BadAddress && r.Reason == "") {
 				t.Fatalf("bad recipient %+v", r)
 			}
 		}
@@ -290,4 +308,45 @@ func FuzzClassifyRaw(f *testing.F) {
 			t.Fatalf("rules %v for %v", c.Rules, c.Kind)
 		}
 	})
+}
+
+func TestB3_FailureReason(t *testing.T) {
+	tests := []struct {
+		status, diag, report string
+		want                 string
+		bad                  bool
+	}{
+		{"5.1.1", "550 5.1.1 <a@b.example>: User unknown", "", ReasonUserUnknown, true},
+		{"5.0.0", "550 Unknown user a@b.example (in reply to end of DATA command)", "", ReasonFiltered, false},
+		{"5.1.1", "552 5.2.2 Over quota", "", ReasonMailboxFull, false},
+		{"5.1.2", "", "", ReasonHostUnknown, true},
+		{"4.0.0", "DNS Error: NXDOMAIN Domain name not found", "", ReasonOther, false},
+		{"5.1.10", "", "", ReasonNotAccept, true},
+		{"5.0.0", "", "Your message wasn't delivered because the address couldn't be found.", ReasonUserUnknown, true},
+		{"5.7.1", "550 5.7.1 IP address blacklisted by recipient", "", ReasonOther, false},
+		{"5.1.8", "553 5.1.8 Domain of sender address does not exist", "", ReasonRejected, false},
+		{"5.0.0", "", "", "", false},
+	}
+	for _, tt := range tests {
+		r := finishRecipient(BounceRecipient{Status: tt.status, Diagnostic: tt.diag}, tt.report)
+		if r.Reason != tt.want || r.BadAddress != tt.bad {
+			t.Errorf("%s %q %q: got %q bad=%v, want %q bad=%v", tt.status, tt.diag, tt.report, r.Reason, r.BadAddress, tt.want, tt.bad)
+		}
+	}
+}
+
+func TestB3_AmazonSESNotification(t *testing.T) {
+	body := `{"notificationType":"Bounce","bounce":{"bounceType":"Permanent","bouncedRecipients":[{"emailAddress":"Bob@Acme.com","action":"failed","status":"5.1.1","diagnosticCode":"smtp; 550 5.1.1 user unknown"}]},"mail":{"source":"support@helpdesk.example"}}`
+	c := ClassifyRaw(msg(body, "From: no-reply@sns.amazonaws.com", "Subject: AWS Notification Message", "Content-Type: text/plain"))
+	want := []BounceRecipient{{Email: "bob@acme.com", Status: "5.1.1", Hard: true, Diagnostic: "550 5.1.1 user unknown", Reason: ReasonUserUnknown, BadAddress: true}}
+	if c.Kind != Bounce || !reflect.DeepEqual(c.Recipients, want) {
+		t.Errorf("got %+v", c)
+	}
+	c = ClassifyRaw(msg(`{"notificationType":"Delivery","mail":{}}`, "From: no-reply@sns.amazonaws.com", "Subject: AWS Notification Message"))
+	if c.Kind != Bounce || len(c.Recipients) != 0 {
+		t.Errorf("delivery notification: got %+v", c)
+	}
+	if c := ClassifyRaw(msg(`I pasted {"notificationType":"Bounce"} here`, "From: bob@acme.com", "Subject: json")); c.Kind != None {
+		t.Errorf("a person's text with JSON: got %v", c.Kind)
+	}
 }

@@ -52,7 +52,7 @@ func TestB3_SisimaiCorpus(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	var bounces, recognised, countRight, statusRight, statusTotal, classRight, hardAgree, rcpts, msgid, autoTotal, autoRight int
+	var bounces, recognised, countRight, statusRight, statusTotal, classRight, hardAgree, bothRight, rcpts, msgid, autoTotal, autoRight int
 	for _, k := range keys {
 		e := exp[k]
 		c := ClassifyRaw(readCorpus(t, filepath.Join("sisimai", k)))
@@ -66,7 +66,7 @@ func TestB3_SisimaiCorpus(t *testing.T) {
 			continue
 		}
 		bounces++
-		if c.Kind != Bounce {
+		if c.Kind != Bounce && c.Kind != AutoReply {
 			t.Logf("bounce missed: %s (%s): %v", k, e.Engine, c.Kind)
 			continue
 		}
@@ -107,8 +107,13 @@ func TestB3_SisimaiCorpus(t *testing.T) {
 					classRight++
 				}
 			}
-			if got.Hard == r.Hard {
+			if got.BadAddress == r.Hard {
 				hardAgree++
+				if len(c.Recipients) == failures {
+					bothRight++
+				}
+			} else if testing.Verbose() {
+				t.Logf("hard_bounce: %s (%s): got %v (%s %s %q), want %v (%s)", k, e.Engine, got.BadAddress, got.Status, got.Reason, trunc(got.Diagnostic, 120), r.Hard, r.Reason)
 			}
 		}
 	}
@@ -117,12 +122,14 @@ func TestB3_SisimaiCorpus(t *testing.T) {
 	t.Logf("bounces recognised: %d/%d (%.1f%%)", recognised, bounces, pct(recognised, bounces))
 	t.Logf("recipient count right: %d/%d (%.1f%%)", countRight, bounces, pct(countRight, bounces))
 	t.Logf("status right: %d/%d (%.1f%%)", statusRight, statusTotal, pct(statusRight, statusTotal))
-	t.Logf("hard/soft right (5.x.x = hard): %d/%d (%.1f%%)", classRight, statusTotal, pct(classRight, statusTotal))
-	t.Logf("agreement with sisimai's narrower hard_bounce: %d/%d (%.1f%%)", hardAgree, rcpts, pct(hardAgree, rcpts))
+	t.Logf("permanent/temporary right (Hard = 5.x.x): %d/%d (%.1f%%)", classRight, statusTotal, pct(classRight, statusTotal))
+	t.Logf("hard/soft right (sisimai's hard_bounce = BadAddress): %d/%d (%.1f%%)", hardAgree, rcpts, pct(hardAgree, rcpts))
+	t.Logf("recipient count and hard/soft both right: %d/%d (%.1f%%)", bothRight, rcpts, pct(bothRight, rcpts))
 	t.Logf("original Message-ID found: %d/%d (%.1f%%)", msgid, recognised, pct(msgid, recognised))
 
-	// Floors a little below the scores reached (97.9, 95.7, 94.6, 97.9, 89.7
-	// per cent): a change that loses ground fails here.
+	// Floors at issue 3's goals where reached, else a little below the
+	// score reached (see docs/parsing-scores.md): a change that loses
+	// ground fails here.
 	if autoRight != autoTotal {
 		t.Errorf("auto-replies recognised %d/%d, want all", autoRight, autoTotal)
 	}
@@ -131,10 +138,12 @@ func TestB3_SisimaiCorpus(t *testing.T) {
 		n, d       int
 		floorPerCt float64
 	}{
-		{"bounces recognised", recognised, bounces, 96},
-		{"recipient count right", countRight, bounces, 93},
-		{"status right", statusRight, statusTotal, 92},
-		{"hard/soft right", classRight, statusTotal, 96},
+		{"bounces recognised", recognised, bounces, 98},            // goal 98 (issue 3)
+		{"recipient count right", countRight, bounces, 95},         // goal 95
+		{"status right", statusRight, statusTotal, 92},             // no goal
+		{"permanent/temporary right", classRight, statusTotal, 96}, // no goal
+		{"hard/soft (sisimai) right", hardAgree, rcpts, 88},        // goal 95: open
+		{"count and hard/soft right", bothRight, rcpts, 88},        // goal 95: open
 		{"original Message-ID found", msgid, recognised, 86},
 	} {
 		if got := pct(f.n, f.d); got < f.floorPerCt {
@@ -151,6 +160,11 @@ func TestB3_PersonalMailIsNotBounce(t *testing.T) {
 		"sisimai/set-of-emails/maildir/not/*",
 		"github-email_reply_parser/test/emails/*.txt",
 		"discourse-email_reply_trimmer/test/emails/*",
+		"crisp-email-reply-parser/test/fixtures/*.txt",
+		"zapier-email-reply-parser/test/emails/*.txt",
+		"mailgun-talon/tests/fixtures/standard_replies/*.eml",
+		"mailgun-talon/tests/fixtures/standard_replies/*/*.eml",
+		"php-mime-mail-parser/tests/mails/*",
 	} {
 		m, _ := filepath.Glob(filepath.Join(corpusDir, pat))
 		files = append(files, m...)
@@ -168,6 +182,12 @@ func TestB3_PersonalMailIsNotBounce(t *testing.T) {
 		// The reply corpora are mostly bare bodies: read them as bodies too.
 		b := Classify(emptyHeader{}, string(raw), "")
 		kinds[c.Kind]++
+		if strings.HasSuffix(f, "php-mime-mail-parser/tests/mails/failure.eml") {
+			if c.Kind != Bounce {
+				t.Errorf("%s is a real delivery status notification, got %v", f, c.Kind)
+			}
+			continue // the one real bounce among these folders
+		}
 		if c.Kind == Bounce || b.Kind == Bounce {
 			t.Errorf("%s taken for a bounce: %s%s", f, c.Reason, b.Reason)
 		}
@@ -179,3 +199,10 @@ type emptyHeader struct{}
 
 func (emptyHeader) Values(string) []string { return nil }
 func (emptyHeader) Get(string) string      { return "" }
+
+func trunc(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

@@ -100,7 +100,7 @@ func dsnRecipient(g map[string]string) (BounceRecipient, bool) {
 	if status == "" {
 		status = classFromText(diag, "5.0.0")
 	}
-	return BounceRecipient{Email: email, Status: status, Hard: status[0] == '5', Diagnostic: diag}, true
+	return finishRecipient(BounceRecipient{Email: email, Status: status, Diagnostic: diag}), true
 }
 
 // addrOfDSNField reads "rfc822; user@example.com" (the address type is

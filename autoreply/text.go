@@ -16,10 +16,42 @@ var reReturnedStart = regexp.MustCompile(`(?im)^.*(` +
 	`content-type: message/rfc822|headers of the original message|original message header` +
 	`).*$|^(received: ?(from|by) |return-path: *<|delivered-to: )`)
 
+// returnedHints are words one of which every line matched by
+// reReturnedStart contains, lower-cased: lines without any are not run
+// through the regular expression.
+var returnedHints = []string{"message", "copy", "content-type", "received", "return-path", "delivered-to"}
+
+// findReturnedStart returns the position of the first line that starts
+// the returned message, as reReturnedStart.FindStringIndex on the whole
+// text would, one line at a time (a leading ".*" over a large text is
+// slow).
+func findReturnedStart(text string) []int {
+	for off := 0; off < len(text); {
+		end := strings.IndexByte(text[off:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += off
+		}
+		line := text[off:end]
+		lower := strings.ToLower(line)
+		for _, h := range returnedHints {
+			if strings.Contains(lower, h) {
+				if loc := reReturnedStart.FindStringIndex(line); loc != nil {
+					return []int{off + loc[0], off + loc[1]}
+				}
+				break
+			}
+		}
+		off = end + 1
+	}
+	return nil
+}
+
 // splitReturned cuts decoded bounce text into the report and the returned
 // message quoted inline after it.
 func splitReturned(text string) (report, returned string) {
-	loc := reReturnedStart.FindStringIndex(text)
+	loc := findReturnedStart(text)
 	if loc == nil {
 		return text, ""
 	}
@@ -101,7 +133,7 @@ func textRecipients(h Header, m *walked) []BounceRecipient {
 				status = string(c[1][0]) + ".0.0"
 			}
 		}
-		out = append(out, BounceRecipient{Email: e, Status: status, Hard: status[0] == '5', Diagnostic: diagnosticLine(seg)})
+		out = append(out, finishRecipient(BounceRecipient{Email: e, Status: status, Diagnostic: diagnosticLine(seg)}, seg))
 	}
 	return out
 }
@@ -187,7 +219,12 @@ func segmentFor(report, e string, mentions []mention) string {
 		}
 	}
 	if start < 0 {
-		if i := strings.Index(strings.ToLower(report), e); i >= 0 {
+		// Lower-casing may change byte lengths outside ASCII: search a
+		// copy only where it keeps them.
+		lower := strings.ToLower(report)
+		if i := strings.Index(lower, e); i >= 0 && len(lower) == len(report) {
+			start = i
+		} else if i := strings.Index(report, e); i >= 0 {
 			start = i
 		} else {
 			return report

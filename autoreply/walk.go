@@ -87,6 +87,13 @@ func (w *walked) entity(e *message.Entity, depth int, text *strings.Builder) {
 		w.multipart(mr, depth, text)
 		return
 	}
+	switch mt {
+	case "message/delivery-status", "message/global-delivery-status", "message/feedback-report",
+		"message/rfc822", "text/rfc822-headers", "message/global", "message/global-headers", "message/rfc822-headers",
+		"text/plain", "", "text/html":
+	default:
+		return // an attachment: not read (its decoding is what costs)
+	}
 	data, _ := io.ReadAll(io.LimitReader(e.Body, maxPartRead))
 	switch mt {
 	case "message/delivery-status", "message/global-delivery-status":
@@ -208,6 +215,7 @@ var (
 // htmlText turns an HTML part into rough text: enough for finding
 // addresses and status codes.
 func htmlText(s string) string {
+	s = capText(s)
 	s = reBlock.ReplaceAllString(s, "\n$0")
 	s = reTags.ReplaceAllString(s, " ")
 	return html.UnescapeString(s)

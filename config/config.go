@@ -97,11 +97,17 @@ func (c Config) Validate() error {
 		// O1: the note word must not be usable as an organisation slug
 		bad("note_address", "want a word organisations cannot take as a slug, such as note; got %q", c.NoteWord)
 	}
+	if _, err := ParseIMAP(c.IMAP, c.MaxMessageBytes); err != nil {
+		bad("imap", "%v", err)
+	}
 	if c.Secret != "" && len(c.Secret) < 16 {
 		bad("secret", "want at least 16 characters")
 	}
 	return errors.Join(errs...)
 }
+
+// IMAPMailboxes returns the mailboxes of the imap key, parsed.
+func (c Config) IMAPMailboxes() ([]IMAPMailbox, error) { return ParseIMAP(c.IMAP, c.MaxMessageBytes) }
 
 // Redacted returns the configuration as TOML with secrets hidden.
 func (c Config) Redacted() string {

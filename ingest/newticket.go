@@ -42,6 +42,9 @@ func (r *run) newTicket(ctx context.Context) error {
 		return fmt.Errorf("create ticket: %w", err)
 	}
 	r.res.TicketID = t.ID
+	if err := r.recordInbound(ctx, t.ID); err != nil {
+		return err
+	}
 	view, err := r.facts.Ticket(ctx, t.ID)
 	if err != nil {
 		return err

@@ -98,11 +98,17 @@ func TestN6_NotificationHeaders(t *testing.T) {
 		if ack.InReplyTo != "m1@acme.com" || len(ack.References) == 0 || ack.References[0] != "m1@acme.com" {
 			t.Fatalf("threading headers: %q %v", ack.InReplyTo, ack.References)
 		}
+		if !strings.Contains(ack.HTMLBody, "#1") {
+			t.Fatalf("no HTML part: %q", ack.HTMLBody)
+		}
 		if !strings.Contains(ack.Subject, "[#1]") || ack.AutoSubmitted != "auto-replied" {
 			t.Fatalf("subject %q auto-submitted %q", ack.Subject, ack.AutoSubmitted)
 		}
 		w.ingest(mail{From: "Ann <ann@acme.com>", To: ack.ReplyTo, Subject: "Re: Printer broken [#1]", ID: "m2@acme.com", Body: "More smoke now."})
 		c := w.outbox("carl@cc.example")
+		if refs := c[0].References; len(refs) == 0 || refs[0] != "m1@acme.com" {
+			t.Fatalf("added-as-CC References %v do not start with the thread's root", refs)
+		}
 		last := c[len(c)-1]
 		if last.Kind != model.KindComment || last.FromName != "Ann via Support" || last.AutoSubmitted != "auto-generated" {
 			t.Fatalf("comment notification %+v", last)

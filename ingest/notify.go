@@ -155,7 +155,7 @@ func (r *run) queue(ctx context.Context, v *access.TicketView, to string, kind m
 	if err != nil {
 		return err
 	}
-	row.Subject, row.TextBody = out.Subject, out.Text
+	row.Subject, row.TextBody, row.HTMLBody = out.Subject, out.Text, out.HTML
 	row.FromName = r.p.opts.HelpdeskName
 	if kind == model.KindComment || kind == model.KindNote {
 		row.FromName = d.AuthorName + " via " + r.p.opts.HelpdeskName

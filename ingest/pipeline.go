@@ -84,6 +84,14 @@ type Input struct {
 	// DryRun decides everything and writes nothing (the transaction is
 	// rolled back); the Result says what would have happened.
 	DryRun bool
+	// Size is the message's size where Raw holds only its header (the IMAP
+	// poller fetches only the header of a message over its size limit):
+	// when Size > len(Raw) the message is recorded failed, "too large",
+	// with the header kept. 0 means len(Raw).
+	Size int64
+	// MaxBytes overrides Options.MaxBytes for this message (0: the
+	// pipeline's limit).
+	MaxBytes int64
 }
 
 // Planned is a notification the message caused (or would cause).
@@ -102,6 +110,9 @@ type Result struct {
 	RawID    int64
 	Notified []Planned
 	Warnings []string
+	// OriginalOutcome is, for a duplicate of the same bytes, the outcome
+	// recorded for the original ("" otherwise).
+	OriginalOutcome model.Outcome
 }
 
 var errDryRun = errors.New("dry run: roll back")

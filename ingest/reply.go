@@ -62,6 +62,9 @@ func (r *run) comment(ctx context.Context, v *access.TicketView, rights policy.D
 	if err != nil {
 		return err
 	}
+	if err := r.recordInbound(ctx, v.Ticket.ID); err != nil {
+		return err
+	}
 	joined, err := r.replyCCs(ctx, v, internal)
 	if err != nil {
 		return err
@@ -69,6 +72,7 @@ func (r *run) comment(ctx context.Context, v *access.TicketView, rights policy.D
 	if err := r.reopen(ctx, v, internal); err != nil {
 		return err
 	}
+	r.res.TicketID = v.Ticket.ID
 	if internal {
 		r.set(model.OutcomeNoted, "internal note")
 	} else {

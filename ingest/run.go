@@ -35,6 +35,8 @@ type run struct {
 	proof   policy.Proof
 	res     Result
 	notes   []string // told to the sender: what was ignored and why (P3, I8)
+
+	inboundRecorded bool // the Message-ID is recorded on the ticket
 }
 
 func (r *run) rules(ids ...string) {
@@ -76,9 +78,18 @@ func (r *run) parse(ctx context.Context) error {
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("look up message hash: %w", err)
 	}
-	if max := r.p.opts.MaxBytes; max > 0 && int64(len(r.in.Raw)) > max {
+	size, max := int64(len(r.in.Raw)), r.p.opts.MaxBytes
+	if r.in.MaxBytes > 0 {
+		max = r.in.MaxBytes
+	}
+	headerOnly := r.in.Size > size
+	if headerOnly {
+		size = r.in.Size
+	}
+	if (max > 0 && size > max) || headerOnly {
+		r.raw.Size = size
 		r.res.Outcome = model.OutcomeFailed
-		r.res.Reason = fmt.Sprintf("too large: %d bytes, the limit is %d", len(r.in.Raw), max)
+		r.res.Reason = fmt.Sprintf("too large: %d bytes, the limit is %d", size, max)
 		r.rawHeaderOnly()
 		return r.insertRaw(ctx)
 	}
@@ -137,6 +148,7 @@ func (r *run) rawHeaderOnly() {
 
 func (r *run) duplicate(ctx context.Context, first model.RawMessage, reason string) error {
 	r.res.Outcome, r.res.Reason, r.res.TicketID = model.OutcomeDuplicate, reason, first.TicketID
+	r.res.OriginalOutcome = first.Outcome
 	r.raw.DuplicateOf, r.raw.Raw = first.ID, nil
 	r.raw.MessageID, r.raw.From, r.raw.Subject = first.MessageID, first.From, first.Subject
 	return r.insertRaw(ctx)
@@ -163,16 +175,28 @@ func (r *run) finish(ctx context.Context) error {
 	if err := r.tx.SetRawOutcome(ctx, r.raw.ID, r.res.Outcome, truncate(r.res.Reason, 500), r.res.Rules, r.res.TicketID); err != nil {
 		return fmt.Errorf("record outcome: %w", err)
 	}
-	if r.res.TicketID != 0 && r.msg.MessageID != "" && r.res.Outcome != model.OutcomeRejected {
-		inserted, err := r.tx.RecordMessageID(ctx, r.res.TicketID, r.msg.MessageID, "in", r.msg.From.Email, 0)
-		if err != nil {
-			return fmt.Errorf("record Message-ID: %w", err)
-		}
-		if !inserted && r.res.Outcome != model.OutcomeAutoReply && r.res.Outcome != model.OutcomeBounce {
-			// Another process recorded the same message since we looked:
-			// roll back and run again, which finds the duplicate.
-			return errRaced
-		}
+	if r.res.TicketID != 0 && r.res.Outcome != model.OutcomeRejected {
+		return r.recordInbound(ctx, r.res.TicketID)
+	}
+	return nil
+}
+
+// recordInbound records the message's Message-ID on the ticket (I1 1),
+// once. The comment paths call it before queueing notifications, so that
+// their References start with the thread's root.
+func (r *run) recordInbound(ctx context.Context, ticketID int64) error {
+	if r.inboundRecorded || r.msg == nil || r.msg.MessageID == "" {
+		return nil
+	}
+	inserted, err := r.tx.RecordMessageID(ctx, ticketID, r.msg.MessageID, "in", r.msg.From.Email, 0)
+	if err != nil {
+		return fmt.Errorf("record Message-ID: %w", err)
+	}
+	r.inboundRecorded = true
+	if !inserted && r.res.Outcome != model.OutcomeAutoReply && r.res.Outcome != model.OutcomeBounce {
+		// Another process recorded the same message since we looked:
+		// roll back and run again, which finds the duplicate.
+		return errRaced
 	}
 	return nil
 }

@@ -131,6 +131,9 @@ func parseAddressChunk(chunk string) (Address, bool) {
 // cleanName trims quotes and whitespace around a display name and collapses
 // inner whitespace.
 func cleanName(n string) string {
+	if !utf8.ValidString(n) { // an encoded word with bytes its charset lacks
+		n = mixedUTF8([]byte(n))
+	}
 	n = strings.Join(strings.Fields(n), " ")
 	n = strings.Trim(n, `"' `)
 	return n

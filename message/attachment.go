@@ -2,10 +2,14 @@ package message
 
 import (
 	"fmt"
+	"mime"
+	"path/filepath"
 	"strings"
 	"unicode"
 
 	"github.com/emersion/go-message/textproto"
+
+	"github.com/helpdesk-gw/helpdesk/message/tnef"
 )
 
 // attach records a non-body part as an attachment.
@@ -16,11 +20,51 @@ func (w *walker) attach(h textproto.Header, p part, body []byte) {
 	if name == "" {
 		name = fmt.Sprintf("part-%d%s", w.parts, extensionFor(p.typ))
 	}
+	if isTNEF(p.typ, name) && w.unpackTNEF(h, p, content) {
+		return
+	}
 	w.addAttachment(h, p, name, content)
 }
 
-// attachMessage records an attached message (message/rfc822), named after
-// its subject.
+// isTNEF reports an Outlook winmail.dat part.
+func isTNEF(typ, name string) bool {
+	return typ == "application/ms-tnef" || typ == "application/vnd.ms-tnef" || strings.EqualFold(name, "winmail.dat")
+}
+
+// unpackTNEF adds the files packed in a winmail.dat as attachments of
+// their own, and reports whether it found any (else the caller keeps the
+// winmail.dat whole).
+func (w *walker) unpackTNEF(h textproto.Header, p part, content []byte) bool {
+	files, err := tnef.Decode(content)
+	if len(files) == 0 {
+		return false
+	}
+	if err != nil {
+		w.warn(fmt.Sprintf("winmail.dat: %v: %d files read", err, len(files)))
+	}
+	for i, f := range files {
+		name := cleanFilename(f.Name)
+		if name == "" {
+			name = fmt.Sprintf("winmail-%d.bin", i+1)
+		}
+		fp := p
+		fp.typ = typeByExtension(name)
+		w.addAttachment(h, fp, name, append([]byte(nil), f.Data...))
+	}
+	return true
+}
+
+// typeByExtension guesses a lower-cased media type from a file name.
+func typeByExtension(name string) string {
+	typ, _, _ := mime.ParseMediaType(mime.TypeByExtension(filepath.Ext(name)))
+	if typ == "" {
+		return "application/octet-stream"
+	}
+	return typ
+}
+
+// attachMessage records an attached message (message/rfc822), named by
+// its filename parameter, else after its subject.
 func (w *walker) attachMessage(h textproto.Header, p part, body []byte) {
 	content, warn := decodeTransfer(body, h.Get("Content-Transfer-Encoding"))
 	w.warn(warn)
@@ -28,10 +72,10 @@ func (w *walker) attachMessage(h textproto.Header, p part, body []byte) {
 	subject, _ := decodeHeaderText(inner.header.Get("Subject"))
 	name := cleanFilename(strings.NewReplacer("/", "_", `\`, "_").Replace(subject))
 	switch {
-	case name != "":
-		name = truncate(name, 200) + ".eml"
 	case p.filename != "":
 		name = p.filename
+	case name != "":
+		name = truncate(name, 200) + ".eml"
 	default:
 		name = "message.eml"
 	}

@@ -26,7 +26,7 @@ func decodeCharset(b []byte, name string) (string, string) {
 			return string(b), ""
 		}
 		if strings.HasPrefix(name, "utf") {
-			return toUTF8(b), "text declared UTF-8 is not; decoded as Windows-1252"
+			return mixedUTF8(b), "text declared UTF-8 is not all UTF-8: the invalid bytes decoded as Windows-1252"
 		}
 		return toUTF8(b), ""
 	}
@@ -41,7 +41,47 @@ func decodeCharset(b []byte, name string) (string, string) {
 	if err != nil {
 		return toUTF8(b), fmt.Sprintf("charset %q: %v: decoded as UTF-8 or Windows-1252", truncate(name, 64), err)
 	}
-	return strings.ToValidUTF8(string(out), "\uFFFD"), ""
+	text := strings.ToValidUTF8(string(out), "\uFFFD")
+	if strings.ContainsRune(text, utf8.RuneError) && !bytes.Contains(b, []byte("\uFFFD")) && utf8.Valid(b) {
+		// Not the declared charset but valid UTF-8 (a converted message
+		// that kept its old label): UTF-8 decodes it without loss.
+		return string(b), fmt.Sprintf("text declared %q is UTF-8: decoded as UTF-8", truncate(name, 64))
+	}
+	if strings.ContainsRune(text, utf8.RuneError) && !bytes.Contains(b, []byte("\uFFFD")) {
+		for _, rel := range relatedCharsets[name] {
+			if t, ok := decodeStrict(b, rel); ok {
+				return t, fmt.Sprintf("text declared %q is %s: decoded as %s", truncate(name, 64), rel, rel)
+			}
+		}
+	}
+	return text, ""
+}
+
+// relatedCharsets are the charsets that mail labelled with a 7-bit or
+// older charset is often really written in (8-bit Japanese labelled
+// ISO-2022-JP, GBK labelled GB2312 …), tried when the label fails.
+var relatedCharsets = map[string][]string{
+	"iso-2022-jp": {"euc-jp", "shift_jis"},
+	"euc-jp":      {"shift_jis"},
+	"shift_jis":   {"euc-jp"},
+	"iso-2022-kr": {"euc-kr"},
+	"gb2312":      {"gb18030"},
+	"gbk":         {"gb18030"},
+	"big5":        {"gb18030"},
+}
+
+// decodeStrict decodes b from charset name, and reports false when that
+// needed a replacement character.
+func decodeStrict(b []byte, name string) (string, bool) {
+	r, err := charset.Reader(name, bytes.NewReader(b))
+	if err != nil {
+		return "", false
+	}
+	out, err := io.ReadAll(r)
+	if err != nil || !utf8.Valid(out) || bytes.Contains(out, []byte("\uFFFD")) {
+		return "", false
+	}
+	return string(out), true
 }
 
 // toUTF8 returns b as a string when it is valid UTF-8, else decodes it as
@@ -57,6 +97,25 @@ func toUTF8(b []byte) string {
 	return strings.ToValidUTF8(string(out), "\uFFFD")
 }
 
+// mixedUTF8 decodes text declared UTF-8 that is not all valid: the valid
+// sequences as UTF-8, each invalid byte as Windows-1252 (a UTF-8 message
+// with a pasted Latin-1 line, or stray bytes after a broken encoding).
+func mixedUTF8(b []byte) string {
+	var sb strings.Builder
+	sb.Grow(len(b) + len(b)/4)
+	dec := charmap.Windows1252
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n <= 1 {
+			r = dec.DecodeByte(b[0])
+			n = 1
+		}
+		sb.WriteRune(r)
+		b = b[n:]
+	}
+	return sb.String()
+}
+
 // decodeTransfer undoes a Content-Transfer-Encoding, tolerantly: it always
 // returns what it could decode, with a warning when something was wrong.
 func decodeTransfer(b []byte, enc string) ([]byte, string) {
@@ -68,6 +127,9 @@ func decodeTransfer(b []byte, enc string) ([]byte, string) {
 	case enc == "" || enc == "binary" || strings.HasPrefix(enc, "7") || strings.HasPrefix(enc, "8"):
 		return b, "" // 7bit, 8bit and their misspellings
 	case strings.HasPrefix(enc, "base64") || enc == "base-64" || enc == "b64":
+		if notBase64(b) {
+			return b, "content declared base64 is plain text: kept as is"
+		}
 		return decodeBase64(b)
 	case strings.HasPrefix(enc, "quoted"):
 		return decodeQP(b), ""
@@ -75,11 +137,31 @@ func decodeTransfer(b []byte, enc string) ([]byte, string) {
 	return b, fmt.Sprintf("unknown transfer encoding %q: kept as is", truncate(enc, 64))
 }
 
+// notBase64 reports a body labelled base64 that is plain text: most of
+// its lines have words separated by spaces, which base64 never has.
+func notBase64(b []byte) bool {
+	lines, spaced := 0, 0
+	for _, l := range bytes.Split(b, []byte("\n")) {
+		l = bytes.TrimSpace(l)
+		if len(l) == 0 {
+			continue
+		}
+		lines++
+		if bytes.IndexByte(l, ' ') > 0 {
+			spaced++
+		}
+		if lines >= 50 {
+			break
+		}
+	}
+	return lines > 0 && spaced*2 > lines
+}
+
 // decodeBase64 decodes base64 skipping characters outside the alphabet and
 // restarting after padding (some encoders concatenate padded blocks).
 func decodeBase64(b []byte) ([]byte, string) {
-	out := make([]byte, 0, len(b)*3/4)
-	seg := make([]byte, 0, 1024)
+	out := make([]byte, 0, len(b)*3/4+3)
+	seg := make([]byte, 0, len(b))
 	bad := false
 	flush := func() {
 		if len(seg)%4 == 1 {
@@ -88,7 +170,7 @@ func decodeBase64(b []byte) ([]byte, string) {
 		}
 		n := base64.RawStdEncoding.DecodedLen(len(seg))
 		start := len(out)
-		out = append(out, make([]byte, n)...)
+		out = out[:start+n] // fits: out holds 3/4 of all of b's bytes
 		m, err := base64.RawStdEncoding.Decode(out[start:], seg)
 		out = out[:start+m]
 		if err != nil {

@@ -10,6 +10,19 @@
 //     MaxIDLength bytes long;
 //   - HTML has been sanitised with bluemonday's UGC policy.
 //
+// Attachments: an Outlook winmail.dat (application/ms-tnef) is unpacked
+// into the files it carries (package tnef), and kept whole when it carries
+// none; message/rfc822 parts are attachments named by their filename, else
+// their subject; inline images keep their Content-ID so that cid: links
+// resolve; Options.MaxAttachmentSize and MaxTotalSize bound what is kept.
+//
+// Charsets: every charset go-message and x/text know; undeclared 8-bit text
+// is UTF-8 when valid, else Windows-1252; text declared UTF-8 that is not
+// all valid keeps its valid sequences and reads the stray bytes as
+// Windows-1252; text that fails its declared charset but is valid UTF-8, or
+// valid in a related charset (EUC-JP or Shift_JIS labelled ISO-2022-JP,
+// GBK labelled GB2312 …), is read as such, with a warning.
+//
 // How it fails: Parse is built for hostile and broken mail. It returns an
 // error only when the input cannot be read as a message at all
 // (ErrNotAMessage) or names no usable sender (ErrNoFrom); callers record

@@ -76,3 +76,71 @@ func corpusRoot() (string, bool) {
 		dir = parent
 	}
 }
+
+// corpusHeaderSeeds returns the values of header field key from a few
+// corpus messages, as fuzz seeds.
+func corpusHeaderSeeds(key string) []string {
+	root, ok := corpusRoot()
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, rel := range []string{
+		"mailgun-flanker/tests/fixtures/messages/enclosed.eml",
+		"mikel-mail/spec/fixtures/emails/error_emails/header_fields_with_empty_values.eml",
+		"php-mime-mail-parser/tests/mails/m0001",
+		"stalwart-mail-parser/resources/eml/rfc/002.eml",
+		"jhillyerd-enmime/testdata/low-quality/bad-header-start.raw",
+		"django-mailbox/django_mailbox/tests/messages/message_with_koi8r_filename_attachments.eml",
+	} {
+		b, err := os.ReadFile(filepath.Join(root, rel))
+		if err != nil {
+			continue
+		}
+		h := readHeader(b, true)
+		out = append(out, h.header.Values(key)...)
+	}
+	return out
+}
+
+// FuzzParseAddressList checks that address parsing never panics and
+// returns lower-cased, valid UTF-8 addresses.
+func FuzzParseAddressList(f *testing.F) {
+	for _, s := range []string{`"Doe, Jane" <Jane@Example.com>, bob@x.org`, "undisclosed-recipients:;", `=?utf-8?q?J=C3=B6rg?= <j@x.de>`, "<<>>@,"} {
+		f.Add(s)
+	}
+	for _, k := range []string{"From", "To", "Cc", "Reply-To"} {
+		for _, v := range corpusHeaderSeeds(k) {
+			f.Add(v)
+		}
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, a := range ParseAddressList(s) {
+			if a.Email != strings.ToLower(a.Email) || !utf8.ValidString(a.Name) || !utf8.ValidString(a.Email) {
+				t.Fatalf("bad address %+v", a)
+			}
+		}
+	})
+}
+
+// FuzzParseReferences checks the Message-ID list parser (References,
+// In-Reply-To): no panic; ids non-empty, bounded, valid UTF-8, without
+// brackets or white space.
+func FuzzParseReferences(f *testing.F) {
+	for _, s := range []string{"<a@b> <c@d>", "<a@b>(comment) junk <c@d", "a@b", "<>", "<" + strings.Repeat("x", 2000) + "@y>"} {
+		f.Add(s)
+	}
+	for _, k := range []string{"References", "In-Reply-To", "Message-ID"} {
+		for _, v := range corpusHeaderSeeds(k) {
+			f.Add(v)
+		}
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ids, _ := parseMsgIDList(s)
+		for _, id := range ids {
+			if id == "" || strings.ContainsAny(id, "<> \t\r\n") || len(id) > MaxIDLength || !utf8.ValidString(id) {
+				t.Fatalf("bad id %q from %q", id, s)
+			}
+		}
+	})
+}

@@ -60,7 +60,7 @@ func parseMsgIDList(v string) ([]string, bool) {
 func addBareIDs(s string, add func(string)) {
 	s = stripComments(s)
 	for _, w := range strings.FieldsFunc(s, func(r rune) bool {
-		return r == ' ' || r == '\t' || r == '\r' || r == '\n' || r == ',' || r == ';'
+		return r == ' ' || r == '\t' || r == '\r' || r == '\n' || r == ',' || r == ';' || r == '>' || r == '<'
 	}) {
 		if strings.Contains(w, "@") && !strings.HasSuffix(w, "@") && !strings.HasPrefix(w, "@") {
 			add(w)

@@ -504,7 +504,7 @@ func TestCorpusMessages(t *testing.T) {
 		{"django-mailbox/django_mailbox/tests/messages/message_with_koi8r_filename_attachments.eml",
 			"osavostenok@hse.ru", "Предложения от НИУ ВШЭ на 2016 год", "Добрый день, уважаемые коллеги.",
 			[]string{"Пакет предложений HSE Career Fair 8 апреля 2016.pdf", "Ведомости.pdf", "Пакет предложений 2016.pptx"}},
-		{"mailgun-flanker/tests/fixtures/messages/enclosed.eml", "bob@example.net", "Wow", "Hello", []string{"Thanks!.eml"}},
+		{"mailgun-flanker/tests/fixtures/messages/enclosed.eml", "bob@example.net", "Wow", "Hello", []string{"thanks.eml"}},
 		{"jhillyerd-enmime/testdata/low-quality/bad-header-start.raw", "james@makita.skynet", "plain text", "A text section", nil},
 		{"mailgun-flanker/tests/fixtures/messages/torture.eml", "mrc@cac.washington.edu", "Multi-media mail demonstration",
 			"This is a demonstration of multi-part mail", nil},

@@ -92,6 +92,11 @@ func (w *walker) walk(h textproto.Header, body []byte, depth int, defaultType st
 		w.attachMessage(h, p, body)
 	case (p.typ == "text/plain" || p.typ == "text/html") && p.disp != "attachment" && p.filename == "":
 		w.addText(h, p, body)
+	case p.typ == "text/plain" && p.disp == "inline" && len(w.plain) == 0 && len(w.html) == 0:
+		// A named text part shown inline before any body (a text file
+		// pasted as the message): it is the body and stays a file too.
+		w.addText(h, p, body)
+		w.attach(h, p, body)
 	default:
 		w.attach(h, p, body)
 	}

@@ -53,11 +53,19 @@ func (q *queries) AddComment(ctx context.Context, c *model.Comment) error {
 
 func (q *queries) addAttachment(ctx context.Context, commentID int64, a *model.Attachment) error {
 	a.CommentID = commentID
-	if a.Content != nil {
-		sum := sha256.Sum256(a.Content)
+	if a.Content != nil || a.SHA256 == "" {
+		// No content and no hash: an empty part, or one whose content was
+		// not kept (too large); it is stored as the empty blob, keeping
+		// its Size, so that the reference to blobs holds.
+		content := a.Content
+		if content == nil {
+			content = []byte{}
+		} else {
+			a.Size = int64(len(content))
+		}
+		sum := sha256.Sum256(content)
 		a.SHA256 = hex.EncodeToString(sum[:])
-		a.Size = int64(len(a.Content))
-		if err := q.putBlob(ctx, a.SHA256, a.Content); err != nil {
+		if err := q.putBlob(ctx, a.SHA256, content); err != nil {
 			return err
 		}
 	}

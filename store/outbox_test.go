@@ -164,3 +164,47 @@ func TestClaimOutboxConcurrent(t *testing.T) {
 		}
 	})
 }
+
+func TestOutboxSendHelpers(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store) {
+		now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+		if _, ok, err := s.NextOutboxDue(ctx); err != nil || ok {
+			t.Fatalf("NextOutboxDue of an empty outbox = %v, %v", ok, err)
+		}
+		var ids []int64
+		for i, due := range []time.Duration{time.Minute, -time.Minute, 2 * time.Minute} {
+			m := model.OutboxMessage{Kind: model.KindComment, To: "a@b.c", MessageID: fmt.Sprint("h", i), NextAttemptAt: now.Add(due)}
+			must(t, s.EnqueueOutbox(ctx, &m))
+			ids = append(ids, m.ID)
+		}
+		due, ok, err := s.NextOutboxDue(ctx)
+		must(t, err)
+		if !ok || !due.Equal(now.Add(-time.Minute)) {
+			t.Fatalf("NextOutboxDue = %v %v, want the earliest row", due, ok)
+		}
+		claimed, err := s.ClaimOutbox(ctx, now, 10, time.Hour)
+		must(t, err)
+		if len(claimed) != 1 || claimed[0].ID != ids[1] {
+			t.Fatalf("claimed %+v", claimed)
+		}
+		must(t, s.ReleaseOutbox(ctx, ids[1], now))
+		back, err := s.OutboxByID(ctx, ids[1])
+		must(t, err)
+		if back.Attempts != 0 || !back.NextAttemptAt.Equal(now) {
+			t.Errorf("released row %+v: want 0 attempts, due now", back)
+		}
+		must(t, s.MarkFailed(ctx, ids[2], "550 no"))
+		must(t, s.MarkSentMany(ctx, ids, now))
+		for i, want := range []model.OutboxStatus{model.OutboxSent, model.OutboxSent, model.OutboxFailed} {
+			m, err := s.OutboxByID(ctx, ids[i])
+			must(t, err)
+			if m.Status != want {
+				t.Errorf("row %d: %s, want %s", i, m.Status, want)
+			}
+		}
+		if _, ok, _ := s.NextOutboxDue(ctx); ok {
+			t.Error("NextOutboxDue with nothing queued")
+		}
+		wantErr(t, s.ReleaseOutbox(ctx, ids[0], now), store.ErrNotFound)
+	})
+}

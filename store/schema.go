@@ -6,6 +6,7 @@ package store
 // Statements are separated by ";\n".
 var migrations = []migration{
 	{1, "initial schema", schemaV1},
+	{2, "mailbox leases", schemaV2},
 }
 
 const schemaV1 = `

@@ -1,12 +1,19 @@
-// Package templates renders the helpdesk's notifications from text
-// templates: acknowledgement, comment, internal note, the I5 and I6
-// notices, added-as-CC, status change and command reports. The defaults are
-// built in (embed) in English and Norwegian bokmål; a folder given in the
+// Package templates renders the helpdesk's notifications from templates:
+// acknowledgement, comment, internal note, the I5 and I6 notices,
+// added-as-CC, status change and command reports. The defaults are built in
+// (embed) in English and Norwegian bokmål; a folder given in the
 // configuration overrides any of them file by file.
 //
-// A template file holds a "Subject: …" line, a blank line, then the text
-// body. Rendering fails only on a broken template; a missing language falls
-// back to English.
+// Each kind has a text template, LANG/KIND.txt, holding a "Subject: …" line,
+// a blank line, then the text body; and an HTML template, LANG/KIND.html,
+// holding the inside of the HTML body (html/template, so every value is
+// escaped). Render returns the subject, the text and a whole HTML document.
+// The HTML part always says what the text part says: when an override
+// folder replaces a kind's text but not its HTML, the HTML is derived from
+// the overriding text (TextToHTML) rather than taken from the built-in HTML.
+//
+// Rendering fails only on a broken template; a missing language falls back
+// to English.
 package templates
 
 import (
@@ -14,9 +21,10 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	htmltemplate "html/template"
 	"io/fs"
 	"os"
-	"path/filepath"
+	"path"
 	"strings"
 	"text/template"
 )
@@ -47,62 +55,80 @@ type Data struct {
 
 // Set is a loaded set of templates.
 type Set struct {
-	t map[string]*template.Template // key: lang/kind
+	t    map[string]*template.Template     // key: lang/kind
+	h    map[string]*htmltemplate.Template // key: lang/kind
+	over map[string]bool                   // lang/kind.ext loaded from the override folder
 }
 
 // Kinds lists the template names every language provides.
 var Kinds = []string{"ack", "comment", "note", "notice_view_only", "notice_rejected", "cc_added", "status", "command_report"}
 
 // Load reads the built-in templates, then the files of overrideDir (if not
-// empty) laid out the same way: LANG/KIND.txt.
+// empty) laid out the same way: LANG/KIND.txt and LANG/KIND.html.
 func Load(overrideDir string) (*Set, error) {
-	s := &Set{t: map[string]*template.Template{}}
-	if err := s.loadFS(builtin, "mail"); err != nil {
+	s := &Set{t: map[string]*template.Template{}, h: map[string]*htmltemplate.Template{}, over: map[string]bool{}}
+	if err := s.loadFS(builtin, "mail", false); err != nil {
 		return nil, err
 	}
 	if overrideDir != "" {
 		if _, err := os.Stat(overrideDir); err != nil {
 			return nil, fmt.Errorf("templates folder: %w", err)
 		}
-		if err := s.loadFS(os.DirFS(overrideDir), "."); err != nil {
+		if err := s.loadFS(os.DirFS(overrideDir), ".", true); err != nil {
 			return nil, err
 		}
 	}
 	return s, nil
 }
 
-func (s *Set) loadFS(fsys fs.FS, root string) error {
+func (s *Set) loadFS(fsys fs.FS, root string, override bool) error {
 	return fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".txt") {
+		if err != nil || d.IsDir() {
 			return err
+		}
+		ext := path.Ext(p)
+		if ext != ".txt" && ext != ".html" {
+			return nil
 		}
 		b, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return fmt.Errorf("read template %s: %w", p, err)
 		}
-		lang := filepath.Base(filepath.Dir(p))
-		kind := strings.TrimSuffix(filepath.Base(p), ".txt")
-		t, err := template.New(kind).Option("missingkey=error").Parse(string(b))
-		if err != nil {
-			return fmt.Errorf("parse template %s: %w", p, err)
+		key := path.Base(path.Dir(p)) + "/" + strings.TrimSuffix(path.Base(p), ext)
+		if ext == ".txt" {
+			t, err := template.New(key).Option("missingkey=error").Parse(string(b))
+			if err != nil {
+				return fmt.Errorf("parse template %s: %w", p, err)
+			}
+			s.t[key] = t
+		} else {
+			t, err := htmltemplate.New(key).Option("missingkey=error").Funcs(htmlFuncs).Parse(string(b))
+			if err != nil {
+				return fmt.Errorf("parse template %s: %w", p, err)
+			}
+			s.h[key] = t
 		}
-		s.t[lang+"/"+kind] = t
+		s.over[key+ext] = override
 		return nil
 	})
 }
 
-// Rendered is one notification's subject and text body.
+// Rendered is one notification's subject, text body and HTML body.
 type Rendered struct {
 	Subject string
 	Text    string
+	HTML    string // a whole document, UTF-8
 }
 
-// Render fills template kind in lang (English if lang has none).
+// Render fills template kind in lang (English if lang has none): the text
+// template, and the HTML template of the same origin (see the package
+// documentation), or else HTML derived from the text.
 func (s *Set) Render(lang, kind string, d Data) (Rendered, error) {
-	t, ok := s.t[lang+"/"+kind]
-	if !ok {
-		t, ok = s.t["en/"+kind]
+	key := lang + "/" + kind
+	if _, ok := s.t[key]; !ok {
+		key = "en/" + kind
 	}
+	t, ok := s.t[key]
 	if !ok {
 		return Rendered{}, fmt.Errorf("no template %q", kind)
 	}
@@ -121,5 +147,16 @@ func (s *Set) Render(lang, kind string, d Data) (Rendered, error) {
 	if !ok || !found {
 		return Rendered{}, errors.New("template " + kind + ": must start with a Subject: line and a blank line")
 	}
-	return Rendered{Subject: strings.TrimSpace(subject), Text: strings.TrimLeft(body, "\n")}, nil
+	r := Rendered{Subject: strings.TrimSpace(subject), Text: strings.TrimLeft(body, "\n")}
+	h, ok := s.h[key]
+	if !ok || s.over[key+".txt"] != s.over[key+".html"] {
+		r.HTML = TextToHTML(r.Text)
+		return r, nil
+	}
+	buf.Reset()
+	if err := h.Execute(&buf, d); err != nil {
+		return Rendered{}, fmt.Errorf("render %s/%s.html: %w", lang, kind, err)
+	}
+	r.HTML = document(buf.String())
+	return r, nil
 }

@@ -239,8 +239,3 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 	}
 	return nil
 }
-
-func cmdServe(ctx context.Context, e *env, args []string) error {
-	fmt.Fprintln(e.stdout, "helpdesk serve: the gateway service (IMAP poller, SMTP sender, HTTP) is not built yet; use 'helpdesk ingest' meanwhile")
-	return nil
-}

@@ -13,7 +13,7 @@ var attributionEnd = regexp.MustCompile(`(?i)(?:\bwrote|\bwrites|\ba [ée]crit|\
 
 // dateAddressColon matches "30.09.2017, 18.30, "Name" <addr>:", the
 // verb-less attribution of some clients.
-var dateAddressColon = regexp.MustCompile(`^.{0,120}(?:\d{4}|\d{1,2}[:.]\d{2}).{0,120}<[^<>\s]+@[^<>\s]+>[:：]\s*$`)
+var dateAddressColon = regexp.MustCompile(`^.{0,120}(?:\d{4}|\d{1,2}[:.]\d{2}).{0,120}<\s*[^<>\s]+@[^<>\s]+\s*>[:：]\s*$`)
 
 // onWrote matches "On <date>, <name> wrote" without the colon.
 var onWrote = regexp.MustCompile(`(?i)^\s*on\s.{5,300}\bwrote$`)

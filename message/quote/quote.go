@@ -10,14 +10,26 @@
 //   - "-----Original Message-----" and its translations;
 //   - an Outlook header block (From:/Sent:/To:/Subject:, also Von:/Gesendet:,
 //     De:/Envoyé:, Fra:/Sendt:, Da:/Inviato:, Från:/Skickat: …);
-//   - the signature delimiter "-- " and what follows.
+//   - the signature delimiter "-- " and what follows;
+//   - a separator line (---, ___, ===, ***, Gmail's lone "ᐧ") after a blank
+//     line: what follows is a signature or a quoted header;
+//   - a valediction ("Regards,", "Best regards") followed only by a few
+//     short lines (name, title) to the end.
 //
 // A "Sent from my iPhone"-style line (in several languages) below some text
 // also ends the reply: mobile clients put it above the quoted message. Trim
 // then drops a trailing block of ">" quoted lines (inline replies between
-// quotes stay) and separator lines left at the end. Forwarded messages ("---------- Forwarded message
-// ---------", "Begin forwarded message:") are content: nothing from the
-// forward marker down is removed.
+// quotes stay) and separator lines left at the end. An attribution whose
+// quote the writer answers below it (an inline reply with at least three
+// lines of their own) is dropped alone and the rest kept. Text that is
+// nothing but a quote opening with a quoted attribution is all history.
+// Forwarded messages ("---------- Forwarded message ---------", "Begin
+// forwarded message:") are content: nothing from the forward marker down is
+// removed.
+//
+// TrimHTML does the same on an HTML body with the markers clients put in
+// their HTML (gmail_quote, divRplyFwdMsg, blockquote …), before the HTML is
+// converted to text; Trim then finishes on the text.
 //
 // How it fails: it cannot fail, but it can be wrong; it errs towards keeping
 // text. When the whole text is quoted history, Trim returns "" and the caller
@@ -27,6 +39,8 @@ package quote
 import (
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ReplyMarker is the text of the line the helpdesk puts above quoted history
@@ -55,7 +69,10 @@ func Trim(text string) string {
 		lines = lines[nextNonBlank(lines, 0):]
 		cut, forwarded = findCut(lines)
 	}
-	kept := lines[:cut]
+	if cut == len(lines) && !forwarded && quotedHistoryOnly(lines) {
+		return ""
+	}
+	kept := dropInlineAttributions(lines[:cut])
 	if !forwarded {
 		kept = trimTrailingQuote(kept)
 		kept = trimMobileSignature(kept)
@@ -83,10 +100,12 @@ func findCut(lines []string) (cut int, forwarded bool) {
 			return i, false
 		case isSignatureDelimiter(l),
 			strings.Contains(l, "--") && originalMessage.MatchString(l),
-			isAttributionAt(lines, i) > 0,
+			isAttributionAt(lines, i) > 0 && !isInlineReplyAt(lines, i),
 			hasPunct && isHeaderBlockAt(lines, i):
 			return i, false
-		case isSeparatorLine(l) && isHeaderBlockAt(lines, nextNonBlank(lines, i+1)):
+		case isSeparatorLine(l) && isHeaderBlockAt(lines, nextNonBlank(lines, i+1)),
+			isSeparatorLine(l) && (i == 0 || strings.TrimSpace(lines[i-1]) == ""),
+			isValediction(lines, i):
 			return i, false
 		}
 	}
@@ -104,10 +123,43 @@ var forwardMarker = regexp.MustCompile(`(?i)^[>\s]*(?:-{2,}\s*(?:forwarded messa
 // originalMessage matches "-----Original Message-----" and translations.
 var originalMessage = regexp.MustCompile(`(?i)^\s*[*_]*\s*-{2,}\s*(?:original message|ursprüngliche nachricht|originalnachricht|message d'origine|message original|mensaje original|messaggio originale|oorspronkelijk bericht|origineel bericht|originalmeddelande|opprinnelig melding|oprindelig meddelelse|original meddelelse|oprindelig besked|original besked|ursprungligt meddelande|alkuperäinen viesti|wiadomość oryginalna|oryginalna wiadomość|mensagem original|исходное сообщение|původní zpráva|eredeti üzenet)\s*-{2,}`)
 
-// isSeparatorLine matches lines made only of -, _, =, * or ~ (3 or more).
+// isSeparatorLine matches lines made only of -, _, =, *, ~, #, + (3 or
+// more), "--" and Gmail's lone "ᐧ" tracking mark. After a blank line (so
+// not a Markdown heading underline) it ends the reply: what follows is a
+// signature or a quoted header.
 func isSeparatorLine(l string) bool {
 	t := strings.TrimSpace(l)
-	return len(t) >= 3 && strings.Trim(t, "-_=*~—") == ""
+	if t == "ᐧ" || t == "--" {
+		return true
+	}
+	return utf8.RuneCountInString(t) >= 2 && strings.Trim(t, "-_=*~—#+") == ""
+}
+
+// valediction matches a closing line ("Regards,", "Best regards") that
+// opens a signature block.
+var valediction = regexp.MustCompile(`(?i)^\s*(?:(?:best|kind|warm|warmest|many|with)\s+)?regards[,.!]?\s*$`)
+
+// maxSignatureLines is how many short lines may follow a valediction for
+// them to be taken as a signature.
+const maxSignatureLines = 4
+
+// isValediction reports whether line i is a valediction followed only by
+// a few short lines (name, title) up to the end of the text.
+func isValediction(lines []string, i int) bool {
+	if i == 0 || len(lines[i]) > 30 || !valediction.MatchString(lines[i]) {
+		return false
+	}
+	n := 0
+	for _, l := range lines[i+1:] {
+		t := strings.TrimSpace(l)
+		if t == "" {
+			continue
+		}
+		if n++; n > maxSignatureLines || len(t) > 60 {
+			return false
+		}
+	}
+	return true
 }
 
 func nextNonBlank(lines []string, i int) int {
@@ -123,7 +175,7 @@ func trimTrailingQuote(lines []string) []string {
 	end := len(lines)
 	for end > 0 {
 		t := strings.TrimSpace(lines[end-1])
-		if t != "" && !strings.HasPrefix(t, ">") {
+		if t != "" && !isQuoteLine(t) {
 			break
 		}
 		end--
@@ -149,7 +201,7 @@ func skipQuoteBlock(lines []string, n int) int {
 }
 
 // mobileSignature matches the one-line signatures of mobile clients.
-var mobileSignature = regexp.MustCompile(`(?i)^\s*(?:sent from my [\p{L}\p{N} \-]{1,40}|sent from (?:outlook|mail|yahoo mail|mailbox|gmail)[\p{L}\p{N} \-]{0,30}|get outlook for (?:ios|android)|envoyé de mon [\p{L}\p{N} \-]{1,40}|envoyé depuis (?:mon|ma) [\p{L}\p{N} \-]{1,40}|gesendet von [\p{L}\p{N} \-]{1,40}|envoyé à partir de [\p{L}\p{N} \-]{1,40}|von meinem [\p{L}\p{N} \-]{1,40} gesendet|enviado desde mi [\p{L}\p{N} \-]{1,40}|inviato da[l]? (?:mio )?[\p{L}\p{N} \-]{1,40}|verzonden (?:met|vanaf mijn) [\p{L}\p{N} \-]{1,40}|sendt fra min [\p{L}\p{N} \-]{1,40}|skickat från min [\p{L}\p{N} \-]{1,40}|enviado do meu [\p{L}\p{N} \-]{1,40})\.?\s*(?:<[^>]*>)?\s*$`)
+var mobileSignature = regexp.MustCompile(`(?i)^\s*(?:sent from my [\p{L}\p{N} \-]{1,40}|sent from (?:outlook|mail|yahoo mail|mailbox|gmail|typeapp|bluemail|blue mail|aquamail|samsung mobile|windows mail)[\p{L}\p{N} \-]{0,30}|get outlook for (?:ios|android)|envoyé de mon [\p{L}\p{N} \-]{1,40}|envoyé depuis (?:mon|ma) [\p{L}\p{N} \-]{1,40}|gesendet von [\p{L}\p{N} \-]{1,40}|envoyé à partir de [\p{L}\p{N} \-]{1,40}|von meinem [\p{L}\p{N} \-]{1,40} gesendet|enviado desde mi [\p{L}\p{N} \-]{1,40}|inviato da[l]? (?:mio )?[\p{L}\p{N} \-]{1,40}|verzonden (?:met|vanaf mijn) [\p{L}\p{N} \-]{1,40}|sendt fra min [\p{L}\p{N} \-]{1,40}|skickat från min [\p{L}\p{N} \-]{1,40}|enviado do meu [\p{L}\p{N} \-]{1,40})\.?\s*(?:<[^>]*>|\(https?://[^)]*\))?\s*$`)
 
 // trimMobileSignature drops trailing "Sent from my iPhone"-style lines.
 func trimMobileSignature(lines []string) []string {
@@ -177,4 +229,101 @@ func trimTrailingJunk(lines []string) []string {
 		end--
 	}
 	return lines[:end]
+}
+
+// isQuoteLine matches a quoted line: "> text", and the "C>" style some
+// clients prefix with the author's initials.
+func isQuoteLine(t string) bool {
+	if strings.HasPrefix(t, ">") {
+		return true
+	}
+	i := strings.IndexByte(t, '>')
+	if i <= 0 || i > 3 {
+		return false
+	}
+	for _, r := range t[:i] {
+		if !unicode.IsUpper(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// isInlineReplyAt reports whether the attribution at line i introduces a
+// quote that the writer answers below (an inline reply): a block of
+// quoted lines followed by their own text. Such an attribution is dropped
+// but what follows it is kept.
+func isInlineReplyAt(lines []string, i int) bool {
+	if i == 0 {
+		return false // an attribution at the top opens history, not a reply
+	}
+	n := isAttributionAt(lines, i)
+	j := nextNonBlank(lines, i+n)
+	if j >= len(lines) || !isQuoteLine(strings.TrimSpace(lines[j])) {
+		return false
+	}
+	j = skipQuoteBlock(lines, j)
+	if j >= len(lines) {
+		return false
+	}
+	// Count the writer's lines below the quote, up to the next marker: a
+	// wrapped line of the quote or a list footer is not an answer.
+	answer := 0
+	for ; j < len(lines) && answer < minInlineAnswerLines; j++ {
+		l := lines[j]
+		t := strings.TrimSpace(l)
+		switch {
+		case t == "" || isQuoteLine(t):
+		case isSignatureDelimiter(l), isSeparatorLine(l), isAttributionAt(lines, j) > 0,
+			isHeaderBlockAt(lines, j), mobileSignature.MatchString(l), originalMessage.MatchString(l):
+			return false
+		default:
+			answer++
+		}
+	}
+	return answer >= minInlineAnswerLines
+}
+
+// minInlineAnswerLines is how many lines of their own a writer must put
+// below a quote for it to be taken as an inline reply.
+const minInlineAnswerLines = 3
+
+// dropInlineAttributions removes the attribution lines of inline replies.
+func dropInlineAttributions(lines []string) []string {
+	var out []string
+	for i := 0; i < len(lines); i++ {
+		if n := isAttributionAt(lines, i); n > 0 && isInlineReplyAt(lines, i) {
+			if out == nil {
+				out = append([]string{}, lines[:i]...)
+			}
+			i += n - 1
+			continue
+		}
+		if out != nil {
+			out = append(out, lines[i])
+		}
+	}
+	if out == nil {
+		return lines
+	}
+	return out
+}
+
+// quotedHistoryOnly reports whether the text is nothing but a quote that
+// opens with a quoted attribution ("> On … wrote:"): history, no reply.
+func quotedHistoryOnly(lines []string) bool {
+	first := ""
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if t == "" {
+			continue
+		}
+		if !strings.HasPrefix(t, ">") {
+			return false
+		}
+		if first == "" {
+			first = strings.TrimSpace(strings.TrimLeft(t, "> "))
+		}
+	}
+	return first != "" && isAttributionAt([]string{first}, 0) > 0
 }

@@ -59,10 +59,14 @@ func score(t *testing.T, folder string, cases []scoreCase) (int, int) {
 		if eq == nil {
 			eq = func(g, w string) bool { return normWS(g) == normWS(w) }
 		}
-		if got := quote.Trim(c.input); eq(got, c.want) {
+		got := quote.Trim(c.input)
+		if eq(got, c.want) {
 			ok++
 		} else {
 			misses = append(misses, c.name)
+			if os.Getenv("SCORE_DIFF") != "" {
+				t.Logf("MISS %s\n--- got\n%s\n--- want\n%s", c.name, got, c.want)
+			}
 		}
 	}
 	sort.Strings(misses)
@@ -175,36 +179,59 @@ func talonCases(t *testing.T, root string) []scoreCase {
 		cases = append(cases, scoreCase{name: filepath.Base(file), input: m.Text, want: want})
 	}
 	for _, file := range doc.HTML.Files {
-		text := message.HTMLToText(readFile(t, filepath.Join(dir, file)))
+		text := message.HTMLToText(quote.TrimHTML(readFile(t, filepath.Join(dir, file))))
 		cases = append(cases, scoreCase{name: "html/" + filepath.Base(file), input: text, want: doc.HTML.ExpectedText,
 			exact: func(g, w string) bool { return noWS(g) == noWS(w) }})
 	}
 	return cases
 }
 
-// TestCorpusScores measures Trim against the peers' expectations and fails
-// when a folder's score drops below its floor (set a little below the score
-// reached, so that regressions show).
+// exceptions are the peers' expectations that contradict issue 3, by
+// folder and case name, with the reason. They are reported but not scored.
+var exceptions = map[string]map[string]string{
+	"discourse-email_reply_trimmer": {
+		"forwarded_apple.txt":   "a forward is content, kept whole (Discourse drops it)",
+		"forwarded_gmail.txt":   "a forward is content, kept whole (Discourse drops it)",
+		"forwarded_message.txt": "a forward is content, kept whole (Discourse keeps only its body)",
+	},
+	"mailgun-talon": {
+		"iphone.eml":  "signatures are trimmed (talon's quotation step leaves \"Sent from my iPhone\" to its signature step)",
+		"sparrow.eml": "signatures are trimmed (talon's quotation step leaves the \"-- \" signature to its signature step)",
+	},
+}
+
+// goalPercent is issue 3's goal for every folder.
+const goalPercent = 95.0
+
+// TestCorpusScores measures Trim (and TrimHTML for HTML replies) against
+// the peers' expectations, whitespace normalised, and fails when a folder
+// scores below the goal. Documented exceptions are left out of the score.
 func TestCorpusScores(t *testing.T) {
 	root := corpusDir(t)
 	folders := []struct {
 		name  string
 		cases []scoreCase
-		floor int
 	}{
-		// Discourse also trims forwarded messages; we keep them (3 misses).
-		{"discourse-email_reply_trimmer", discourseCases(t, root), 55},
-		{"github-email_reply_parser", githubCases(t, root), 8},
-		{"crisp-email-reply-parser", crispCases(t, root), 43},
-		{"mailgun-talon", talonCases(t, root), 17},
+		{"discourse-email_reply_trimmer", discourseCases(t, root)},
+		{"github-email_reply_parser", githubCases(t, root)},
+		{"crisp-email-reply-parser", crispCases(t, root)},
+		{"mailgun-talon", talonCases(t, root)},
 	}
 	total, totalOK := 0, 0
 	for _, f := range folders {
-		ok, n := score(t, f.name, f.cases)
+		var scored []scoreCase
+		for _, c := range f.cases {
+			if why, ok := exceptions[f.name][c.name]; ok {
+				t.Logf("%-34s exception %s: %s", f.name, c.name, why)
+				continue
+			}
+			scored = append(scored, c)
+		}
+		ok, n := score(t, f.name, scored)
 		total += n
 		totalOK += ok
-		if ok < f.floor {
-			t.Errorf("%s: %d cases trimmed as expected, below the floor of %d", f.name, ok, f.floor)
+		if pct := 100 * float64(ok) / float64(max(1, n)); pct < goalPercent {
+			t.Errorf("%s: %d/%d (%.1f%%) trimmed as expected, below the goal of %.0f%%", f.name, ok, n, pct, goalPercent)
 		}
 	}
 	t.Logf("%-34s %3d/%3d (%5.1f%%)", "all", totalOK, total, 100*float64(totalOK)/float64(max(1, total)))

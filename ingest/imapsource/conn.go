@@ -1,0 +1,177 @@
+package imapsource
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-sasl"
+)
+
+// conn is one logged-in IMAP connection with a timeout on every command.
+type conn struct {
+	c        *imapclient.Client
+	timeout  time.Duration
+	timedOut atomic.Bool
+	wake     chan struct{} // the server announced new messages (EXISTS)
+	stopCtx  func() bool
+}
+
+// Kinds of session errors, for logs and metrics.
+var (
+	errAuth    = errors.New("login refused")
+	errTimeout = errors.New("no answer in time")
+)
+
+// dial connects, checks the greeting and logs in.
+func dial(ctx context.Context, m Mailbox) (*conn, error) {
+	cn := &conn{timeout: m.Timeout, wake: make(chan struct{}, 1)}
+	opts := &imapclient.Options{
+		Dialer: &net.Dialer{Timeout: m.Timeout, KeepAlive: 30 * time.Second},
+		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
+			Mailbox: func(d *imapclient.UnilateralDataMailbox) {
+				if d.NumMessages != nil {
+					cn.signal()
+				}
+			},
+		},
+		TLSConfig: tlsConfig(m),
+	}
+	var err error
+	switch m.Security {
+	case SecurityNone:
+		cn.c, err = imapclient.DialInsecure(m.Addr, opts)
+	case SecurityStartTLS:
+		cn.c, err = imapclient.DialStartTLS(m.Addr, opts)
+	default:
+		cn.c, err = imapclient.DialTLS(m.Addr, opts)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", m.Addr, err)
+	}
+	// go-imap takes no context: close the connection when ctx ends.
+	cn.stopCtx = context.AfterFunc(ctx, func() { cn.c.Close() })
+	if err := cn.guard("greeting", cn.c.WaitGreeting); err != nil {
+		cn.close()
+		return nil, err
+	}
+	if err := cn.login(m); err != nil {
+		cn.close()
+		return nil, err
+	}
+	return cn, nil
+}
+
+func tlsConfig(m Mailbox) *tls.Config {
+	if m.TLSConfig != nil {
+		return m.TLSConfig.Clone()
+	}
+	host, _, _ := net.SplitHostPort(m.Addr)
+	return &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+}
+
+func (cn *conn) signal() {
+	select {
+	case cn.wake <- struct{}{}:
+	default:
+	}
+}
+
+// login authenticates with the configured mechanism; a refusal wraps errAuth.
+func (cn *conn) login(m Mailbox) error {
+	auth := m.Auth
+	if auth == "" {
+		caps, err := cn.caps()
+		if err != nil {
+			return err
+		}
+		auth = "login"
+		if caps.Has(imap.AuthCap(sasl.Plain)) {
+			auth = "plain"
+		}
+	}
+	var err error
+	switch auth {
+	case "plain":
+		err = cn.guard("authenticate PLAIN", func() error {
+			return cn.c.Authenticate(sasl.NewPlainClient("", m.Username, m.Password))
+		})
+	case "xoauth2":
+		err = cn.guard("authenticate XOAUTH2", func() error {
+			return cn.c.Authenticate(xoauth2{user: m.Username, token: m.Password})
+		})
+	default:
+		err = cn.guard("login", cn.c.Login(m.Username, m.Password).Wait)
+	}
+	var ie *imap.Error
+	if errors.As(err, &ie) {
+		return fmt.Errorf("%w: %s as %s: %v", errAuth, m.Addr, m.Username, err)
+	}
+	return err
+}
+
+func (cn *conn) caps() (imap.CapSet, error) {
+	var caps imap.CapSet
+	err := cn.guard("capability", func() error {
+		caps = cn.c.Caps()
+		return nil
+	})
+	return caps, err
+}
+
+// guard runs one command, closing the connection when it takes longer than
+// the timeout: the command then fails and the session ends.
+func (cn *conn) guard(op string, fn func() error) error {
+	t := time.AfterFunc(cn.timeout, cn.expire)
+	err := fn()
+	t.Stop()
+	return cn.wrap(op, err)
+}
+
+func (cn *conn) expire() {
+	cn.timedOut.Store(true)
+	cn.c.Close()
+}
+
+func (cn *conn) wrap(op string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case cn.timedOut.Load():
+		return fmt.Errorf("%s: %w (%s): %v", op, errTimeout, cn.timeout, err)
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// close logs out politely when the connection still answers, and closes it.
+func (cn *conn) close() {
+	if cn.stopCtx != nil {
+		cn.stopCtx()
+	}
+	select {
+	case <-cn.c.Closed():
+	default:
+		t := time.AfterFunc(min(cn.timeout, 2*time.Second), func() { cn.c.Close() })
+		_ = cn.c.Logout().Wait()
+		t.Stop()
+	}
+	_ = cn.c.Close()
+}
+
+// xoauth2 is the SASL XOAUTH2 mechanism (Google, Microsoft): the user name
+// and an OAuth 2 access token in one initial response.
+type xoauth2 struct{ user, token string }
+
+func (x xoauth2) Start() (string, []byte, error) {
+	return "XOAUTH2", []byte("user=" + x.user + "\x01auth=Bearer " + x.token + "\x01\x01"), nil
+}
+
+// Next answers the server's error challenge with an empty response, after
+// which the server sends its NO.
+func (x xoauth2) Next([]byte) ([]byte, error) { return []byte{}, nil }

@@ -1,0 +1,189 @@
+package imapsource
+
+import (
+	"context"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/helpdesk-gw/helpdesk/ingest"
+	"github.com/helpdesk-gw/helpdesk/model"
+	"github.com/helpdesk-gw/helpdesk/store"
+	"github.com/helpdesk-gw/helpdesk/store/storetest"
+)
+
+// proxy forwards loopback connections to a server; it can stall them (a
+// slow server) or cut them (a lost connection or a restart).
+type proxy struct {
+	addr    string
+	stalled atomic.Bool
+	mu      sync.Mutex
+	conns   []net.Conn
+}
+
+func startProxy(t testing.TB, target string) *proxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	p := &proxy{addr: ln.Addr().String()}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			s, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, s)
+			p.mu.Unlock()
+			go p.pipe(c, s)
+			go p.pipe(s, c)
+		}
+	}()
+	return p
+}
+
+func (p *proxy) pipe(dst, src net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		for p.stalled.Load() {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			if err != io.EOF {
+				dst.Close()
+			}
+			dst.Close()
+			return
+		}
+	}
+}
+
+func (p *proxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+// gate holds every batch until released, to cut or stall in the middle.
+type gate struct {
+	Ingester
+	calls atomic.Int32
+	first chan struct{}
+}
+
+func (g *gate) IngestBatch(ctx context.Context, ins []ingest.Input, also func(context.Context, *store.Tx) error) ([]ingest.Result, error) {
+	if g.calls.Add(1) == 1 {
+		<-g.first
+	}
+	return g.Ingester.IngestBatch(ctx, ins, also)
+}
+
+func TestConnectionLossAndSlowServer(t *testing.T) {
+	srv := startMemServer(t)
+	px := startProxy(t, srv.addr)
+	st := storetest.Open(t, store.SQLite)
+	mc := openClient(t, srv.addr, testUser)
+	mc.append("INBOX", testMail(1), testMail(2), testMail(3))
+	g := &gate{Ingester: newPipeline(t, st), first: make(chan struct{})}
+	m := mailboxAt(px.addr, testUser)
+	m.Batch, m.Timeout = 1, 300*time.Millisecond
+	var logs logBuffer
+	runPoller(t, Options{Mailbox: m, Ingester: g, Store: st, Logger: logs.logger(),
+		Backoff: Backoff{Base: 50 * time.Millisecond, Max: 50 * time.Millisecond}})
+	eventually(t, 5*time.Second, "the first batch", func() bool { return g.calls.Load() == 1 })
+	px.cut() // the connection drops while the first message is being recorded
+	close(g.first)
+	eventually(t, 10*time.Second, "INBOX emptied after the cut", func() bool { return mc.count("INBOX") == 0 })
+	// a slow server: answers stop; the command times out and the poller reconnects
+	px.stalled.Store(true)
+	mc.append("INBOX", testMail(4))
+	time.Sleep(800 * time.Millisecond)
+	px.stalled.Store(false)
+	px.cut()
+	eventually(t, 10*time.Second, "the fourth ticket", func() bool { return ticketCount(t, st) == 4 })
+	got := outcomes(t, st)
+	if got[model.OutcomeCreated] != 4 || got[model.OutcomeDuplicate] > 1 {
+		t.Fatalf("outcomes %v", got)
+	}
+	if !strings.Contains(logs.String(), "reconnecting") || !strings.Contains(logs.String(), "too slow") {
+		t.Errorf("no reconnection logged:\n%s", logs.String())
+	}
+}
+
+// exclusive records which pollers are inside IngestBatch at once.
+type exclusive struct {
+	Ingester
+	name    string
+	active  *atomic.Int32
+	overlap *atomic.Bool
+	batches atomic.Int32
+}
+
+func (e *exclusive) IngestBatch(ctx context.Context, ins []ingest.Input, also func(context.Context, *store.Tx) error) ([]ingest.Result, error) {
+	if e.active.Add(1) > 1 {
+		e.overlap.Store(true)
+	}
+	defer e.active.Add(-1)
+	e.batches.Add(1)
+	time.Sleep(5 * time.Millisecond)
+	return e.Ingester.IngestBatch(ctx, ins, also)
+}
+
+func TestTwoPollersNeverShareAMailboxAndOneTakesOver(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, b store.Backend) {
+		srv := startMemServer(t)
+		url := storetest.URL(t, b)
+		stA, stB := storetest.OpenURL(t, url, store.Options{}), storetest.OpenURL(t, url, store.Options{})
+		mc := openClient(t, srv.addr, testUser)
+		var active atomic.Int32
+		var overlap atomic.Bool
+		a := &exclusive{Ingester: newPipeline(t, stA), name: "a", active: &active, overlap: &overlap}
+		bb := &exclusive{Ingester: newPipeline(t, stB), name: "b", active: &active, overlap: &overlap}
+		m := mailboxAt(srv.addr, testUser)
+		m.Batch = 2
+		ttl := 600 * time.Millisecond
+		optsA := Options{Mailbox: m, Ingester: a, Store: stA, Holder: "a", LeaseTTL: ttl, Logger: discard()}
+		optsA.noRelease = true // dies without giving the lease back
+		stopA := runPoller(t, optsA)
+		eventually(t, 5*time.Second, "a holds the lease", func() bool { return stA.CheckLease(context.Background(), "support", "a") == nil })
+		runPoller(t, Options{Mailbox: m, Ingester: bb, Store: stB, Holder: "b", LeaseTTL: ttl, Logger: discard()})
+		for i := 1; i <= 10; i++ {
+			mc.append("INBOX", testMail(i))
+		}
+		eventually(t, 10*time.Second, "ten tickets", func() bool { return ticketCount(t, stA) == 10 })
+		if bb.batches.Load() != 0 {
+			t.Errorf("b ingested %d batches while a held the lease", bb.batches.Load())
+		}
+		stopA()
+		for i := 11; i <= 14; i++ {
+			mc.append("INBOX", testMail(i))
+		}
+		eventually(t, 10*time.Second, "b takes over", func() bool { return ticketCount(t, stB) == 14 })
+		if overlap.Load() {
+			t.Error("two pollers ingested the mailbox at once")
+		}
+		if got := outcomes(t, stA); got[model.OutcomeCreated] != 14 || len(got) != 1 {
+			t.Errorf("outcomes %v", got)
+		}
+	})
+}

@@ -1,0 +1,295 @@
+package imapsource
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/helpdesk-gw/helpdesk/ingest"
+	"github.com/helpdesk-gw/helpdesk/model"
+	"github.com/helpdesk-gw/helpdesk/store"
+)
+
+// errStore: the store could not record a batch; nothing of it was marked.
+var errStore = errors.New("store unavailable")
+
+// pending is a message waiting to be recorded.
+type pending struct {
+	uid  imap.UID
+	size int64
+}
+
+// pass reads the folder to its end: every message not yet recorded, and
+// every recorded one not yet marked processed (left by a crash between the
+// two), batch by batch.
+func (p *Poller) pass(ctx context.Context, cn *conn) error {
+	var sel *imap.SelectData
+	err := cn.guard("select "+p.m.Folder, func() (err error) {
+		sel, err = cn.c.Select(p.m.Folder, nil).Wait()
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	cp, err := p.checkpoint(ctx, sel.UIDValidity)
+	if err != nil {
+		return err
+	}
+	if sel.NumMessages == 0 {
+		return nil
+	}
+	todo, err := p.pending(cn, cp.LastUID)
+	if err != nil {
+		return err
+	}
+	for len(todo) > 0 {
+		n := p.batchLen(todo)
+		if err := p.batch(ctx, cn, &cp, todo[:n]); err != nil {
+			return err
+		}
+		todo = todo[n:]
+	}
+	return nil
+}
+
+// checkpoint loads the folder's checkpoint; a new UIDVALIDITY starts it
+// over (the pipeline's duplicate checks keep the re-read from doubling).
+func (p *Poller) checkpoint(ctx context.Context, validity uint32) (store.MailboxCheckpoint, error) {
+	cp, err := p.opts.Store.Checkpoint(ctx, p.m.Name)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		p.log.Info("first read of this mailbox", "uidvalidity", validity)
+	case err != nil:
+		return cp, fmt.Errorf("%w: %w", errStore, err)
+	case cp.UIDValidity != validity:
+		p.log.Warn("UIDVALIDITY changed: the server renumbered the folder; reading it all again, messages already recorded become duplicates",
+			"old_uidvalidity", cp.UIDValidity, "uidvalidity", validity, "last_uid", cp.LastUID)
+	default:
+		return cp, nil
+	}
+	return store.MailboxCheckpoint{Mailbox: p.m.Name, UIDValidity: validity}, nil
+}
+
+// pending lists, in UID order with their sizes, the messages to record:
+// those above the checkpoint, and those at or below it still not marked.
+func (p *Poller) pending(cn *conn, last uint32) ([]pending, error) {
+	var set imap.UIDSet
+	if last > 0 {
+		crit := &imap.SearchCriteria{UID: []imap.UIDSet{imap.UIDSetNum()}, NotFlag: []imap.Flag{imap.FlagDeleted}}
+		crit.UID[0].AddRange(1, imap.UID(last))
+		if p.m.Mark == MarkSeen {
+			crit.NotFlag = append(crit.NotFlag, imap.FlagSeen)
+		}
+		var data *imap.SearchData
+		if err := cn.guard("search leftovers", func() (err error) {
+			data, err = cn.c.UIDSearch(crit, nil).Wait()
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		set.AddNum(data.AllUIDs()...)
+	}
+	set.AddRange(imap.UID(last+1), 0) // last+1:*
+	var out []pending
+	err := cn.guard("fetch sizes", func() error {
+		msgs, err := cn.c.Fetch(set, &imap.FetchOptions{UID: true, RFC822Size: true, Flags: true}).Collect()
+		for _, m := range msgs {
+			if (uint32(m.UID) > last || last > 0 && set.Contains(m.UID)) && !slices.Contains(m.Flags, imap.FlagDeleted) {
+				out = append(out, pending{uid: m.UID, size: m.RFC822Size})
+			}
+		}
+		return err
+	})
+	slices.SortFunc(out, func(a, b pending) int { return int(a.uid) - int(b.uid) })
+	return slices.CompactFunc(out, func(a, b pending) bool { return a.uid == b.uid }), err
+}
+
+// batchLen is how many of todo go into the next transaction.
+func (p *Poller) batchLen(todo []pending) int {
+	var bytes int64
+	for i, m := range todo {
+		if i >= p.m.Batch || (i > 0 && bytes+min(m.size, p.m.MaxBytes) > p.m.BatchBytes) {
+			return i
+		}
+		bytes += min(m.size, p.m.MaxBytes)
+	}
+	return len(todo)
+}
+
+// batch fetches, records and marks some messages.
+func (p *Poller) batch(ctx context.Context, cn *conn, cp *store.MailboxCheckpoint, msgs []pending) error {
+	ins, uids, err := p.fetch(cn, msgs)
+	if err != nil || len(ins) == 0 {
+		return err
+	}
+	next := *cp
+	next.LastUID = max(cp.LastUID, uint32(slices.Max(uids)))
+	results, err := p.opts.Ingester.IngestBatch(ctx, ins, func(ctx context.Context, tx *store.Tx) error {
+		if err := tx.CheckLease(ctx, p.m.Name, p.opts.Holder); err != nil {
+			return err
+		}
+		return tx.SetCheckpoint(ctx, next)
+	})
+	switch {
+	case errors.Is(err, store.ErrLeaseLost):
+		return err
+	case err != nil:
+		return fmt.Errorf("%w: %w", errStore, err)
+	}
+	*cp = next
+	if hook := p.opts.afterCommit; hook != nil {
+		if err := hook(u32s(uids)); err != nil {
+			return err
+		}
+	}
+	return p.mark(cn, uids, results)
+}
+
+func u32s(uids []imap.UID) []uint32 {
+	out := make([]uint32, len(uids))
+	for i, u := range uids {
+		out[i] = uint32(u)
+	}
+	return out
+}
+
+// fetch downloads the messages of a batch, one literal at a time: whole
+// messages within the size limit, only the header of larger ones.
+func (p *Poller) fetch(cn *conn, msgs []pending) ([]ingest.Input, []imap.UID, error) {
+	var small, big imap.UIDSet
+	sizes := map[imap.UID]int64{}
+	for _, m := range msgs {
+		sizes[m.uid] = m.size
+		if m.size > p.m.MaxBytes {
+			big.AddNum(m.uid)
+		} else {
+			small.AddNum(m.uid)
+		}
+	}
+	got := map[imap.UID][]byte{}
+	whole := &imap.FetchItemBodySection{Peek: true}
+	header := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, Peek: true}
+	for _, f := range []struct {
+		set     imap.UIDSet
+		section *imap.FetchItemBodySection
+	}{{small, whole}, {big, header}} {
+		if len(f.set) == 0 {
+			continue
+		}
+		if err := p.fetchBodies(cn, f.set, f.section, got); err != nil {
+			return nil, nil, err
+		}
+	}
+	var ins []ingest.Input
+	var uids []imap.UID
+	for _, m := range msgs {
+		raw, ok := got[m.uid]
+		if !ok {
+			continue // expunged meanwhile by someone else
+		}
+		in := ingest.Input{Raw: raw, Mailbox: p.m.Name, MaxBytes: p.m.MaxBytes}
+		if m.size > p.m.MaxBytes {
+			in.Size = max(m.size, int64(len(raw))+1)
+		}
+		ins, uids = append(ins, in), append(uids, m.uid)
+	}
+	return ins, uids, nil
+}
+
+// fetchBodies reads one body section of each message of set into got. The
+// timeout applies to each message, not to the whole command.
+func (p *Poller) fetchBodies(cn *conn, set imap.UIDSet, section *imap.FetchItemBodySection, got map[imap.UID][]byte) error {
+	cmd := cn.c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
+	for {
+		var msg *imapclient.FetchMessageData
+		if err := cn.guard("fetch", func() error { msg = cmd.Next(); return nil }); err != nil || msg == nil {
+			break
+		}
+		if err := cn.guard("fetch message", func() error { return readMessage(msg, got) }); err != nil {
+			cmd.Close()
+			return err
+		}
+	}
+	return cn.wrap("fetch", cmd.Close())
+}
+
+// readMessage reads one message's UID and literal; the buffer is sized to
+// the literal, read once.
+func readMessage(msg *imapclient.FetchMessageData, got map[imap.UID][]byte) error {
+	var uid imap.UID
+	var raw []byte
+	for item := msg.Next(); item != nil; item = msg.Next() {
+		switch it := item.(type) {
+		case imapclient.FetchItemDataUID:
+			uid = it.UID
+		case imapclient.FetchItemDataBodySection:
+			if it.Literal == nil {
+				continue
+			}
+			raw = make([]byte, it.Literal.Size())
+			if _, err := io.ReadFull(it.Literal, raw); err != nil {
+				return fmt.Errorf("read message: %w", err)
+			}
+		}
+	}
+	if uid != 0 && raw != nil {
+		got[uid] = raw
+	}
+	return nil
+}
+
+// mark marks recorded messages processed: failed ones are moved to the
+// failure folder, the others marked as configured.
+func (p *Poller) mark(cn *conn, uids []imap.UID, results []ingest.Result) error {
+	var failed, done imap.UIDSet
+	for i, res := range results {
+		p.opts.Metrics.message(p.m.Name, string(res.Outcome))
+		p.logResult(uids[i], res)
+		if res.Outcome == model.OutcomeFailed || res.OriginalOutcome == model.OutcomeFailed {
+			failed.AddNum(uids[i])
+		} else {
+			done.AddNum(uids[i])
+		}
+	}
+	if len(failed) > 0 {
+		if err := cn.guard("move to "+p.m.Failed, func() error { _, err := cn.c.Move(failed, p.m.Failed).Wait(); return err }); err != nil {
+			return err
+		}
+	}
+	if len(done) == 0 {
+		return nil
+	}
+	switch p.m.Mark {
+	case MarkSeen:
+		return cn.guard("flag seen", cn.c.Store(done, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagSeen}}, nil).Close)
+	case MarkDelete:
+		if err := cn.guard("flag deleted", cn.c.Store(done, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close); err != nil {
+			return err
+		}
+		if caps, err := cn.caps(); err == nil && (caps.Has(imap.CapUIDPlus) || caps.Has(imap.CapIMAP4rev2)) {
+			return cn.guard("expunge", cn.c.UIDExpunge(done).Close)
+		}
+		return cn.guard("expunge", cn.c.Expunge().Close)
+	}
+	return cn.guard("move to "+p.m.Processed, func() error { _, err := cn.c.Move(done, p.m.Processed).Wait(); return err })
+}
+
+func (p *Poller) logResult(uid imap.UID, res ingest.Result) {
+	args := []any{"uid", uint32(uid), "outcome", res.Outcome, "raw_id", res.RawID}
+	if res.TicketID != 0 {
+		args = append(args, "ticket", res.TicketID)
+	}
+	if res.Reason != "" {
+		args = append(args, "reason", res.Reason)
+	}
+	if res.Outcome == model.OutcomeFailed {
+		p.log.Warn("message recorded as failed; moving it to the failure folder", args...)
+		return
+	}
+	p.log.Info("message recorded", args...)
+}
