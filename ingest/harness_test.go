@@ -25,7 +25,7 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 //   - partnerco (partner.example)
 //   - owner@help.example (owner), sam@help.example (agent)
 type world struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	st    *store.Store
 	p     *ingest.Pipeline
@@ -36,7 +36,7 @@ type world struct {
 
 const authservID = "mx.help.example"
 
-func newWorld(t *testing.T, b store.Backend, edit ...func(*ingest.Options)) *world {
+func newWorld(t testing.TB, b store.Backend, edit ...func(*ingest.Options)) *world {
 	t.Helper()
 	w := &world{t: t, ctx: context.Background(), now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return w.now }
