@@ -73,6 +73,31 @@ func (f *Facts) PersonOf(ctx context.Context, u model.User) (policy.Person, erro
 	if err != nil {
 		return policy.Person{}, fmt.Errorf("memberships of %s: %w", u.Email, err)
 	}
+	return f.personWith(ctx, u, ms)
+}
+
+// People builds the policy's view of several users at once, keyed by email.
+func (f *Facts) People(ctx context.Context, users map[int64]model.User) (map[string]policy.Person, error) {
+	ids := make([]int64, 0, len(users))
+	for id := range users {
+		ids = append(ids, id)
+	}
+	ms, err := f.Q.MembershipsOfUsers(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("memberships of %d users: %w", len(ids), err)
+	}
+	out := make(map[string]policy.Person, len(users))
+	for id, u := range users {
+		p, err := f.personWith(ctx, u, ms[id])
+		if err != nil {
+			return nil, err
+		}
+		out[u.Email] = p
+	}
+	return out, nil
+}
+
+func (f *Facts) personWith(ctx context.Context, u model.User, ms []model.Membership) (policy.Person, error) {
 	p := policy.Person{Email: u.Email, UserID: u.ID, Name: u.Name, Role: u.StaffRole,
 		Registered: u.Registered, Bouncing: u.Bouncing, DefaultOrg: u.DefaultOrgID}
 	domain := model.EmailDomain(u.Email)
@@ -144,15 +169,13 @@ func (f *Facts) loadPeople(ctx context.Context, v *TicketView) error {
 	}
 	var followAll []int64
 	if v.Ticket.OrgID != 0 {
-		ms, err := f.Q.MembershipsOfOrg(ctx, v.Ticket.OrgID)
+		ms, err := f.Q.FollowAllMembersOfOrg(ctx, v.Ticket.OrgID) // N5
 		if err != nil {
-			return fmt.Errorf("members of organisation %d: %w", v.Ticket.OrgID, err)
+			return fmt.Errorf("follow-all members of organisation %d: %w", v.Ticket.OrgID, err)
 		}
 		for _, m := range ms {
-			if m.FollowAll && m.Access == model.MemberAccessOrg { // N5
-				followAll = append(followAll, m.UserID)
-				ids = append(ids, m.UserID)
-			}
+			followAll = append(followAll, m.UserID)
+			ids = append(ids, m.UserID)
 		}
 	}
 	users, err := f.Q.UsersByIDs(ctx, ids)
@@ -160,12 +183,8 @@ func (f *Facts) loadPeople(ctx context.Context, v *TicketView) error {
 		return fmt.Errorf("load users of ticket %d: %w", v.Ticket.ID, err)
 	}
 	v.Users = users
-	for _, u := range users {
-		p, err := f.PersonOf(ctx, u)
-		if err != nil {
-			return err
-		}
-		v.People[u.Email] = p
+	if v.People, err = f.People(ctx, users); err != nil {
+		return err
 	}
 	v.Facts.Requester = users[v.Ticket.RequesterID].Email
 	v.Facts.Assignee = users[v.Ticket.AssigneeID].Email
@@ -181,6 +200,14 @@ func (f *Facts) loadPeople(ctx context.Context, v *TicketView) error {
 		v.Facts.Followers[users[id].Email] = true
 	}
 	return nil
+}
+
+// AddCC records in the view a CC added in this transaction, so that the
+// view need not be loaded again (R3).
+func (v *TicketView) AddCC(u model.User, p policy.Person) {
+	v.Users[u.ID] = u
+	v.People[u.Email] = p
+	v.Facts.CCs[u.Email] = true
 }
 
 // Refresh reloads the people of a ticket after a change in this transaction.

@@ -62,8 +62,10 @@ func (r *run) newTicket(ctx context.Context) error {
 		return err
 	}
 	r.set(model.OutcomeCreated, "new ticket")
-	if view, err = r.facts.Refresh(ctx, view); err != nil {
-		return err
+	if len(cmds) > 0 { // commands may have changed the organisation, assignee or followers
+		if view, err = r.facts.Refresh(ctx, view); err != nil {
+			return err
+		}
 	}
 	return r.notifyNewTicket(ctx, view, comment, choice, joined)
 }
@@ -183,6 +185,11 @@ func (r *run) addCCs(ctx context.Context, v *access.TicketView, candidates []str
 		}
 		if added {
 			joined[e] = true
+			p, err := r.facts.PersonOf(ctx, *u)
+			if err != nil {
+				return nil, err
+			}
+			v.AddCC(*u, p)
 			if err := r.event(ctx, v.Ticket.ID, r.user.ID, "cc_added", e+" added by "+r.sender.Email+" ("+rule+")"); err != nil {
 				return nil, err
 			}

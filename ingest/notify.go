@@ -126,7 +126,7 @@ func (r *run) queueNotice(ctx context.Context, v *access.TicketView, tmpl string
 // or reply address.
 func (r *run) queue(ctx context.Context, v *access.TicketView, to string, kind model.NotificationKind, tmpl string, d templates.Data, rules []string) error {
 	to = model.NormalizeEmail(to)
-	if skip, why, err := r.holdBack(ctx, to, kind); err != nil || skip {
+	if skip, why, err := r.holdBack(ctx, v, to, kind); err != nil || skip {
 		if why != "" {
 			r.p.log.Info("notification held back", "to", to, "kind", kind, "why", why, "ticket", r.res.TicketID)
 		}
@@ -172,12 +172,35 @@ func (r *run) queue(ctx context.Context, v *access.TicketView, to string, kind m
 	return nil
 }
 
-// threadHeaders chains a notification to the ticket's earlier messages (N6).
-func (r *run) threadHeaders(ctx context.Context, row *model.OutboxMessage) error {
-	ids, err := r.tx.TicketMessageIDs(ctx, row.TicketID)
-	if err != nil {
-		return fmt.Errorf("message ids of ticket %d: %w", row.TicketID, err)
+// bouncing reports whether to is marked bouncing (B3), from the ticket's
+// people when they include to.
+func (r *run) bouncing(ctx context.Context, v *access.TicketView, to string) (bool, error) {
+	if v != nil {
+		if p, ok := v.People[to]; ok {
+			return p.Bouncing, nil
+		}
 	}
+	u, err := r.tx.UserByEmail(ctx, to)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("look up recipient %s: %w", to, err)
+	}
+	return u.Bouncing, nil
+}
+
+// threadHeaders chains a notification to the ticket's earlier messages
+// (N6): those recorded before this message's notifications, read once, so
+// that one recipient's References never name a sibling notification.
+func (r *run) threadHeaders(ctx context.Context, row *model.OutboxMessage) error {
+	if r.refs == nil || r.refsTicket != row.TicketID {
+		ids, err := r.tx.TicketMessageIDs(ctx, row.TicketID)
+		if err != nil {
+			return fmt.Errorf("message ids of ticket %d: %w", row.TicketID, err)
+		}
+		r.refs, r.refsTicket = append([]string{}, ids...), row.TicketID
+	}
+	ids := append([]string(nil), r.refs...)
 	if r.msg != nil && r.msg.MessageID != "" && !contains(ids, r.msg.MessageID) {
 		ids = append(ids, r.msg.MessageID)
 	}
@@ -196,14 +219,16 @@ func (r *run) threadHeaders(ctx context.Context, row *model.OutboxMessage) error
 // holdBack applies B1 (never answer automatic or list mail automatically),
 // B2 (never the helpdesk's own addresses; ack_limit an hour) and B3 (never
 // bouncing addresses).
-func (r *run) holdBack(ctx context.Context, to string, kind model.NotificationKind) (bool, string, error) {
+func (r *run) holdBack(ctx context.Context, v *access.TicketView, to string, kind model.NotificationKind) (bool, string, error) {
 	if to == "" || r.p.opts.Addresses.IsOwn(to) {
 		return true, "B2: the helpdesk's own address", nil
 	}
-	if u, err := r.tx.UserByEmail(ctx, to); err == nil && u.Bouncing {
+	bouncing, err := r.bouncing(ctx, v, to)
+	if err != nil {
+		return false, "", err
+	}
+	if bouncing {
 		return true, "B3: address is bouncing", nil
-	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return false, "", fmt.Errorf("look up recipient %s: %w", to, err)
 	}
 	if !kind.Automatic() {
 		return false, "", nil

@@ -81,8 +81,10 @@ func (r *run) comment(ctx context.Context, v *access.TicketView, rights policy.D
 	if comment == nil {
 		r.res.Reason += " (commands only)"
 	}
-	if v, err = r.facts.Refresh(ctx, v); err != nil {
-		return err
+	if len(cmds) > 0 || r.followTarget() != nil { // the ticket's people may have changed
+		if v, err = r.facts.Refresh(ctx, v); err != nil {
+			return err
+		}
 	}
 	return r.notifyComment(ctx, v, comment, internal, joined)
 }

@@ -37,6 +37,9 @@ type run struct {
 	notes   []string // told to the sender: what was ignored and why (P3, I8)
 
 	inboundRecorded bool // the Message-ID is recorded on the ticket
+
+	refs       []string // the ticket's Message-IDs before this message's notifications
+	refsTicket int64
 }
 
 func (r *run) rules(ids ...string) {

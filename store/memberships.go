@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/helpdesk-gw/helpdesk/model"
 )
@@ -48,6 +51,34 @@ func (q *queries) MembershipsOfUser(ctx context.Context, userID int64) ([]model.
 func (q *queries) MembershipsOfOrg(ctx context.Context, orgID int64) ([]model.Membership, error) {
 	return getAll(ctx, q, fmt.Sprintf("list memberships of organisation %d", orgID), scanMembership,
 		`SELECT `+membershipCols+` FROM memberships WHERE org_id = ? ORDER BY user_id`, orgID)
+}
+
+// MembershipsOfUsers returns the memberships of several users at once,
+// keyed by user, each list ordered by organisation.
+func (q *queries) MembershipsOfUsers(ctx context.Context, ids []int64) (map[int64][]model.Membership, error) {
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	out := make(map[int64][]model.Membership, len(ids))
+	for chunk := range slices.Chunk(ids, idChunk) {
+		query, args, err := sqlx.In(`SELECT `+membershipCols+` FROM memberships WHERE user_id IN (?) ORDER BY user_id, org_id`, chunk)
+		if err != nil {
+			return nil, fmt.Errorf("list memberships of users: %w", err)
+		}
+		ms, err := getAll(ctx, q, "list memberships of users", scanMembership, query, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range ms {
+			out[m.UserID] = append(out[m.UserID], m)
+		}
+	}
+	return out, nil
+}
+
+// FollowAllMembersOfOrg returns the memberships of orgID that follow every
+// ticket of the organisation (N5: follow_all with access org), by user.
+func (q *queries) FollowAllMembersOfOrg(ctx context.Context, orgID int64) ([]model.Membership, error) {
+	return getAll(ctx, q, fmt.Sprintf("list follow-all members of organisation %d", orgID), scanMembership,
+		`SELECT `+membershipCols+` FROM memberships WHERE org_id = ? AND follow_all AND access = 'org' ORDER BY user_id`, orgID)
 }
 
 // ListMemberships returns every membership, ordered by user, then organisation.

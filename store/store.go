@@ -117,7 +117,7 @@ func parseURL(url string) (Backend, string, error) {
 	case url == "":
 		return "", "", fmt.Errorf("open database: empty database URL")
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-		return Postgres, url, nil
+		return Postgres, postgresDSN(url), nil
 	}
 	path := strings.TrimPrefix(url, "sqlite:")
 	if path != url {
@@ -127,6 +127,20 @@ func parseURL(url string) (Backend, string, error) {
 		return "", "", fmt.Errorf("open database: %q names no SQLite file", url)
 	}
 	return SQLite, sqliteDSN(path), nil
+}
+
+// postgresDSN asks lib/pq to send parameters in binary, which makes a query
+// with parameters one round trip instead of two (unless the URL says
+// otherwise).
+func postgresDSN(url string) string {
+	if strings.Contains(url, "binary_parameters=") {
+		return url
+	}
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	return url + sep + "binary_parameters=yes"
 }
 
 // sqliteDSN adds the connection settings every SQLite connection needs: WAL,
