@@ -22,6 +22,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/emersion/go-message/textproto"
@@ -143,11 +144,12 @@ func classifyBounce(h Header, m *walked, envelopeFrom string) (Classification, b
 	} else if len(c.Recipients) == 0 && !m.isFeedback {
 		c.Recipients = textRecipients(h, m)
 	}
+	mentions := recipientMentions(m.text, c.Recipients)
 	for i, r := range c.Recipients {
-		if r.Reason == "" || r.Reason == ReasonUserUnknown {
+		if r.Reason == "" || r.Reason == ReasonUserUnknown || r.Reason == ReasonFiltered {
 			words := m.text // a single recipient: the whole report is about it
 			if len(c.Recipients) > 1 {
-				words = segmentFor(m.text, r.Email, nil)
+				words = segmentFor(m.text, r.Email, mentions)
 			}
 			c.Recipients[i] = finishRecipient(r, words)
 		}
@@ -209,4 +211,28 @@ func daemonSender(from string) string {
 		return "the mail delivery system"
 	}
 	return ""
+}
+
+// recipientMentions finds where the report text names each of rs, in
+// order, so that the words about one recipient stop where the next one's
+// start.
+func recipientMentions(text string, rs []BounceRecipient) []mention {
+	if len(rs) < 2 || len(text) != len(strings.ToLower(text)) {
+		return nil
+	}
+	lower := strings.ToLower(text)
+	var ms []mention
+	for _, r := range rs {
+		for from := 0; r.Email != ""; {
+			i := strings.Index(lower[from:], r.Email)
+			if i < 0 {
+				break
+			}
+			line := strings.LastIndexByte(lower[:from+i], '\n') + 1
+			ms = append(ms, mention{r.Email, line})
+			from += i + len(r.Email)
+		}
+	}
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].pos < ms[j].pos })
+	return ms
 }

@@ -326,6 +326,19 @@ func TestB3_FailureReason(t *testing.T) {
 		{"5.7.1", "550 5.7.1 IP address blacklisted by recipient", "", ReasonOther, false},
 		{"5.1.8", "553 5.1.8 Domain of sender address does not exist", "", ReasonRejected, false},
 		{"5.0.0", "", "", "", false},
+		// The refused command decides whether "user unknown" is the address
+		// (RCPT TO) or a content filter (DATA, or not told).
+		{"5.0.0", "550 Unknown user a@b.example", "", ReasonFiltered, false},
+		{"5.2.1", "550 5.2.1 <a@b.example>... User Unknown", "", ReasonFiltered, false},
+		{"5.0.0", "550 No such user", "a@b.example: host mx said: 550 No such user (in reply to\n RCPT TO command)", ReasonUserUnknown, true},
+		{"5.0.0", "550 <a@b.example>: User unknown", "", ReasonUserUnknown, true},
+		{"5.0.0", "554 delivery error: dd This user doesn't have a yahoo.com account (a@yahoo.com)", "", ReasonUserUnknown, true},
+		{"5.0.0", "501 5.0.0 Invalid domain name", "Connected to 192.0.2.1 but my name was rejected.", ReasonOther, false},
+		{"5.1.7", "550 5.1.7 No such domain b.example", "", ReasonRejected, false},
+		{"5.3.2", "521 5.3.2 System not accepting network messages", "", ReasonNotAccept, true},
+		{"5.4.4", "Name service error for name=b.example type=MX: Malformed or unexpected name server reply", "", ReasonOther, false},
+		{"5.0.0", "553 b.example does not exist", "", ReasonHostUnknown, true},
+		{"5.0.0", "550 No such user", "host [mail.b.example] said: 550 No such user (in reply to RCPT TO command)", ReasonUserUnknown, true},
 	}
 	for _, tt := range tests {
 		r := finishRecipient(BounceRecipient{Status: tt.status, Diagnostic: tt.diag}, tt.report)

@@ -100,7 +100,13 @@ func dsnRecipient(g map[string]string) (BounceRecipient, bool) {
 	if status == "" {
 		status = classFromText(diag, "5.0.0")
 	}
-	return finishRecipient(BounceRecipient{Email: email, Status: status, Diagnostic: diag}), true
+	r := finishRecipient(BounceRecipient{Email: email, Status: status, Diagnostic: diag})
+	if t, _, _ := strings.Cut(g["diagnostic-code"], ";"); strings.EqualFold(strings.TrimSpace(t), "x-unix") {
+		// A local delivery program failed (procmail, maildrop): a mailer
+		// error, whatever words it printed, never a bad address.
+		r.Reason, r.BadAddress = ReasonOther, false
+	}
+	return r, true
 }
 
 // addrOfDSNField reads "rfc822; user@example.com" (the address type is

@@ -90,7 +90,7 @@ var (
 		regexp.MustCompile(`(?m):[ \t]*<?(` + addrPat + `)>?[ \t]*$`),                                                           // "Mailbox full: a@b"
 	}}
 	reMailFrom = regexp.MustCompile(`(?i)MAIL FROM:[ \t]*<(` + addrPat + `)>`)
-	reReply    = regexp.MustCompile(`(?:^|[^0-9.#-])(4[257][0-9]|5[0-5][0-9])(?:[ -]|$)`)
+	reReply    = regexp.MustCompile(`(?:^|[^0-9.#-])(4[257][0-9]|5[0-5][0-9])(?:[ :-]|$)`)
 )
 
 // findAddr returns the first address in s, lower-cased.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/helpdesk-gw/helpdesk/access"
 	"github.com/helpdesk-gw/helpdesk/message"
-	"github.com/helpdesk-gw/helpdesk/message/quote"
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/policy"
 	"github.com/helpdesk-gw/helpdesk/store"
@@ -123,7 +122,7 @@ func (r *run) createUser(ctx context.Context, email, name string) (*model.User, 
 // body returns the comment text (quotes trimmed, command block removed)
 // and the commands of the block (I8).
 func (r *run) body() (string, []commandLine) {
-	text := quote.Trim(r.msg.Text)
+	text := r.msg.Reply()
 	cmds, rest := parseCommands(text)
 	return strings.TrimSpace(rest), cmds
 }

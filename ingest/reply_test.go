@@ -355,3 +355,17 @@ func TestP2_DMARCFailRejected(t *testing.T) {
 func boolp(b bool) *bool { return &b }
 
 func itoa(i int64) string { return strconv.FormatInt(i, 10) }
+
+func TestI4_HTMLReplyKeepsOnlyWhatThePersonWrote(t *testing.T) {
+	w := newWorld(t, store.SQLite)
+	w.open()
+	raw := "From: Ann <ann@acme.com>\r\nTo: support@help.example\r\nSubject: Re: Printer broken [#1]\r\n" +
+		"In-Reply-To: <" + w.lastMessageID("ann@acme.com") + ">\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" +
+		`<div dir="ltr">It works again, thanks!</div><br><div class="gmail_quote"><div class="gmail_attr">On Mon, Support wrote:</div>` +
+		`<blockquote class="gmail_quote">We have received your request and opened ticket #1.</blockquote></div>` + "\r\n"
+	w.expect(w.ingestRaw([]byte(raw)), model.OutcomeCommented)
+	c := w.ticket(1).Comments
+	if got := c[len(c)-1].Body; got != "It works again, thanks!" {
+		t.Fatalf("comment body %q", got)
+	}
+}

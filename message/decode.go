@@ -161,41 +161,38 @@ func notBase64(b []byte) bool {
 // restarting after padding (some encoders concatenate padded blocks).
 func decodeBase64(b []byte) ([]byte, string) {
 	out := make([]byte, 0, len(b)*3/4+3)
-	seg := make([]byte, 0, len(b))
+	seg := make([]byte, len(b))
+	n := 0 // bytes of seg in use
 	bad := false
 	flush := func() {
-		if len(seg)%4 == 1 {
-			seg = seg[:len(seg)-1]
+		if n%4 == 1 {
+			n--
 			bad = true
 		}
-		n := base64.RawStdEncoding.DecodedLen(len(seg))
 		start := len(out)
-		out = out[:start+n] // fits: out holds 3/4 of all of b's bytes
-		m, err := base64.RawStdEncoding.Decode(out[start:], seg)
+		out = out[:start+base64.RawStdEncoding.DecodedLen(n)] // fits: out holds 3/4 of all of b's bytes
+		m, err := base64.RawStdEncoding.Decode(out[start:], seg[:n])
 		out = out[:start+m]
 		if err != nil {
 			bad = true
 		}
-		seg = seg[:0]
+		n = 0
 	}
 	for _, c := range b {
-		switch {
-		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/':
-			seg = append(seg, c)
-		case c == '-': // URL-safe alphabet
-			seg = append(seg, '+')
-		case c == '_':
-			seg = append(seg, '/')
-		case c == '=':
-			if len(seg) > 0 {
+		switch v := base64Table[c]; v {
+		case b64Skip:
+		case b64Pad:
+			if n > 0 {
 				flush()
 			}
-		case c == ' ', c == '\t', c == '\r', c == '\n':
-		default:
+		case b64Bad:
 			bad = true
+		default:
+			seg[n] = v
+			n++
 		}
 	}
-	if len(seg) > 0 {
+	if n > 0 {
 		flush()
 	}
 	if bad {
@@ -203,6 +200,32 @@ func decodeBase64(b []byte) ([]byte, string) {
 	}
 	return out, ""
 }
+
+// Classes of base64Table besides an alphabet character.
+const (
+	b64Skip = 0 // line breaks and blanks
+	b64Pad  = 1 // '=': ends a segment
+	b64Bad  = 2 // not base64
+)
+
+// base64Table maps each byte of a base64 body to the standard-alphabet
+// character it stands for (the URL-safe '-' and '_' read as '+' and '/'),
+// or to its class; a table lookup keeps decoding megabytes cheap.
+var base64Table = func() (t [256]byte) {
+	for c := range t {
+		t[c] = b64Bad
+	}
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	for i := 0; i < len(alphabet); i++ {
+		t[alphabet[i]] = alphabet[i]
+	}
+	t['-'], t['_'] = '+', '/'
+	t['='] = b64Pad
+	for _, c := range " \t\r\n" {
+		t[c] = b64Skip
+	}
+	return t
+}()
 
 // decodeQP decodes quoted-printable; malformed escapes are kept literally.
 func decodeQP(b []byte) []byte {

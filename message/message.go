@@ -97,6 +97,12 @@ type Message struct {
 	Attachments []Attachment
 	// Warnings lists non-fatal problems met while parsing, in the order met.
 	Warnings []string
+
+	// rawHTML is the HTML body as decoded, before sanitising, kept when
+	// Text was made from it (no plain-text body): the quote markers of mail
+	// clients (class="gmail_quote", id="divRplyFwdMsg") are attributes the
+	// sanitiser removes. Read by Reply only; never shown.
+	rawHTML string
 }
 
 // HeaderValues returns every value of the header field key (case-insensitive)

@@ -52,12 +52,28 @@ func splitMultipart(body []byte, boundary string) ([][]byte, string) {
 		return nil, "multipart boundary not found: body kept as text"
 	}
 	if !closed {
-		parts = append(parts, body[start:])
-		if warn == "" {
+		last, glued := cutGluedClose(body[start:], delim)
+		parts = append(parts, last)
+		if warn == "" && !glued {
 			warn = "multipart without closing boundary (truncated message?)"
+		} else if warn == "" {
+			warn = "multipart closing boundary not on a line of its own"
 		}
 	}
 	return parts, warn
+}
+
+// cutGluedClose removes a closing delimiter written at the end of the last
+// part's content instead of on a line of its own ("text--b--" at the very
+// end of the body): the part ends there. Only the end of an unclosed
+// multipart is looked at, so "--b--" inside text stays text.
+func cutGluedClose(last, delim []byte) ([]byte, bool) {
+	trimmed := bytes.TrimRight(last, " \t\r\n")
+	closing := append(append([]byte{}, delim...), '-', '-')
+	if !bytes.HasSuffix(trimmed, closing) {
+		return last, false
+	}
+	return trimmed[:len(trimmed)-len(closing)], true
 }
 
 // boundaryLine checks what follows a delimiter at pos: "--" (closing), or

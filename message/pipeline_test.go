@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/helpdesk-gw/helpdesk/autoreply"
-	"github.com/helpdesk-gw/helpdesk/message/quote"
 )
 
 // pipelineOutcome is what the ingest pipeline makes of one corpus file.
@@ -21,15 +21,12 @@ type pipelineOutcome struct {
 	err  error
 }
 
-// runPipeline puts raw through what ingest calls: Parse, Trim (and
-// TrimHTML on the HTML body) and Classify.
+// runPipeline puts raw through what ingest calls: Parse, Reply (Trim, and
+// TrimHTML on an HTML-only body) and Classify.
 func runPipeline(raw []byte) (autoreply.Kind, error) {
 	m, err := Parse(raw, Options{MaxAttachmentSize: 25 << 20, MaxTotalSize: 50 << 20})
 	if m != nil {
-		_ = quote.Trim(m.Text)
-		if m.HTML != "" {
-			_ = quote.Trim(HTMLToText(quote.TrimHTML(m.HTML)))
-		}
+		_ = m.Reply()
 	}
 	return autoreply.ClassifyRaw(raw).Kind, err
 }
@@ -62,7 +59,7 @@ func TestCorpusPipeline(t *testing.T) {
 		outs = append(outs, o)
 	}
 	sort.Slice(outs, func(i, j int) bool { return outs[i].took > outs[j].took })
-	t.Logf("%d files through Parse+Trim+TrimHTML+Classify: %v", len(outs), kinds)
+	t.Logf("%d files through Parse+Reply+Classify: %v", len(outs), kinds)
 	for _, o := range outs[:min(5, len(outs))] {
 		rel, _ := filepath.Rel(root, o.path)
 		t.Logf("slow: %v %s", o.took, rel)
@@ -70,7 +67,9 @@ func TestCorpusPipeline(t *testing.T) {
 }
 
 // BenchmarkCorpusPipeline reports the slowest single message of the
-// corpus through the pipeline (max-ms/msg; issue 3 wants < 100 ms).
+// corpus through the pipeline (issue 3 wants < 100 ms): max-ms/msg is the
+// slowest run seen, slowest-best-ms/msg the slowest message's own cost
+// (its fastest run), which other load on the machine does not inflate.
 func BenchmarkCorpusPipeline(b *testing.B) {
 	root := corpusDir(b)
 	var raws [][]byte
@@ -82,15 +81,23 @@ func BenchmarkCorpusPipeline(b *testing.B) {
 		raws = append(raws, raw)
 	}
 	var slowest time.Duration
+	best := make([]time.Duration, len(raws)) // per message, its fastest run
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		for _, raw := range raws {
+		for j, raw := range raws {
 			start := time.Now()
 			_, _ = runPipeline(raw)
-			slowest = max(slowest, time.Since(start))
+			took := time.Since(start)
+			slowest = max(slowest, took)
+			if i == 0 || took < best[j] {
+				best[j] = took
+			}
 		}
 	}
 	b.ReportMetric(float64(slowest.Microseconds())/1000, "max-ms/msg")
+	// The cost of the slowest message itself: its fastest of b.N runs, so
+	// that a run stalled by other processes on the machine does not count.
+	b.ReportMetric(float64(slices.Max(best).Microseconds())/1000, "slowest-best-ms/msg")
 }
 
 // TestCorpusNoReplacementCharacters checks that decoding adds no U+FFFD:

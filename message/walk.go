@@ -130,18 +130,31 @@ func (w *walker) walkMultipart(p part, body []byte, depth int) {
 }
 
 // walkAlternative keeps the first plain text and the last HTML version.
+// An alternative with several plain versions and no HTML one is a sender
+// using "alternative" where "mixed" was meant (stalwart reads it so too):
+// all its plain parts are kept, none is lost.
 func (w *walker) walkAlternative(parts [][]byte, depth int) {
 	savedPlain, savedHTML := w.plain, w.html
-	var plain, html []string
+	var plains [][]string
+	var html []string
 	for _, raw := range parts {
 		w.plain, w.html = nil, nil
 		ph := readHeader(raw, false)
 		w.walk(ph.header, ph.body, depth+1, "text/plain")
-		if plain == nil && len(w.plain) > 0 {
-			plain = w.plain
+		if len(w.plain) > 0 {
+			plains = append(plains, w.plain)
 		}
 		if len(w.html) > 0 {
 			html = w.html
+		}
+	}
+	var plain []string
+	switch {
+	case len(plains) > 0 && html != nil:
+		plain = plains[0]
+	default:
+		for _, p := range plains {
+			plain = append(plain, p...)
 		}
 	}
 	w.plain = append(savedPlain, plain...)
@@ -181,6 +194,7 @@ func (w *walker) finish() {
 		w.msg.Text = normalizeText(plain)
 	case w.msg.HTML != "":
 		w.msg.Text = HTMLToText(html)
+		w.msg.rawHTML = html
 	}
 }
 
