@@ -363,3 +363,21 @@ func TestB3_AmazonSESNotification(t *testing.T) {
 		t.Errorf("a person's text with JSON: got %v", c.Kind)
 	}
 }
+
+func TestB1_ChallengeResponseRequests(t *testing.T) {
+	for _, h := range []string{
+		"Subject: Please confirm your message",
+		"Subject: Confirmation required: Printer broken",
+		"X-Boxbe-Pending: yes",
+		"X-TMDA-Confirm: 1",
+	} {
+		c := ClassifyRaw(msg("Click the link to confirm you are a person.", "From: robot@verify.example", h))
+		if c.Kind != AutoReply {
+			t.Errorf("%s: kind %v", h, c.Kind)
+		}
+	}
+	c := ClassifyRaw(msg("Hello", "From: ann@acme.com", "Subject: Please confirm your order 1234 is lost"))
+	if c.Kind != None {
+		t.Errorf("ordinary subject taken for a challenge: %v", c.Kind)
+	}
+}

@@ -15,6 +15,20 @@ var autoReplyHeaders = []string{
 	"X-Mail-Autoreply", "X-Autoreply-From", "X-Vacation",
 }
 
+// challengeHeaders mark a challenge-response system's request that the
+// sender prove they are a person (Boxbe, TMDA, SpamArrest, Mailinblack…):
+// automatic mail, never a ticket (B1).
+var challengeHeaders = []string{"X-Boxbe-Pending", "X-TMDA-Confirm", "X-Spamarrest-Noauth", "X-Mib-Challenge", "X-Challenge-Response"}
+
+// challengeSubjects are subject openings of challenge-response requests,
+// lower-case, matched like autoReplySubjects.
+var challengeSubjects = []string{
+	"please confirm your message", "please confirm your e-mail", "please confirm your email",
+	"confirmation required", "confirm your message", "please verify your email",
+	"your message is pending", "message pending approval", "sender verification",
+	"verify your email address to deliver", "awaiting your confirmation",
+}
+
 // autoReplySubjects are subject openings of out-of-office and vacation
 // replies, lower-case. They match the whole subject or its start when
 // followed by ":" (so "Autoreply: Printer" but not "Automatic reply setup
@@ -51,13 +65,30 @@ func autoReplyMarker(h Header) string {
 	if s := autoReplySubject(decodeHeader(h.Get("Subject"))); s != "" {
 		return "subject of an automatic reply (" + s + ")"
 	}
+	return challengeMarker(h)
+}
+
+// challengeMarker returns why h is a challenge-response request, or "".
+func challengeMarker(h Header) string {
+	for _, k := range challengeHeaders {
+		if len(h.Values(k)) > 0 {
+			return "challenge-response request (" + k + " header)"
+		}
+	}
+	if s := subjectOpening(decodeHeader(h.Get("Subject")), challengeSubjects); s != "" {
+		return "challenge-response request (subject " + s + ")"
+	}
 	return ""
 }
 
 // autoReplySubject returns the matched opening of an auto-reply subject.
-func autoReplySubject(subject string) string {
+func autoReplySubject(subject string) string { return subjectOpening(subject, autoReplySubjects) }
+
+// subjectOpening returns the opening of openings that subject is, or starts
+// with before ":" or "(", or "".
+func subjectOpening(subject string, openings []string) string {
 	s := strings.ToLower(strings.Join(strings.Fields(subject), " "))
-	for _, p := range autoReplySubjects {
+	for _, p := range openings {
 		rest, ok := strings.CutPrefix(s, p)
 		if !ok {
 			continue
