@@ -9,7 +9,9 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 
@@ -29,6 +31,18 @@ type Config struct {
 	SMTP         string `toml:"smtp"`          // HELPDESK_SMTP
 	HTTP         string `toml:"http"`          // HELPDESK_HTTP
 
+	// serve: logs, shutdown, and the built-in local mail server used when
+	// imap (local_smtp, local_imap) or smtp (capture_dir) is empty.
+	LogFormat     string        `toml:"log_format"`     // HELPDESK_LOG_FORMAT: text | json
+	LogLevel      string        `toml:"log_level"`      // HELPDESK_LOG_LEVEL: debug | info | warn | error
+	ShutdownGrace time.Duration `toml:"shutdown_grace"` // HELPDESK_SHUTDOWN_GRACE: in-flight work's time to finish on SIGTERM
+	// OutboxLease is how long a claimed notification stays hidden from
+	// other processes: after a crash, how long until another sends it.
+	OutboxLease time.Duration `toml:"outbox_lease"` // HELPDESK_OUTBOX_LEASE
+	LocalSMTP   string        `toml:"local_smtp"`   // HELPDESK_LOCAL_SMTP
+	LocalIMAP   string        `toml:"local_imap"`   // HELPDESK_LOCAL_IMAP
+	CaptureDir  string        `toml:"capture_dir"`  // HELPDESK_CAPTURE_DIR: where notifications go without smtp
+
 	UnknownSenders string   `toml:"unknown_senders"` // O7: accept | reject
 	MaxNewCCs      int      `toml:"max_new_ccs"`     // C1
 	CCBlocklist    []string `toml:"cc_blocklist"`    // C3
@@ -44,7 +58,9 @@ type Config struct {
 func Defaults() Config {
 	return Config{
 		DB: "sqlite:helpdesk.db", Address: "support@localhost", HelpdeskName: "Support", NoteWord: "note",
-		HTTP: "127.0.0.1:8025", UnknownSenders: "accept", MaxNewCCs: policy.DefaultMaxNewCCs,
+		HTTP: "127.0.0.1:8025", LogFormat: "text", LogLevel: "info", ShutdownGrace: 15 * time.Second,
+		OutboxLease: 5 * time.Minute,
+		LocalSMTP:   "127.0.0.1:2525", LocalIMAP: "127.0.0.1:1143", CaptureDir: "helpdesk-sent", UnknownSenders: "accept", MaxNewCCs: policy.DefaultMaxNewCCs,
 		CCBlocklist: append([]string(nil), policy.DefaultCCBlocklist...), AckLimit: 5, LoopLimit: 20,
 		ConfirmOver: 20, MaxMessageBytes: 25 << 20, MaxAttachmentBytes: 25 << 20,
 	}
@@ -61,16 +77,70 @@ func Load(path string, getenv func(string) string) (Config, error) {
 		if keys := md.Undecoded(); len(keys) > 0 {
 			return c, fmt.Errorf("config %s: unknown key %q", path, keys[0].String())
 		}
+		if err := c.expandSecrets(getenv); err != nil {
+			return c, fmt.Errorf("config %s: %w", path, err)
+		}
 	}
 	for env, dst := range map[string]*string{
 		"HELPDESK_DB": &c.DB, "HELPDESK_ADDRESS": &c.Address, "HELPDESK_SECRET": &c.Secret,
 		"HELPDESK_AUTHSERV_ID": &c.AuthservID, "HELPDESK_IMAP": &c.IMAP, "HELPDESK_SMTP": &c.SMTP, "HELPDESK_HTTP": &c.HTTP,
+		"HELPDESK_TEMPLATES": &c.Templates, "HELPDESK_LOG_FORMAT": &c.LogFormat, "HELPDESK_LOG_LEVEL": &c.LogLevel,
+		"HELPDESK_LOCAL_SMTP": &c.LocalSMTP, "HELPDESK_LOCAL_IMAP": &c.LocalIMAP, "HELPDESK_CAPTURE_DIR": &c.CaptureDir,
 	} {
 		if v := getenv(env); v != "" {
 			*dst = v
 		}
 	}
+	for env, d := range map[string]struct {
+		key string
+		dst *time.Duration
+	}{"HELPDESK_SHUTDOWN_GRACE": {"shutdown_grace", &c.ShutdownGrace}, "HELPDESK_OUTBOX_LEASE": {"outbox_lease", &c.OutboxLease}} {
+		if v := getenv(env); v != "" {
+			var err error
+			if *d.dst, err = time.ParseDuration(v); err != nil {
+				return c, fmt.Errorf("config key %s (%s): want a duration such as 15s, got %q", d.key, env, v)
+			}
+		}
+	}
 	return c, c.Validate()
+}
+
+// expandSecrets replaces ${NAME} in the values that carry secrets (db,
+// secret, imap, smtp) with the environment variable NAME, so that a
+// configuration file can name its secrets without holding them.
+func (c *Config) expandSecrets(getenv func(string) string) error {
+	for key, p := range map[string]*string{"db": &c.DB, "secret": &c.Secret, "imap": &c.IMAP, "smtp": &c.SMTP} {
+		v, err := expandVars(*p, getenv)
+		if err != nil {
+			return fmt.Errorf("config key %s: %w", key, err)
+		}
+		*p = v
+	}
+	return nil
+}
+
+// expandVars replaces each ${NAME} of s; an unset or empty NAME is an error.
+func expandVars(s string, getenv func(string) string) (string, error) {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String(), nil
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			return "", errors.New("unclosed ${ (want ${NAME} naming an environment variable)")
+		}
+		name := s[i+2 : i+j]
+		v := getenv(name)
+		if v == "" {
+			return "", fmt.Errorf("environment variable %s (named as ${%s}) is not set", name, name)
+		}
+		b.WriteString(s[:i])
+		b.WriteString(v)
+		s = s[i+j+1:]
+	}
 }
 
 // Validate checks every value and names the key of a wrong one.
@@ -103,7 +173,42 @@ func (c Config) Validate() error {
 	if c.Secret != "" && len(c.Secret) < 16 {
 		bad("secret", "want at least 16 characters")
 	}
+	if c.SMTP != "" && !strings.HasPrefix(c.SMTP, "smtp://") && !strings.HasPrefix(c.SMTP, "smtps://") {
+		bad("smtp", "want smtps://USER:PASS@HOST:465 or smtp://USER:PASS@HOST:587, got %q", redactURLs(c.SMTP))
+	}
+	c.validateServe(bad)
 	return errors.Join(errs...)
+}
+
+// validateServe checks the keys only serve reads.
+func (c Config) validateServe(bad func(key, format string, args ...any)) {
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("log_format", "want text or json, got %q", c.LogFormat)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log_level", "want debug, info, warn or error, got %q", c.LogLevel)
+	}
+	if c.ShutdownGrace <= 0 || c.ShutdownGrace > 10*time.Minute {
+		bad("shutdown_grace", "want a duration between 1s and 10m such as 15s, got %s", c.ShutdownGrace)
+	}
+	if c.OutboxLease < 5*time.Second || c.OutboxLease <= c.ShutdownGrace {
+		bad("outbox_lease", "want a duration of at least 5s and longer than shutdown_grace (%s), such as 5m; got %s", c.ShutdownGrace, c.OutboxLease)
+	}
+	if _, _, err := net.SplitHostPort(c.HTTP); err != nil {
+		bad("http", "want a listen address host:port such as 127.0.0.1:8025, got %q", c.HTTP)
+	}
+	for key, v := range map[string]string{"local_smtp": c.LocalSMTP, "local_imap": c.LocalIMAP} {
+		host, _, err := net.SplitHostPort(v)
+		ip := net.ParseIP(host)
+		if err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			bad(key, "want a loopback host:port such as 127.0.0.1:2525 (the local mail server is for trying only), got %q", v)
+		}
+	}
+	if c.CaptureDir == "" {
+		bad("capture_dir", "want a folder")
+	}
 }
 
 // IMAPMailboxes returns the mailboxes of the imap key, parsed.

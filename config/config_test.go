@@ -67,3 +67,61 @@ func TestRedactedHidesSecrets(t *testing.T) {
 		t.Fatalf("user lost:\n%s", out)
 	}
 }
+
+func TestServeKeysNameTheKey(t *testing.T) {
+	dir := t.TempDir()
+	cases := map[string]string{
+		"log_format = \"xml\"\n":             "log_format",
+		"log_level = \"loud\"\n":             "log_level",
+		"shutdown_grace = \"forever\"\n":     "shutdown_grace",
+		"shutdown_grace = \"0s\"\n":          "shutdown_grace",
+		"local_smtp = \"0.0.0.0:2525\"\n":    "local_smtp",
+		"local_imap = \"1143\"\n":            "local_imap",
+		"http = \"8025\"\n":                  "http",
+		"smtp = \"mail.example.com:587\"\n":  "smtp",
+		"imap = \"pop3://u:p@host/INBOX\"\n": "imap",
+		"db = \"${NO_SUCH_VARIABLE}\"\n":     "db",
+		"capture_dir = \"\"\n":               "capture_dir",
+	}
+	for body, key := range cases {
+		p := filepath.Join(dir, "c.toml")
+		os.WriteFile(p, []byte(body), 0o600)
+		_, err := Load(p, env(nil))
+		if err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("%q: error %v does not name %s", body, err, key)
+		}
+	}
+	if _, err := Load("", env(map[string]string{"HELPDESK_SHUTDOWN_GRACE": "soon"})); err == nil || !strings.Contains(err.Error(), "shutdown_grace") {
+		t.Errorf("HELPDESK_SHUTDOWN_GRACE: %v", err)
+	}
+}
+
+// A file names its secrets as ${VARIABLE}; the environment holds them.
+func TestSecretsFromTheEnvironmentByName(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "h.toml")
+	os.WriteFile(p, []byte(`db = "postgres://helpdesk:${PGPASS}@db.internal/helpdesk"
+imap = """
+imaps://acme%40help.example:${ACME_PASS}@imap.example.com/INBOX?name=acme
+imaps://beta%40help.example:${BETA_PASS}@imap.example.com/INBOX?name=beta
+"""
+shutdown_grace = "30s"
+log_format = "json"
+`), 0o600)
+	c, err := Load(p, env(map[string]string{"PGPASS": "pg-secret", "ACME_PASS": "a-secret", "BETA_PASS": "b-secret"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := c.IMAPMailboxes()
+	if err != nil || len(ms) != 2 || ms[0].Password != "a-secret" || ms[1].Name != "beta" || ms[1].Password != "b-secret" {
+		t.Fatalf("%+v %v", ms, err)
+	}
+	if !strings.Contains(c.DB, ":pg-secret@") || c.ShutdownGrace.String() != "30s" || c.LogFormat != "json" {
+		t.Fatalf("%+v", c)
+	}
+	out := c.Redacted()
+	for _, s := range []string{"pg-secret", "a-secret", "b-secret"} {
+		if strings.Contains(out, s) {
+			t.Fatalf("%s leaked:\n%s", s, out)
+		}
+	}
+}

@@ -46,6 +46,9 @@ type IMAPMailbox struct {
 	MaxBytes     int64         // larger messages are recorded failed, headers only; 0: config's max_message_bytes
 	Timeout      time.Duration // limit on every IMAP command; 60s
 	Batch        int           // messages recorded per transaction; 100
+	// Lease is how long the mailbox's lease lasts without renewal: after a
+	// crash, how long until another process reads the mailbox; 30s.
+	Lease time.Duration
 }
 
 // IMAP option defaults.
@@ -53,6 +56,7 @@ const (
 	DefaultPollInterval = 30 * time.Second
 	DefaultIMAPTimeout  = 60 * time.Second
 	DefaultIMAPBatch    = 100
+	DefaultIMAPLease    = 30 * time.Second
 )
 
 // ParseIMAP parses HELPDESK_IMAP: URLs separated by spaces. maxBytes is the
@@ -80,7 +84,8 @@ func parseIMAPURL(raw string, maxBytes int64) (IMAPMailbox, error) {
 		return IMAPMailbox{}, errors.New("not a URL")
 	}
 	m := IMAPMailbox{Mark: MarkMove, Processed: "Processed", Failed: "Failed", PollInterval: DefaultPollInterval,
-		IDLE: true, MaxBytes: maxBytes, Timeout: DefaultIMAPTimeout, Batch: DefaultIMAPBatch}
+		IDLE: true, MaxBytes: maxBytes, Timeout: DefaultIMAPTimeout, Batch: DefaultIMAPBatch,
+		Lease: DefaultIMAPLease}
 	port := ""
 	switch u.Scheme {
 	case "imaps":
@@ -142,8 +147,10 @@ func (m *IMAPMailbox) applyQuery(q url.Values) error {
 			m.MaxBytes, err = ParseBytes(v)
 		case "batch":
 			m.Batch, err = strconv.Atoi(v)
+		case "lease":
+			m.Lease, err = time.ParseDuration(v)
 		default:
-			return fmt.Errorf("unknown option %q (name, tls, auth, mark, processed, failed, poll, idle, timeout, max_size, batch)", key)
+			return fmt.Errorf("unknown option %q (name, tls, auth, mark, processed, failed, poll, idle, timeout, max_size, batch, lease)", key)
 		}
 		if err != nil {
 			return fmt.Errorf("option %s=%q: %w", key, v, err)
@@ -187,6 +194,8 @@ func (m IMAPMailbox) check() error {
 		return errors.New("max_size must be positive")
 	case m.Batch < 1 || m.Batch > 10000:
 		return errors.New("batch must be between 1 and 10000")
+	case m.Lease < 3*time.Second:
+		return errors.New("lease below 3s")
 	}
 	return nil
 }

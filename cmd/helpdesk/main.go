@@ -24,10 +24,21 @@ const (
 	exitUsage   = 2
 )
 
+// main runs one command line. The first SIGINT or SIGTERM ends the
+// command's context (serve then shuts down within its grace period); a
+// second one exits at once.
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		cancel()
+		s := <-sigs
+		fmt.Fprintf(os.Stderr, "helpdesk: second signal (%s): exiting at once\n", s)
+		os.Exit(exitRefused)
+	}()
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
-	stop()
 	os.Exit(code)
 }
 
@@ -98,7 +109,8 @@ Global flags: --db URL, --config FILE, --as EMAIL, --reason TEXT, --json,
               --dry-run (preview a change or an ingest), --yes (confirm a wide change)
 
 Commands:
-  serve                                   run the gateway (poller, sender, HTTP)
+  serve [--check]                         run the gateway (poller, sender, HTTP); --check validates
+                                          the configuration and prints it, secrets redacted
   ingest [--mailbox NAME] [FILE ...]      ingest raw messages (stdin if no FILE)
   org add SLUG --name NAME --domain D [--domain D ...] [--access own|view|comment]
           [--intake open|registered] [--cc-adders requester|participants] [--force]

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -67,6 +68,7 @@ func TestServeReadsMailboxAndExposesMetrics(t *testing.T) {
 	httpAddr := freeAddr(t)
 	c.env["HELPDESK_IMAP"] = fmt.Sprintf("imap://support:secret@%s/INBOX?tls=none&poll=200ms&name=support", ln.Addr())
 	c.env["HELPDESK_HTTP"] = httpAddr
+	c.env["HELPDESK_CAPTURE_DIR"] = filepath.Join(t.TempDir(), "sent")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	stderr := &syncWriter{w: &strings.Builder{}}

@@ -31,6 +31,11 @@ type env struct {
 	pipe  *ingest.Pipeline
 	admin *admin.Service
 	log   *slog.Logger
+	addrs threading.Addresses
+
+	// serving: serve logs at the configured level; other commands log
+	// warnings and errors only.
+	serving bool
 }
 
 func (e *env) close() {
@@ -45,15 +50,16 @@ func (e *env) open(ctx context.Context) error {
 	if e.st != nil {
 		return nil
 	}
-	cfg, err := config.Load(e.g.config, e.getenv)
+	cfg, err := e.loadConfig()
 	if err != nil {
 		return err
 	}
-	if e.g.db != "" {
-		cfg.DB = e.g.db
-	}
 	e.cfg = cfg
-	e.log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	level := "warn"
+	if e.serving {
+		level = cfg.LogLevel
+	}
+	e.log = newLogger(e.stderr, cfg.LogFormat, level)
 	st, err := store.Open(ctx, cfg.DB, store.Options{Logger: e.log})
 	if err != nil {
 		return fmt.Errorf("open store %s: %w", redactedDB(cfg), err)
@@ -67,16 +73,48 @@ func (e *env) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	addrs := threading.NewAddresses(cfg.Address, cfg.NoteWord, threading.NewSigner(secret))
-	e.pipe = ingest.New(ingest.Options{
-		Store: st, Addresses: addrs, Templates: tmpl, TrustedAuthservID: cfg.AuthservID,
+	e.addrs = threading.NewAddresses(cfg.Address, cfg.NoteWord, threading.NewSigner(secret))
+	e.pipe = e.newPipeline(tmpl)
+	e.admin = admin.New(admin.Options{Store: st, Releaser: e.pipe, ConfirmOver: cfg.ConfirmOver})
+	return nil
+}
+
+// newPipeline builds the ingest pipeline with a set of templates; serve
+// builds a new one when SIGHUP reloads them (a Pipeline holds no state of
+// its own between messages).
+func (e *env) newPipeline(tmpl *templates.Set) *ingest.Pipeline {
+	cfg := e.cfg
+	return ingest.New(ingest.Options{
+		Store: e.st, Addresses: e.addrs, Templates: tmpl, TrustedAuthservID: cfg.AuthservID,
 		UnknownSenders: policy.UnknownSenders(cfg.UnknownSenders), MaxNewCCs: cfg.MaxNewCCs, CCBlocklist: cfg.CCBlocklist,
 		AckLimit: cfg.AckLimit, LoopLimit: cfg.LoopLimit, HelpdeskName: cfg.HelpdeskName, Logger: e.log,
 		Parse:    message.Options{MaxAttachmentSize: cfg.MaxAttachmentBytes},
 		MaxBytes: cfg.MaxMessageBytes,
 	})
-	e.admin = admin.New(admin.Options{Store: st, Releaser: e.pipe, ConfirmOver: cfg.ConfirmOver})
-	return nil
+}
+
+// newLogger is the process's structured log: text or JSON on w.
+func newLogger(w io.Writer, format, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level)) // validated by config; unknown stays info
+	opts := &slog.HandlerOptions{Level: l}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// loadConfig reads the configuration: defaults, file, environment, then
+// the --db flag.
+func (e *env) loadConfig() (config.Config, error) {
+	cfg, err := config.Load(e.g.config, e.getenv)
+	if err != nil {
+		return cfg, err
+	}
+	if e.g.db != "" {
+		cfg.DB = e.g.db
+	}
+	return cfg, nil
 }
 
 // redactedDB is the database URL with any password hidden.

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/helpdesk-gw/helpdesk/config"
+	"github.com/helpdesk-gw/helpdesk/outbound"
+	"github.com/helpdesk-gw/helpdesk/templates"
+)
+
+// checkServe is serve --check: it validates what serve would use without
+// opening anything (no database, no port, no mail server), says what would
+// run, and prints the configuration with its secrets redacted. A wrong
+// value is an error naming its key.
+func (e *env) checkServe() error {
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	var errs []error
+	mailboxes, err := cfg.IMAPMailboxes()
+	if err != nil {
+		errs = append(errs, fmt.Errorf("config key imap: %w", err))
+	}
+	var relay outbound.SenderOptions
+	if cfg.SMTP != "" {
+		if relay, err = outbound.ParseRelayURL(cfg.SMTP); err != nil {
+			errs = append(errs, fmt.Errorf("config key smtp: %w", err))
+		}
+	}
+	if _, err := templates.Load(cfg.Templates); err != nil {
+		errs = append(errs, fmt.Errorf("config key templates: %w", err))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	w := e.stdout
+	fmt.Fprintln(w, "# helpdesk serve --check: the configuration is valid (the database and servers were not contacted).")
+	fmt.Fprintf(w, "# database: %s\n", config.RedactURL(cfg.DB))
+	if len(mailboxes) == 0 {
+		fmt.Fprintf(w, "# mail in:  the built-in local mail server (trying and testing only): SMTP %s, IMAP %s\n", cfg.LocalSMTP, cfg.LocalIMAP)
+	}
+	for _, m := range mailboxes {
+		fmt.Fprintf(w, "# mail in:  mailbox %s: %s as %s, folder %s, tls %s, mark %s, poll %s\n",
+			m.Name, m.Addr, m.Username, m.Folder, m.TLS, m.Mark, m.PollInterval)
+	}
+	if cfg.SMTP == "" {
+		fmt.Fprintf(w, "# mail out: captured in the folder %s (nothing is sent)\n", cfg.CaptureDir)
+	} else {
+		fmt.Fprintf(w, "# mail out: relay %s\n", relay)
+	}
+	fmt.Fprintf(w, "# HTTP:     %s (/healthz, /readyz, /metrics)\n", cfg.HTTP)
+	fmt.Fprint(w, cfg.Redacted())
+	return nil
+}
