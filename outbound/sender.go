@@ -144,7 +144,7 @@ func (s *Sender) Send(ctx context.Context, msg *mail.Msg) error {
 }
 
 func (s *Sender) dial(ctx context.Context, cn *conn) error {
-	c, err := s.client.DialToSMTPClientWithContext(ctx)
+	c, err := s.dialCut(ctx)
 	if err != nil {
 		s.log.Warn("smtp connect failed", "relay", s.opts.String(), "err", err)
 		d := smtpError("connect", err)
@@ -153,6 +153,33 @@ func (s *Sender) dial(ctx context.Context, cn *conn) error {
 	}
 	cn.c, cn.lastUsed = c, time.Now()
 	return nil
+}
+
+// dialCut connects and greets the relay, returning as soon as ctx ends.
+// go-mail heeds ctx only while connecting; the greeting, EHLO, STARTTLS and
+// AUTH would wait for the relay's own timeout. A dial cut short goes on in
+// the background and closes its client when it finishes.
+func (s *Sender) dialCut(ctx context.Context) (*smtp.Client, error) {
+	type dialed struct {
+		c   *smtp.Client
+		err error
+	}
+	ch := make(chan dialed, 1)
+	go func() {
+		c, err := s.client.DialToSMTPClientWithContext(ctx)
+		ch <- dialed{c, err}
+	}()
+	select {
+	case d := <-ch:
+		return d.c, d.err
+	case <-ctx.Done():
+		go func() {
+			if d := <-ch; d.c != nil {
+				_ = d.c.Close()
+			}
+		}()
+		return nil, fmt.Errorf("connect: %w", ctx.Err())
+	}
 }
 
 // transaction runs MAIL, RCPT and DATA on c. A cancelled ctx closes the

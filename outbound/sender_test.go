@@ -3,6 +3,7 @@ package outbound_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -227,5 +228,45 @@ func TestDirTransportWritesEachMessageOnce(t *testing.T) {
 	b, _ := readFile(files[0])
 	if !strings.HasPrefix(string(b), "Return-Path: <support+bounce-x@help.example>\r\nEnvelope-To: <u@example.com>\r\n") {
 		t.Fatalf("file starts %q", b[:min(len(b), 120)])
+	}
+}
+
+// A relay that accepts the connection and never greets must not hold a
+// send (or a shutdown) past its context.
+func TestSenderDialIsCutWhenContextEnds(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // silent: no 220 greeting
+		}
+	}()
+	o, err := outbound.ParseRelayURL(fmt.Sprintf("smtp://127.0.0.1:%d?tls=none&timeout=30s", ln.Addr().(*net.TCPAddr).Port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := outbound.NewSender(o, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- s.Send(ctx, testMsg(t, "ann@acme.com")) }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("send to a silent relay succeeded")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("send still waiting on the relay's greeting 10 s after its context ended")
 	}
 }
