@@ -202,6 +202,45 @@ func (f *Facts) loadPeople(ctx context.Context, v *TicketView) error {
 	return nil
 }
 
+// NewTicketView is the view of a ticket created in this transaction, by
+// requester: nobody else is on it yet but the organisation's follow-all
+// members (N5), so only those are read.
+func (f *Facts) NewTicketView(ctx context.Context, t model.Ticket, requester model.User, p policy.Person) (*TicketView, error) {
+	v := &TicketView{Ticket: t, People: map[string]policy.Person{requester.Email: p}, Users: map[int64]model.User{requester.ID: requester}}
+	v.Facts = policy.TicketFacts{ID: t.ID, OrgID: t.OrgID, Requester: requester.Email, CCs: map[string]bool{}, Followers: map[string]bool{}}
+	if t.OrgID == 0 {
+		return v, nil
+	}
+	o, ok, err := f.Org(ctx, t.OrgID)
+	if err != nil || !ok {
+		return v, err
+	}
+	v.Org = &o
+	v.Facts.OrgSlug, v.Facts.OrgAccess, v.Facts.CCAdders = o.Slug, o.Access, o.CCAdders
+	ms, err := f.Q.FollowAllMembersOfOrg(ctx, t.OrgID) // N5
+	if err != nil || len(ms) == 0 {
+		return v, err
+	}
+	ids := make([]int64, 0, len(ms))
+	for _, m := range ms {
+		ids = append(ids, m.UserID)
+	}
+	users, err := f.Q.UsersByIDs(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("follow-all members of organisation %d: %w", t.OrgID, err)
+	}
+	people, err := f.People(ctx, users)
+	if err != nil {
+		return nil, err
+	}
+	for id, u := range users {
+		v.Users[id] = u
+		v.People[u.Email] = people[u.Email]
+		v.Facts.Followers[u.Email] = true
+	}
+	return v, nil
+}
+
 // AddCC records in the view a CC added in this transaction, so that the
 // view need not be loaded again (R3).
 func (v *TicketView) AddCC(u model.User, p policy.Person) {

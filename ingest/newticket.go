@@ -44,7 +44,7 @@ func (r *run) newTicket(ctx context.Context) error {
 	if err := r.recordInbound(ctx, t.ID); err != nil {
 		return err
 	}
-	view, err := r.facts.Ticket(ctx, t.ID)
+	view, err := r.facts.NewTicketView(ctx, *t, *r.user, r.sender)
 	if err != nil {
 		return err
 	}
@@ -81,42 +81,53 @@ func (r *run) ensureSender(ctx context.Context) error {
 		}
 		return nil
 	}
-	u, err := r.createUser(ctx, r.msg.From.Email, r.msg.From.Name)
+	// loadSender found no user: create it without looking again.
+	u, p, err := r.newUser(ctx, r.msg.From.Email, r.msg.From.Name)
 	if err != nil {
 		return err
 	}
-	r.user = u
-	p, err := r.facts.PersonOf(ctx, *u)
-	if err != nil {
-		return err
+	if p.Name == "" {
+		p.Name = r.sender.Name
 	}
-	r.sender = p
+	r.user, r.sender = u, p
 	return nil
 }
 
-// createUser creates a user with the memberships O3 gives their domain now.
-func (r *run) createUser(ctx context.Context, email, name string) (*model.User, error) {
+// createUser returns the user with email and their policy view, creating
+// the user (O3) when there is none.
+func (r *run) createUser(ctx context.Context, email, name string) (*model.User, policy.Person, error) {
 	email = model.NormalizeEmail(email)
 	if u, err := r.tx.UserByEmail(ctx, email); err == nil {
-		return &u, nil
+		p, err := r.facts.PersonOf(ctx, u)
+		return &u, p, err
 	} else if !errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("look up user %s: %w", email, err)
+		return nil, policy.Person{}, fmt.Errorf("look up user %s: %w", email, err)
 	}
+	return r.newUser(ctx, email, name)
+}
+
+// newUser creates a user that does not exist yet, with the memberships O3
+// gives their domain now, and returns the policy's view of them.
+func (r *run) newUser(ctx context.Context, email, name string) (*model.User, policy.Person, error) {
+	email = model.NormalizeEmail(email)
 	u := &model.User{Email: email, Name: truncate(name, 200), CreatedAt: r.now}
 	if err := r.tx.CreateUser(ctx, u); err != nil {
-		return nil, fmt.Errorf("create user %s: %w", email, err)
+		return nil, policy.Person{}, fmt.Errorf("create user %s: %w", email, err)
 	}
 	orgs, err := r.facts.Orgs(ctx)
 	if err != nil {
-		return nil, err
+		return nil, policy.Person{}, err
 	}
+	p := policy.Person{Email: email, UserID: u.ID, Name: u.Name}
 	for _, m := range policy.DerivedMemberships(email, orgs) { // O3
 		ms := model.Membership{UserID: u.ID, OrgID: m.OrgID, Access: model.MemberAccessOwn, Source: model.SourceDomain, CreatedAt: r.now}
 		if err := r.tx.UpsertMembership(ctx, ms); err != nil {
-			return nil, fmt.Errorf("membership of %s in %s: %w", email, m.Slug, err)
+			return nil, policy.Person{}, fmt.Errorf("membership of %s in %s: %w", email, m.Slug, err)
 		}
+		m.Since = r.now
+		p.Memberships = append(p.Memberships, m)
 	}
-	return u, nil
+	return u, p, nil
 }
 
 // body returns the comment text (quotes trimmed, command block removed)
@@ -174,7 +185,7 @@ func (r *run) addCCs(ctx context.Context, v *access.TicketView, candidates []str
 	}
 	joined := map[string]bool{}
 	for _, e := range accepted {
-		u, err := r.createUser(ctx, e, nameOf(r.msg, e))
+		u, p, err := r.createUser(ctx, e, nameOf(r.msg, e))
 		if err != nil {
 			return nil, err
 		}
@@ -184,10 +195,6 @@ func (r *run) addCCs(ctx context.Context, v *access.TicketView, candidates []str
 		}
 		if added {
 			joined[e] = true
-			p, err := r.facts.PersonOf(ctx, *u)
-			if err != nil {
-				return nil, err
-			}
 			v.AddCC(*u, p)
 			if err := r.event(ctx, v.Ticket.ID, r.user.ID, "cc_added", e+" added by "+r.sender.Email+" ("+rule+")"); err != nil {
 				return nil, err
