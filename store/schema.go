@@ -7,7 +7,14 @@ package store
 var migrations = []migration{
 	{1, "initial schema", schemaV1},
 	{2, "mailbox leases", schemaV2},
+	{3, "follow-all members index", schemaV3},
 }
+
+// schemaV3 finds an organisation's follow-all members (N5) without reading
+// all its memberships: every message on a ticket of the organisation asks.
+const schemaV3 = `
+CREATE INDEX memberships_follow_all ON memberships(org_id) WHERE follow_all;
+`
 
 const schemaV1 = `
 CREATE TABLE settings (
