@@ -2,6 +2,7 @@ package autoreply
 
 import (
 	"encoding/json"
+	"github.com/helpdesk-gw/helpdesk/internal/corpustest"
 	"os"
 	"path/filepath"
 	"sort"
@@ -9,7 +10,8 @@ import (
 	"testing"
 )
 
-const corpusDir = "../../shared/corpus"
+// corpusDir is the shared corpus, "" when it is missing (tests then skip).
+var corpusDir, _ = corpustest.Root()
 
 type sisimaiExpected map[string]struct {
 	Engine     string `json:"engine"`

@@ -3,6 +3,7 @@ package ingest_test
 import (
 	"bytes"
 	"fmt"
+	"github.com/helpdesk-gw/helpdesk/internal/corpustest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,7 +39,7 @@ func TestB1_AutoReplyRecordedOnTicketNotAComment(t *testing.T) {
 }
 
 func TestB1_RealVacationRepliesFromCorpus(t *testing.T) {
-	dir := corpusDir(t, "sisimai/set-of-emails/maildir/bsd")
+	dir := corpustest.Dir(t, "sisimai/set-of-emails/maildir/bsd")
 	files, _ := filepath.Glob(filepath.Join(dir, "rfc3834-*.eml"))
 	if len(files) == 0 {
 		t.Skip("no rfc3834 samples in the corpus")
@@ -258,22 +259,12 @@ func TestDryRunWritesNothing(t *testing.T) {
 	})
 }
 
-// corpusDir locates ../shared/corpus/<rel> from the module root.
-func corpusDir(t *testing.T, rel string) string {
-	t.Helper()
-	dir := filepath.Join("..", "..", "shared", "corpus", rel)
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("corpus not found at %s", dir)
-	}
-	return dir
-}
-
 // TestB3_SisimaiBouncesThroughThePipeline feeds every bounce of the sisimai
 // corpus through the whole pipeline: each should be a bounce, none a ticket;
 // its non-bounces (not/) must not be taken for bounces.
 func TestB3_SisimaiBouncesThroughThePipeline(t *testing.T) {
 	w := newWorld(t, store.SQLite)
-	dir := corpusDir(t, "sisimai/set-of-emails/maildir")
+	dir := corpustest.Dir(t, "sisimai/set-of-emails/maildir")
 	files, _ := filepath.Glob(filepath.Join(dir, "bsd", "*.eml"))
 	counts := map[model.Outcome]int{}
 	var total int

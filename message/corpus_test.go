@@ -3,6 +3,7 @@ package message
 import (
 	"encoding/json"
 	"errors"
+	"github.com/helpdesk-gw/helpdesk/internal/corpustest"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,32 +12,6 @@ import (
 	"testing"
 	"unicode"
 )
-
-// corpusDir locates /work/shared/corpus from the module root (the directory
-// holding go.mod): <module root>/../shared/corpus. It skips the test when the
-// corpus is not there.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("module root not found")
-		}
-		dir = parent
-	}
-	corpus := filepath.Join(dir, "..", "shared", "corpus")
-	if _, err := os.Stat(corpus); err != nil {
-		t.Skipf("mail corpus not found at %s", corpus)
-	}
-	return corpus
-}
 
 // skippedExt are corpus files that are not messages.
 var skippedExt = map[string]bool{
@@ -69,7 +44,7 @@ func messageFiles(t testing.TB, root string) []string {
 // TestCorpusSweep parses every message-like corpus file: none may panic,
 // and each either parses or fails with one of the two sentinels.
 func TestCorpusSweep(t *testing.T) {
-	root := corpusDir(t)
+	root := corpustest.Dir(t)
 	files := messageFiles(t, root)
 	var ok, notMsg, noFrom, warned int
 	perFolder := map[string][3]int{}
@@ -140,7 +115,7 @@ type phpCase struct {
 // TestPHPMimeMailParserAgreement compares subject, From and attachment names
 // with php-mime-mail-parser's expectations.
 func TestPHPMimeMailParserAgreement(t *testing.T) {
-	root := filepath.Join(corpusDir(t), "php-mime-mail-parser")
+	root := filepath.Join(corpustest.Dir(t), "php-mime-mail-parser")
 	var doc struct {
 		Cases []phpCase `json:"cases"`
 	}
@@ -229,7 +204,7 @@ func displayOr(a Address) string {
 // TestStalwartAgreement compares subject and first From address with the
 // parse trees of stalwart-mail-parser.
 func TestStalwartAgreement(t *testing.T) {
-	root := filepath.Join(corpusDir(t), "stalwart-mail-parser", "resources", "eml")
+	root := filepath.Join(corpustest.Dir(t), "stalwart-mail-parser", "resources", "eml")
 	jsons, _ := filepath.Glob(filepath.Join(root, "*", "*.json"))
 	var subjCases, subjOK, fromCases, fromOK int
 	for _, js := range jsons {

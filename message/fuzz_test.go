@@ -2,6 +2,7 @@ package message
 
 import (
 	"errors"
+	"github.com/helpdesk-gw/helpdesk/internal/corpustest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,7 +16,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("From: a@example.com\r\nSubject: =?koi8-r?B?8NLJ18XU?=\r\n\r\nhi\r\n"))
 	f.Add([]byte("From: a@example.com\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/html\n\n<p>x</p>\n--b\nContent-Type: message/rfc822\n\nSubject: s\n\ny\n"))
 	f.Add([]byte(" From: x\n\n"))
-	if root, ok := corpusRoot(); ok {
+	if root, ok := corpustest.Root(); ok {
 		for _, rel := range []string{
 			"jhillyerd-enmime/testdata/low-quality/bad-header-start.raw",
 			"jhillyerd-enmime/testdata/parts/multi-malformed.raw",
@@ -57,30 +58,10 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// corpusRoot finds the corpus without a testing.T, for fuzz seeds.
-func corpusRoot() (string, bool) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", false
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			corpus := filepath.Join(dir, "..", "shared", "corpus")
-			_, err := os.Stat(corpus)
-			return corpus, err == nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", false
-		}
-		dir = parent
-	}
-}
-
 // corpusHeaderSeeds returns the values of header field key from a few
 // corpus messages, as fuzz seeds.
 func corpusHeaderSeeds(key string) []string {
-	root, ok := corpusRoot()
+	root, ok := corpustest.Root()
 	if !ok {
 		return nil
 	}

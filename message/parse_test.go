@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/helpdesk-gw/helpdesk/internal/corpustest"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -481,7 +482,7 @@ func TestNormalizeSubjectMox(t *testing.T) {
 			Base    string `json:"base_subject"`
 		} `json:"base_subject_cases"`
 	}
-	readJSON(t, filepath.Join(corpusDir(t), "mox-threading", "threading_vectors.json"), &doc)
+	readJSON(t, filepath.Join(corpustest.Dir(t), "mox-threading", "threading_vectors.json"), &doc)
 	ok := 0
 	for _, c := range doc.Cases {
 		if strings.EqualFold(NormalizeSubject(c.Subject), c.Base) {
@@ -496,7 +497,7 @@ func TestNormalizeSubjectMox(t *testing.T) {
 
 // TestCorpusMessages checks real messages from the corpus.
 func TestCorpusMessages(t *testing.T) {
-	root := corpusDir(t)
+	root := corpustest.Dir(t)
 	tests := []struct {
 		file, from, subject, textPrefix string
 		attachments                     []string

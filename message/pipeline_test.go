@@ -2,6 +2,7 @@ package message
 
 import (
 	"bytes"
+	"github.com/helpdesk-gw/helpdesk/internal/corpustest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -37,7 +38,7 @@ func runPipeline(raw []byte) (autoreply.Kind, error) {
 // messages are logged, not asserted: timings vary with the machine and
 // -race (BenchmarkCorpusPipeline measures them).
 func TestCorpusPipeline(t *testing.T) {
-	root := corpusDir(t)
+	root := corpustest.Dir(t)
 	var outs []pipelineOutcome
 	kinds := map[string]int{}
 	for _, path := range messageFiles(t, root) {
@@ -71,7 +72,7 @@ func TestCorpusPipeline(t *testing.T) {
 // slowest run seen, slowest-best-ms/msg the slowest message's own cost
 // (its fastest run), which other load on the machine does not inflate.
 func BenchmarkCorpusPipeline(b *testing.B) {
-	root := corpusDir(b)
+	root := corpustest.Dir(b)
 	var raws [][]byte
 	for _, path := range messageFiles(b, root) {
 		raw, err := os.ReadFile(path)
@@ -104,7 +105,7 @@ func BenchmarkCorpusPipeline(b *testing.B) {
 // a subject or text with one must come from a source that has one itself
 // (the bytes EF BF BD, or their quoted-printable or base64 forms).
 func TestCorpusNoReplacementCharacters(t *testing.T) {
-	root := corpusDir(t)
+	root := corpustest.Dir(t)
 	var checked int
 	var bad []string
 	for _, path := range messageFiles(t, root) {

@@ -2,6 +2,7 @@ package message
 
 import (
 	"encoding/json"
+	"github.com/helpdesk-gw/helpdesk/internal/corpustest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,7 +53,7 @@ func TestReply(t *testing.T) {
 // the pipeline does, and compares with talon's expected text (all
 // whitespace removed, talon's rule).
 func TestReplyTalonHTML(t *testing.T) {
-	dir := filepath.Join(corpusDir(t), "mailgun-talon")
+	dir := filepath.Join(corpustest.Dir(t), "mailgun-talon")
 	b, err := os.ReadFile(filepath.Join(dir, "_derived_expected.json"))
 	if err != nil {
 		t.Skip(err)

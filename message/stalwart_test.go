@@ -2,6 +2,7 @@ package message
 
 import (
 	"encoding/json"
+	"github.com/helpdesk-gw/helpdesk/internal/corpustest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,7 +115,7 @@ func (s *stalwartScore) add(t *testing.T, ok bool, format string, args ...any) {
 // TestStalwartBodies compares the To addresses, the plain-text body and the
 // attachment names with stalwart-mail-parser's parse trees.
 func TestStalwartBodies(t *testing.T) {
-	root := filepath.Join(corpusDir(t), "stalwart-mail-parser", "resources", "eml")
+	root := filepath.Join(corpustest.Dir(t), "stalwart-mail-parser", "resources", "eml")
 	jsons, _ := filepath.Glob(filepath.Join(root, "*", "*.json"))
 	var to, text, malformedText, att stalwartScore
 	for _, js := range jsons {

@@ -2,6 +2,7 @@ package quote_test
 
 import (
 	"encoding/json"
+	"github.com/helpdesk-gw/helpdesk/internal/corpustest"
 	"os"
 	"path/filepath"
 	"sort"
@@ -11,30 +12,6 @@ import (
 	"github.com/helpdesk-gw/helpdesk/message"
 	"github.com/helpdesk-gw/helpdesk/message/quote"
 )
-
-// corpusDir locates <module root>/../shared/corpus, or skips the test.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("module root not found")
-		}
-		dir = parent
-	}
-	corpus := filepath.Join(dir, "..", "shared", "corpus")
-	if _, err := os.Stat(corpus); err != nil {
-		t.Skipf("mail corpus not found at %s", corpus)
-	}
-	return corpus
-}
 
 // normWS collapses all whitespace runs to one space.
 func normWS(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -207,7 +184,7 @@ const goalPercent = 95.0
 // the peers' expectations, whitespace normalised, and fails when a folder
 // scores below the goal. Documented exceptions are left out of the score.
 func TestCorpusScores(t *testing.T) {
-	root := corpusDir(t)
+	root := corpustest.Dir(t)
 	folders := []struct {
 		name  string
 		cases []scoreCase
