@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/helpdesk-gw/helpdesk/model"
+	"github.com/helpdesk-gw/helpdesk/policy"
 	"github.com/helpdesk-gw/helpdesk/store"
 )
 
@@ -47,14 +48,21 @@ type Options struct {
 	// ConfirmOver: a change that widens access to more people than this
 	// needs Request.Yes (default 20).
 	ConfirmOver int
+	// IsOwn reports the helpdesk's own addresses, never CCs (C3).
+	IsOwn func(email string) bool
+	// CCBlocklist is the configured C3 block list (default
+	// policy.DefaultCCBlocklist).
+	CCBlocklist []string
 }
 
 // Service runs admin actions.
 type Service struct {
-	st   *store.Store
-	rel  Releaser
-	now  func() time.Time
-	conf int
+	st        *store.Store
+	rel       Releaser
+	now       func() time.Time
+	conf      int
+	isOwn     func(string) bool
+	blocklist []string
 }
 
 // New returns a Service.
@@ -65,7 +73,13 @@ func New(o Options) *Service {
 	if o.ConfirmOver <= 0 {
 		o.ConfirmOver = 20
 	}
-	return &Service{st: o.Store, rel: o.Releaser, now: o.Clock, conf: o.ConfirmOver}
+	if o.IsOwn == nil {
+		o.IsOwn = func(string) bool { return false }
+	}
+	if o.CCBlocklist == nil {
+		o.CCBlocklist = policy.DefaultCCBlocklist
+	}
+	return &Service{st: o.Store, rel: o.Releaser, now: o.Clock, conf: o.ConfirmOver, isOwn: o.IsOwn, blocklist: o.CCBlocklist}
 }
 
 // Request is what every changing action carries: who acts (S2), why (S3).

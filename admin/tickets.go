@@ -176,7 +176,10 @@ func (s *Service) addCC(ctx context.Context, tx *store.Tx, a model.User, id int6
 	if err != nil {
 		return err
 	}
-	if policy.Blocked(email, policy.DefaultCCBlocklist) { // C3
+	if s.isOwn(email) { // C3
+		return refused("C3: %s is one of the helpdesk's own addresses", email)
+	}
+	if policy.Blocked(email, s.blocklist) { // C3
 		return refused("C3: %s is on the CC block list", email)
 	}
 	u, _, err := s.ensureUser(ctx, tx, email, "")

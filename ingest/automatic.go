@@ -8,6 +8,7 @@ import (
 
 	"github.com/emersion/go-message/textproto"
 
+	"github.com/helpdesk-gw/helpdesk/autoreply"
 	"github.com/helpdesk-gw/helpdesk/message"
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/store"
@@ -57,6 +58,16 @@ func (r *run) bounce(ctx context.Context) error {
 		r.res.Reason = "bounce for no notification of ours: recorded only"
 		return nil
 	}
+	if soft(r.class.Recipients) {
+		// A delay or temporary failure (4.x.x) is not a bounce of the
+		// address: recorded, the address keeps receiving (B3).
+		r.res.TicketID = ticketID
+		r.res.Reason = "delivery to " + recipient + " delayed (temporary failure): recorded only"
+		if ticketID != 0 {
+			return r.event(ctx, ticketID, 0, "bounce", r.res.Reason)
+		}
+		return nil
+	}
 	if err := r.tx.SetBouncing(ctx, recipient, true); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("mark %s bouncing: %w", recipient, err)
 	}
@@ -66,6 +77,19 @@ func (r *run) bounce(ctx context.Context) error {
 		return r.event(ctx, ticketID, 0, "bounce", r.res.Reason)
 	}
 	return nil
+}
+
+// soft reports whether a bounce reports only temporary failures.
+func soft(rs []autoreply.BounceRecipient) bool {
+	if len(rs) == 0 {
+		return false
+	}
+	for _, rc := range rs {
+		if rc.Hard {
+			return false
+		}
+	}
+	return true
 }
 
 // autoReply handles an out-of-office or other automatic answer (B1): it

@@ -16,15 +16,6 @@ type commandLine = commands.Command
 
 func parseCommands(text string) ([]commandLine, string) { return commands.ParseBlock(text) }
 
-func hasCommand(cmds []commandLine, name string) bool {
-	for _, c := range cmds {
-		if c.Name == name && c.Err == nil {
-			return true
-		}
-	}
-	return false
-}
-
 // applyCommands carries out the email commands of I8. A command that is
 // malformed or not allowed changes nothing; the sender is told.
 func (r *run) applyCommands(ctx context.Context, v *access.TicketView, cmds []commandLine) error {

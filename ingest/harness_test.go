@@ -52,7 +52,7 @@ func newWorld(t testing.TB, b store.Backend, edit ...func(*ingest.Options)) *wor
 		e(&opts)
 	}
 	w.p = ingest.New(opts)
-	w.adm = admin.New(admin.Options{Store: w.st, Releaser: w.p, Clock: clock})
+	w.adm = admin.New(admin.Options{Store: w.st, Releaser: w.p, Clock: clock, IsOwn: w.addrs.IsOwn, CCBlocklist: opts.CCBlocklist})
 	owner := admin.Request{As: "owner@help.example"}
 	w.ok(w.adm.StaffSet(w.ctx, admin.Request{}, "owner@help.example", model.RoleOwner, "staff.add"))
 	w.ok(w.adm.StaffSet(w.ctx, owner, "sam@help.example", model.RoleAgent, "staff.add"))

@@ -16,8 +16,10 @@ import (
 // newTicket opens a ticket (I2) in the organisation I3 chooses, if the
 // intake rules let the sender (O7, O8); else it is an I6 rejection.
 func (r *run) newTicket(ctx context.Context) error {
-	if r.sender.IsStaff() && r.isNote() {
-		r.set(model.OutcomeRejected, "an internal note must reply to a ticket", "I7")
+	if note, err := r.wantsNote(ctx); err != nil {
+		return err
+	} else if note {
+		r.set(model.OutcomeRejected, "an internal note must reply to a ticket", "I7", "R7")
 		return nil
 	}
 	choice := policy.ChooseOrganisation(r.sender, r.requestedOrg())

@@ -113,8 +113,13 @@ func TestN6_NotificationHeaders(t *testing.T) {
 		if last.Kind != model.KindComment || last.FromName != "Ann via Support" || last.AutoSubmitted != "auto-generated" {
 			t.Fatalf("comment notification %+v", last)
 		}
-		if last.InReplyTo != "m2@acme.com" || !contains(last.References, ack.MessageID) {
+		// Carl's thread: the messages received and his own notifications,
+		// never Ann's (B3: a forged bounce naming hers would silence her).
+		if last.InReplyTo != "m2@acme.com" || !contains(last.References, "m1@acme.com") || !contains(last.References, c[0].MessageID) {
 			t.Fatalf("comment does not chain to the ticket's messages: %q %v", last.InReplyTo, last.References)
+		}
+		if contains(last.References, ack.MessageID) {
+			t.Fatalf("carl's References %v name ann's acknowledgement", last.References)
 		}
 	})
 }

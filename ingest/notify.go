@@ -144,7 +144,10 @@ func (r *run) queue(ctx context.Context, v *access.TicketView, to string, kind m
 	}
 	if v != nil {
 		row.TicketID = v.Ticket.ID
-		staff := v.People[to].IsStaff()
+		staff, err := r.isStaff(ctx, v, to)
+		if err != nil {
+			return err
+		}
 		row.ReplyTo = r.p.opts.Addresses.ReplyAddress(v.Ticket.ID, to, staff)
 		d.ReplyAddress = row.ReplyTo
 		if err := r.threadHeaders(ctx, row); err != nil {
@@ -172,6 +175,22 @@ func (r *run) queue(ctx context.Context, v *access.TicketView, to string, kind m
 	return nil
 }
 
+// isStaff reports whether to is staff now, from the ticket's people when
+// they include to, else from the user record: a reply token issued to a
+// staff member must say so, whoever they are on the ticket (T2).
+func (r *run) isStaff(ctx context.Context, v *access.TicketView, to string) (bool, error) {
+	if p, ok := v.People[to]; ok {
+		return p.IsStaff(), nil
+	}
+	u, err := r.tx.UserByEmail(ctx, to)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("look up recipient %s: %w", to, err)
+	}
+	return u.StaffRole.IsStaff(), nil
+}
+
 // bouncing reports whether to is marked bouncing (B3), from the ticket's
 // people when they include to.
 func (r *run) bouncing(ctx context.Context, v *access.TicketView, to string) (bool, error) {
@@ -190,17 +209,14 @@ func (r *run) bouncing(ctx context.Context, v *access.TicketView, to string) (bo
 }
 
 // threadHeaders chains a notification to the ticket's earlier messages
-// (N6): those recorded before this message's notifications, read once, so
-// that one recipient's References never name a sibling notification.
+// (N6): the messages received, and the recipient's own earlier
+// notifications. Other recipients' notifications are never named (B3: a
+// forged bounce naming one would silence its recipient).
 func (r *run) threadHeaders(ctx context.Context, row *model.OutboxMessage) error {
-	if r.refs == nil || r.refsTicket != row.TicketID {
-		ids, err := r.tx.TicketMessageIDs(ctx, row.TicketID)
-		if err != nil {
-			return fmt.Errorf("message ids of ticket %d: %w", row.TicketID, err)
-		}
-		r.refs, r.refsTicket = append([]string{}, ids...), row.TicketID
+	ids, err := r.tx.TicketMessageIDsFor(ctx, row.TicketID, row.To)
+	if err != nil {
+		return fmt.Errorf("message ids of ticket %d: %w", row.TicketID, err)
 	}
-	ids := append([]string(nil), r.refs...)
 	if r.msg != nil && r.msg.MessageID != "" && !contains(ids, r.msg.MessageID) {
 		ids = append(ids, r.msg.MessageID)
 	}

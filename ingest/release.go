@@ -33,8 +33,19 @@ func (p *Pipeline) Release(ctx context.Context, tx *store.Tx, q model.Quarantine
 	if err != nil {
 		return err
 	}
-	body, _ := r.body() // commands of a released message are not carried out
-	c, err := r.addComment(ctx, v, body, model.VisibilityPublic)
+	// A staff note held by the loop limit stays a note when released (R7,
+	// N2); commands of a released message are not carried out.
+	r.targets = r.helpdeskTargets()
+	internal, err := r.wantsNote(ctx)
+	if err != nil {
+		return err
+	}
+	vis := model.VisibilityPublic
+	if internal {
+		vis = model.VisibilityInternal
+	}
+	body, _ := r.body()
+	c, err := r.addComment(ctx, v, body, vis)
 	if err != nil {
 		return err
 	}
@@ -53,5 +64,5 @@ func (p *Pipeline) Release(ctx context.Context, tx *store.Tx, q model.Quarantine
 	if c == nil {
 		return nil
 	}
-	return r.notifyRecipients(ctx, v, c, false, nil, nil)
+	return r.notifyRecipients(ctx, v, c, internal, nil, nil)
 }

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/helpdesk-gw/helpdesk/access"
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/policy"
+	"github.com/helpdesk-gw/helpdesk/store"
 )
 
 // reply handles a message that threads onto a ticket (I4–I7).
@@ -23,7 +25,49 @@ func (r *run) reply(ctx context.Context, v *access.TicketView, rights policy.Dec
 	return r.rejectNoRights(ctx, "sender has no rights on ticket "+fmt.Sprint(v.Ticket.ID), "I6")
 }
 
-// isNote reports whether a staff mail is an internal note by its address (I7).
+// wantsNote reports whether a staff mail is an internal note (I7): sent to
+// the note address, with a #note line in its command block, or answering
+// a note notification (N2 over I7: a reply to a note quotes it, so it stays
+// a note; docs/decisions.md). A #note line that is malformed ("#note
+// customer is rude") still makes a note: when in doubt, staff words stay
+// internal (R7).
+func (r *run) wantsNote(ctx context.Context) (bool, error) {
+	if !r.sender.IsStaff() {
+		return false, nil
+	}
+	if r.isNote() {
+		return true, nil
+	}
+	cmds, _ := parseCommands(r.msg.Reply())
+	for _, c := range cmds {
+		if c.Name == "note" {
+			return true, nil
+		}
+	}
+	return r.answersNote(ctx)
+}
+
+// answersNote reports whether the mail replies to a note notification.
+func (r *run) answersNote(ctx context.Context) (bool, error) {
+	for _, id := range r.msg.InReplyTo {
+		_, _, outboxID, err := r.tx.OutboundByMessageID(ctx, id)
+		if errors.Is(err, store.ErrNotFound) || outboxID == 0 {
+			continue
+		} else if err != nil {
+			return false, fmt.Errorf("look up replied-to message: %w", err)
+		}
+		row, err := r.tx.OutboxByID(ctx, outboxID)
+		if err != nil {
+			return false, fmt.Errorf("look up replied-to notification: %w", err)
+		}
+		if row.Kind == model.KindNote {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// isNote reports whether a mail was sent to the note address (I7).
 func (r *run) isNote() bool {
 	for _, t := range r.targets {
 		if t.Note {
@@ -49,7 +93,10 @@ func (r *run) comment(ctx context.Context, v *access.TicketView, rights policy.D
 		}
 	}
 	body, cmds := r.body()
-	internal := r.sender.IsStaff() && (r.isNote() || hasCommand(cmds, "note"))
+	internal, err := r.wantsNote(ctx)
+	if err != nil {
+		return err
+	}
 	vis := model.VisibilityPublic
 	if internal {
 		vis = model.VisibilityInternal

@@ -37,9 +37,6 @@ type run struct {
 	notes   []string // told to the sender: what was ignored and why (P3, I8)
 
 	inboundRecorded bool // the Message-ID is recorded on the ticket
-
-	refs       []string // the ticket's Message-IDs before this message's notifications
-	refsTicket int64
 }
 
 func (r *run) rules(ids ...string) {
@@ -108,16 +105,13 @@ func (r *run) parse(ctx context.Context) error {
 	r.res.Warnings = msg.Warnings
 	r.raw.MessageID, r.raw.From, r.raw.Subject = msg.MessageID, msg.From.Email, truncate(msg.Subject, 998)
 	if msg.MessageID != "" {
-		seen, err := r.tx.InboundMessageIDSeen(ctx, msg.MessageID, msg.From.Email)
-		if err != nil {
-			return fmt.Errorf("look up Message-ID: %w", err)
-		}
-		if seen {
-			first := model.RawMessage{MessageID: msg.MessageID, From: msg.From.Email, Subject: msg.Subject}
-			if id, err := r.tx.TicketByMessageIDs(ctx, []string{msg.MessageID}); err == nil {
-				first.TicketID = id
-			}
+		// duplicate: a Message-ID already seen from the same sender, whatever
+		// became of it (a rejected message sent again is still a duplicate).
+		first, err := r.tx.RawByMessageID(ctx, msg.MessageID, msg.From.Email)
+		if err == nil {
 			return r.duplicate(ctx, first, "Message-ID already seen from this sender")
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("look up Message-ID: %w", err)
 		}
 	}
 	return r.insertRaw(ctx)

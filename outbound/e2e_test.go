@@ -62,8 +62,13 @@ func TestN3_EndToEndAckThenReplyThreadsBack(t *testing.T) {
 			carl[0], carl[1] = carl[1], carl[0] // arrival order is not queue order
 		}
 		refs, _ := carl[1].h.MsgIDList("References")
-		if irt, _ := carl[1].h.MsgIDList("In-Reply-To"); len(irt) != 1 || irt[0] != "m2@acme.com" || !contains(refs, ack.messageID(t)) {
+		// Carl's thread: the messages received and his own earlier
+		// notification, never Ann's acknowledgement (B3).
+		if irt, _ := carl[1].h.MsgIDList("In-Reply-To"); len(irt) != 1 || irt[0] != "m2@acme.com" || !contains(refs, "m1@acme.com") || !contains(refs, carl[0].messageID(t)) {
 			t.Fatalf("comment mail In-Reply-To %v References %v", irt, refs)
+		}
+		if contains(refs, ack.messageID(t)) {
+			t.Fatalf("carl's References %v name ann's acknowledgement", refs)
 		}
 		if !strings.Contains(carl[1].text, "still smoking") {
 			t.Fatalf("comment text %q", carl[1].text)

@@ -88,7 +88,8 @@ func CommentRecipients(ev CommentEvent, t TicketFacts, people map[string]Person)
 }
 
 // MaySend re-checks a queued notification at send time (N1, N2, R7): the
-// recipient must still see the ticket, and a note goes to staff only.
+// recipient must still see the ticket (notices naming one too: I5 notices,
+// command reports), and a note goes to staff only.
 func MaySend(p Person, t TicketFacts, kind model.NotificationKind) bool {
 	if p.Bouncing {
 		return false
@@ -96,8 +97,8 @@ func MaySend(p Person, t TicketFacts, kind model.NotificationKind) bool {
 	if kind == model.KindNote {
 		return CanSeeInternal(p)
 	}
-	if kind == model.KindNotice {
-		return true // I6/I5 notices name nothing the recipient may not see
+	if kind == model.KindNotice && t.ID == 0 {
+		return true // the I6 notice names no ticket
 	}
 	return Rights(p, t).View
 }

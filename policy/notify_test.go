@@ -116,3 +116,13 @@ func TestN5_FollowAllNeedsOrgMembership(t *testing.T) {
 		t.Fatal("org member may not follow")
 	}
 }
+
+func TestN1_NoticeNamingATicketNeedsViewAtSendTime(t *testing.T) {
+	tk, people := notifyWorld()
+	if MaySend(people["nosy@acme.com"], tk, model.KindNotice) {
+		t.Fatal("a notice naming the ticket may go to someone who cannot see it")
+	}
+	if !MaySend(people["nosy@acme.com"], TicketFacts{}, model.KindNotice) {
+		t.Fatal("the I6 notice (no ticket) was stopped")
+	}
+}

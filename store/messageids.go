@@ -95,6 +95,17 @@ func (q *queries) OutboundByMessageID(ctx context.Context, msgID string) (ticket
 
 // TicketMessageIDs returns the distinct Message-IDs recorded for a ticket,
 // in the order they were first recorded (for References chains).
+// TicketMessageIDsFor lists, in the order recorded, the Message-IDs of
+// ticketID that recipient may be shown: every message received, and the
+// notifications sent to recipient themselves (never those sent to others,
+// which would let a recipient name them in a forged bounce, B3).
+func (q *queries) TicketMessageIDsFor(ctx context.Context, ticketID int64, recipient string) ([]string, error) {
+	return getAll(ctx, q, fmt.Sprintf("list message ids of ticket %d for %s", ticketID, recipient), scanValue[string],
+		`SELECT message_id FROM message_ids
+		 WHERE ticket_id = ? AND (direction = 'in' OR address = ?)
+		 GROUP BY message_id ORDER BY MIN(id)`, ticketID, model.NormalizeEmail(recipient))
+}
+
 func (q *queries) TicketMessageIDs(ctx context.Context, ticketID int64) ([]string, error) {
 	return getAll(ctx, q, fmt.Sprintf("list message ids of ticket %d", ticketID), scanValue[string],
 		`SELECT message_id FROM message_ids WHERE ticket_id = ? GROUP BY message_id ORDER BY MIN(id)`, ticketID)

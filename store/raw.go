@@ -74,6 +74,16 @@ func (q *queries) RawBySHA256(ctx context.Context, hash string) (model.RawMessag
 		 WHERE r.sha256 = ? AND r.duplicate_of IS NULL ORDER BY r.id LIMIT 1`, hash)
 }
 
+// RawByMessageID returns the first message recorded with Message-ID msgID
+// from sender whose outcome was decided (neither failed nor a duplicate),
+// without its bytes; ErrNotFound when there is none.
+func (q *queries) RawByMessageID(ctx context.Context, msgID, sender string) (model.RawMessage, error) {
+	return getOne(ctx, q, "get raw message by Message-ID "+msgID, scanRawMeta,
+		`SELECT `+rawCols+` FROM raw_messages r
+		 WHERE r.message_id = ? AND r.from_addr = ? AND r.outcome NOT IN ('failed', 'duplicate')
+		 ORDER BY r.id LIMIT 1`, msgID, sender)
+}
+
 // ListRaw returns the inbound messages with that outcome ("" for all),
 // oldest first, without their bytes.
 func (q *queries) ListRaw(ctx context.Context, outcome model.Outcome) ([]model.RawMessage, error) {

@@ -75,7 +75,8 @@ func (e *env) open(ctx context.Context) error {
 	}
 	e.addrs = threading.NewAddresses(cfg.Address, cfg.NoteWord, threading.NewSigner(secret))
 	e.pipe = e.newPipeline(tmpl)
-	e.admin = admin.New(admin.Options{Store: st, Releaser: e.pipe, ConfirmOver: cfg.ConfirmOver})
+	e.admin = admin.New(admin.Options{Store: st, Releaser: e.pipe, ConfirmOver: cfg.ConfirmOver,
+		IsOwn: e.addrs.IsOwn, CCBlocklist: cfg.CCBlocklist})
 	return nil
 }
 
