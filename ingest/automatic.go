@@ -17,11 +17,18 @@ import (
 
 func headerOf(m *message.Message) *textproto.Header { return &m.Header }
 
-// rawBody is the undecoded body after the header, for the bounce reader.
+// maxClassifiedBody bounds the body handed to the bounce and auto-reply
+// reader: a delivery report and the start of the message it returns fit
+// well within it, and a large message is not copied whole.
+const maxClassifiedBody = 1 << 20
+
+// rawBody is the undecoded body after the header, at most
+// maxClassifiedBody bytes of it, for the bounce reader.
 func rawBody(raw []byte) string {
 	for _, sep := range [][]byte{[]byte("\r\n\r\n"), []byte("\n\n")} {
 		if i := bytes.Index(raw, sep); i >= 0 {
-			return string(raw[i+len(sep):])
+			body := raw[i+len(sep):]
+			return string(body[:min(len(body), maxClassifiedBody)])
 		}
 	}
 	return ""

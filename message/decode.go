@@ -141,7 +141,7 @@ func decodeTransfer(b []byte, enc string) ([]byte, string) {
 // its lines have words separated by spaces, which base64 never has.
 func notBase64(b []byte) bool {
 	lines, spaced := 0, 0
-	for _, l := range bytes.Split(b, []byte("\n")) {
+	for l := range bytes.Lines(b) { // no split of the whole body: at most 50 lines are read
 		l = bytes.TrimSpace(l)
 		if len(l) == 0 {
 			continue
@@ -161,8 +161,8 @@ func notBase64(b []byte) bool {
 // restarting after padding (some encoders concatenate padded blocks).
 func decodeBase64(b []byte) ([]byte, string) {
 	out := make([]byte, 0, len(b)*3/4+3)
-	seg := make([]byte, len(b))
-	n := 0 // bytes of seg in use
+	var seg [4096]byte // a multiple of 4: decoding in pieces equals decoding at once
+	n := 0             // bytes of seg in use
 	bad := false
 	flush := func() {
 		if n%4 == 1 {
@@ -190,6 +190,9 @@ func decodeBase64(b []byte) ([]byte, string) {
 		default:
 			seg[n] = v
 			n++
+			if n == len(seg) {
+				flush()
+			}
 		}
 	}
 	if n > 0 {
