@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/helpdesk-gw/helpdesk/internal/dovecottest"
 	"io"
 	"log/slog"
 	"net"
@@ -30,7 +31,7 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 
 const (
 	testUser = "support"
-	testPass = "secret"
+	testPass = dovecottest.Password
 )
 
 // memServer is go-imap's in-memory server on a loopback port.

@@ -156,13 +156,15 @@ func bigMail(size int) []byte {
 	return buf.Bytes()
 }
 
+var stageSeq atomic.Int64
+
 // stage writes raw into user's Maildir as a delivery agent does, into
 // tmp/, where Dovecot does not look; the returned function moves it into
 // new/ (atomic: Dovecot never sees it half written, which would make it
 // cache a wrong size and fail every FETCH of it), without any memory.
 func stage(b *testing.B, d *dovecot, user string, raw []byte) (deliver func()) {
 	base := filepath.Join(d.dir, "mail", user, "Maildir")
-	name := fmt.Sprintf("%d.M%dP%d.helpdesk-test", time.Now().Unix(), seedSeq.Add(1), os.Getpid())
+	name := fmt.Sprintf("%d.M%dP%d.helpdesk-test", time.Now().Unix(), stageSeq.Add(1), os.Getpid())
 	tmp := filepath.Join(base, "tmp", name)
 	if err := os.WriteFile(tmp, raw, 0o600); err != nil {
 		b.Fatal(err)
