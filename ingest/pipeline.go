@@ -92,6 +92,10 @@ type Input struct {
 	// MaxBytes overrides Options.MaxBytes for this message (0: the
 	// pipeline's limit).
 	MaxBytes int64
+	// Failed, when set, records the message as failed with this reason
+	// and keeps what Raw holds (the IMAP poller gives up on a message the
+	// server cannot deliver, and keeps its header).
+	Failed string
 }
 
 // Planned is a notification the message caused (or would cause).

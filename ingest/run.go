@@ -78,6 +78,11 @@ func (r *run) parse(ctx context.Context) error {
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("look up message hash: %w", err)
 	}
+	if r.in.Failed != "" {
+		r.res.Outcome, r.res.Reason = model.OutcomeFailed, r.in.Failed
+		r.rawHeaderOnly()
+		return r.insertRaw(ctx)
+	}
 	size, max := int64(len(r.in.Raw)), r.p.opts.MaxBytes
 	if r.in.MaxBytes > 0 {
 		max = r.in.MaxBytes

@@ -1,6 +1,7 @@
 package imapsource
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net"
@@ -21,8 +22,11 @@ import (
 type proxy struct {
 	addr    string
 	stalled atomic.Bool
-	mu      sync.Mutex
-	conns   []net.Conn
+	// poison, when set, cuts every connection whose server sends it: a
+	// message the server cannot deliver (a broken file, a crashing FETCH).
+	poison atomic.Pointer[string]
+	mu     sync.Mutex
+	conns  []net.Conn
 }
 
 func startProxy(t testing.TB, target string) *proxy {
@@ -59,6 +63,11 @@ func (p *proxy) pipe(dst, src net.Conn) {
 		n, err := src.Read(buf)
 		for p.stalled.Load() {
 			time.Sleep(10 * time.Millisecond)
+		}
+		if pill := p.poison.Load(); pill != nil && bytes.Contains(buf[:n], []byte(*pill)) {
+			dst.Close()
+			src.Close()
+			return
 		}
 		if n > 0 {
 			if _, werr := dst.Write(buf[:n]); werr != nil {
@@ -186,4 +195,37 @@ func TestTwoPollersNeverShareAMailboxAndOneTakesOver(t *testing.T) {
 			t.Errorf("outcomes %v", got)
 		}
 	})
+}
+
+// A message the server cannot deliver (every FETCH of its body breaks the
+// connection) must not stall the mailbox: after a few tries alone it is
+// recorded as failed with its header, moved to the failure folder, and the
+// messages after it are read.
+func TestUnfetchableMessageDoesNotStallTheMailbox(t *testing.T) {
+	srv := startMemServer(t)
+	px := startProxy(t, srv.addr)
+	pill := "POISON-PILL-UNREADABLE"
+	px.poison.Store(&pill)
+	st := storetest.Open(t, store.SQLite)
+	mc := openClient(t, srv.addr, testUser)
+	poisoned := []byte("From: eve@example.com\r\nTo: support@help.example\r\nSubject: broken on the server\r\n" +
+		"Message-ID: <poison@example.com>\r\n\r\n" + strings.Repeat(pill+"\r\n", 200))
+	mc.append("INBOX", testMail(1), testMail(2), poisoned, testMail(4), testMail(5))
+	m := mailboxAt(px.addr, testUser)
+	m.Timeout = 2 * time.Second
+	var logs logBuffer
+	runPoller(t, Options{Mailbox: m, Ingester: newPipeline(t, st), Store: st, Logger: logs.logger(),
+		Backoff: Backoff{Base: 20 * time.Millisecond, Max: 20 * time.Millisecond}})
+	eventually(t, 20*time.Second, "INBOX emptied past the unfetchable message", func() bool { return mc.count("INBOX") == 0 })
+	got := outcomes(t, st)
+	if got[model.OutcomeCreated] != 4 || got[model.OutcomeFailed] != 1 {
+		t.Fatalf("outcomes %v, want 4 created and 1 failed", got)
+	}
+	failed, err := st.ListRaw(context.Background(), model.OutcomeFailed)
+	if err != nil || len(failed) != 1 || !strings.Contains(failed[0].Reason, "could not be fetched") || failed[0].Subject != "broken on the server" {
+		t.Fatalf("failed record %+v %v", failed, err)
+	}
+	if n := mc.count("Failed"); n != 1 {
+		t.Fatalf("%d messages in the failure folder, want 1", n)
+	}
 }

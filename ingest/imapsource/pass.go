@@ -36,6 +36,7 @@ func (p *Poller) pass(ctx context.Context, cn *conn) error {
 	if err != nil {
 		return err
 	}
+	p.validity = sel.UIDValidity
 	cp, err := p.checkpoint(ctx, sel.UIDValidity)
 	if err != nil {
 		return err
@@ -109,11 +110,15 @@ func (p *Poller) pending(cn *conn, last uint32) ([]pending, error) {
 	return slices.CompactFunc(out, func(a, b pending) bool { return a.uid == b.uid }), err
 }
 
-// batchLen is how many of todo go into the next transaction.
+// batchLen is how many of todo go into the next transaction. A message
+// whose fetch failed before goes alone (suspects.go).
 func (p *Poller) batchLen(todo []pending) int {
+	if p.suspect(todo[0].uid) {
+		return 1
+	}
 	var bytes int64
 	for i, m := range todo {
-		if i >= p.m.Batch || (i > 0 && bytes+min(m.size, p.m.MaxBytes) > p.m.BatchBytes) {
+		if i >= p.m.Batch || (i > 0 && bytes+min(m.size, p.m.MaxBytes) > p.m.BatchBytes) || p.suspect(m.uid) {
 			return i
 		}
 		bytes += min(m.size, p.m.MaxBytes)
@@ -123,10 +128,25 @@ func (p *Poller) batchLen(todo []pending) int {
 
 // batch fetches, records and marks some messages.
 func (p *Poller) batch(ctx context.Context, cn *conn, cp *store.MailboxCheckpoint, msgs []pending) error {
+	if len(msgs) == 1 && p.tries(msgs[0].uid) >= maxFetchTries {
+		return p.giveUp(ctx, cn, cp, msgs[0])
+	}
 	ins, uids, err := p.fetch(cn, msgs)
-	if err != nil || len(ins) == 0 {
+	if err != nil {
+		if ctx.Err() == nil {
+			p.fetchFailed(msgs)
+		}
 		return err
 	}
+	p.fetched(uids)
+	if len(ins) == 0 {
+		return nil
+	}
+	return p.record(ctx, cn, cp, ins, uids)
+}
+
+// record commits messages with the checkpoint, then marks them.
+func (p *Poller) record(ctx context.Context, cn *conn, cp *store.MailboxCheckpoint, ins []ingest.Input, uids []imap.UID) error {
 	next := *cp
 	next.LastUID = max(cp.LastUID, uint32(slices.Max(uids)))
 	results, err := p.opts.Ingester.IngestBatch(ctx, ins, func(ctx context.Context, tx *store.Tx) error {

@@ -17,6 +17,9 @@ type Poller struct {
 	opts Options
 	m    Mailbox
 	log  *slog.Logger
+
+	validity uint32             // UIDVALIDITY of the folder being read
+	suspects map[suspectKey]int // failed fetches per message (suspects.go)
 }
 
 // New checks the options and returns a Poller.
