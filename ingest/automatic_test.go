@@ -182,7 +182,11 @@ func TestDuplicatesChangeNothing(t *testing.T) {
 			t.Fatalf("duplicate names ticket %d", res.TicketID)
 		}
 		m.Headers = []string{"Received: from relay2"} // other bytes, same Message-ID and sender
-		w.expect(w.ingest(m), model.OutcomeDuplicate)
+		res = w.ingest(m)
+		w.expect(res, model.OutcomeDuplicate)
+		if kept, err := w.st.RawByID(w.ctx, res.RawID); err != nil || !bytes.Equal(kept.Raw, m.raw()) {
+			t.Fatalf("the duplicate's own bytes were not kept (%v)", err)
+		}
 		if len(w.tickets()) != 1 || len(w.ticket(1).Comments) != 1 || len(w.outbox("")) != 2 {
 			t.Fatalf("duplicates changed the ticket: %d comments", len(w.ticket(1).Comments))
 		}

@@ -74,7 +74,7 @@ func (r *run) process(ctx context.Context) (Result, error) {
 func (r *run) parse(ctx context.Context) error {
 	r.raw = &model.RawMessage{SHA256: r.hash, Raw: r.in.Raw, Size: int64(len(r.in.Raw)), Mailbox: r.in.Mailbox, ReceivedAt: r.now}
 	if first, err := r.tx.RawBySHA256(ctx, r.hash); err == nil {
-		return r.duplicate(ctx, first, "same bytes as message "+fmt.Sprint(first.ID))
+		return r.duplicate(ctx, first, "same bytes as message "+fmt.Sprint(first.ID), true)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("look up message hash: %w", err)
 	}
@@ -114,7 +114,7 @@ func (r *run) parse(ctx context.Context) error {
 		// became of it (a rejected message sent again is still a duplicate).
 		first, err := r.tx.RawByMessageID(ctx, msg.MessageID, msg.From.Email)
 		if err == nil {
-			return r.duplicate(ctx, first, "Message-ID already seen from this sender")
+			return r.duplicate(ctx, first, "Message-ID already seen from this sender", false)
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("look up Message-ID: %w", err)
 		}
@@ -148,10 +148,16 @@ func (r *run) rawHeaderOnly() {
 	}
 }
 
-func (r *run) duplicate(ctx context.Context, first model.RawMessage, reason string) error {
+// duplicate records the message as a duplicate of first. The bytes of a
+// duplicate by Message-ID differ from the first's and are kept; those of
+// a same-bytes duplicate are not stored twice (it points at the first).
+func (r *run) duplicate(ctx context.Context, first model.RawMessage, reason string, sameBytes bool) error {
 	r.res.Outcome, r.res.Reason, r.res.TicketID = model.OutcomeDuplicate, reason, first.TicketID
 	r.res.OriginalOutcome = first.Outcome
-	r.raw.DuplicateOf, r.raw.Raw = first.ID, nil
+	r.raw.DuplicateOf = first.ID
+	if sameBytes {
+		r.raw.Raw = nil
+	}
 	r.raw.MessageID, r.raw.From, r.raw.Subject = first.MessageID, first.From, first.Subject
 	return r.insertRaw(ctx)
 }
