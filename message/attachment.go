@@ -12,18 +12,37 @@ import (
 	"github.com/helpdesk-gw/helpdesk/message/tnef"
 )
 
-// attach records a non-body part as an attachment.
+// attach records a non-body part as an attachment. One whose content the
+// size limits omit is measured, not decoded (a winmail.dat excepted: the
+// files in it are limited one by one).
 func (w *walker) attach(h textproto.Header, p part, body []byte) {
-	content, warn := decodeTransfer(body, h.Get("Content-Transfer-Encoding"))
-	w.warn(warn)
+	enc := h.Get("Content-Transfer-Encoding")
 	name := p.filename
 	if name == "" {
 		name = fmt.Sprintf("part-%d%s", w.parts, extensionFor(p.typ))
 	}
-	if isTNEF(p.typ, name) && w.unpackTNEF(h, p, content) {
+	tnef := isTNEF(p.typ, name)
+	if !tnef && w.omits(int64(len(body))) { // decoding never makes it larger
+		size, warn := decodedSize(body, enc)
+		if w.omits(size) {
+			w.warn(warn)
+			w.addAttachment(h, p, name, nil, size)
+			return
+		}
+	}
+	content, warn := decodeTransfer(body, enc)
+	w.warn(warn)
+	if tnef && w.unpackTNEF(h, p, content) {
 		return
 	}
-	w.addAttachment(h, p, name, content)
+	w.addAttachment(h, p, name, content, int64(len(content)))
+}
+
+// omits reports whether the size limits omit the content of an attachment
+// of size bytes.
+func (w *walker) omits(size int64) bool {
+	return (w.opts.MaxAttachmentSize > 0 && size > w.opts.MaxAttachmentSize) ||
+		(w.opts.MaxTotalSize > 0 && w.kept+size > w.opts.MaxTotalSize)
 }
 
 // isTNEF reports an Outlook winmail.dat part.
@@ -49,7 +68,7 @@ func (w *walker) unpackTNEF(h textproto.Header, p part, content []byte) bool {
 		}
 		fp := p
 		fp.typ = typeByExtension(name)
-		w.addAttachment(h, fp, name, append([]byte(nil), f.Data...))
+		w.addAttachment(h, fp, name, append([]byte(nil), f.Data...), int64(len(f.Data)))
 	}
 	return true
 }
@@ -64,30 +83,53 @@ func typeByExtension(name string) string {
 }
 
 // attachMessage records an attached message (message/rfc822), named by
-// its filename parameter, else after its subject.
+// its filename parameter, else after its subject. One whose content the
+// size limits omit is measured, and only the start decoded for its header.
 func (w *walker) attachMessage(h textproto.Header, p part, body []byte) {
-	content, warn := decodeTransfer(body, h.Get("Content-Transfer-Encoding"))
-	w.warn(warn)
-	inner := readHeader(content, true)
-	subject, _ := decodeHeaderText(inner.header.Get("Subject"))
-	name := cleanFilename(strings.NewReplacer("/", "_", `\`, "_").Replace(subject))
-	switch {
-	case p.filename != "":
-		name = p.filename
-	case name != "":
-		name = truncate(name, 200) + ".eml"
-	default:
-		name = "message.eml"
+	enc := h.Get("Content-Transfer-Encoding")
+	var content, head []byte // head: what the header is read from
+	size := int64(-1)
+	if w.omits(int64(len(body))) { // decoding never makes it larger
+		if n, warn := decodedSize(body, enc); w.omits(n) {
+			w.warn(warn)
+			size = n
+			if p.filename == "" {
+				head, _ = decodeTransfer(body[:min(len(body), maxOmittedHeader)], enc)
+			}
+		}
 	}
-	w.addAttachment(h, p, name, content)
+	if size < 0 {
+		var warn string
+		content, warn = decodeTransfer(body, enc)
+		w.warn(warn)
+		head, size = content, int64(len(content))
+	}
+	name := p.filename
+	if name == "" {
+		inner := readHeader(head, true)
+		subject, _ := decodeHeaderText(inner.header.Get("Subject"))
+		name = cleanFilename(strings.NewReplacer("/", "_", `\`, "_").Replace(subject))
+		if name != "" {
+			name = truncate(name, 200) + ".eml"
+		} else {
+			name = "message.eml"
+		}
+	}
+	w.addAttachment(h, p, name, content, size)
 }
 
-// addAttachment applies the size limits and appends the attachment.
-func (w *walker) addAttachment(h textproto.Header, p part, name string, content []byte) {
+// maxOmittedHeader is how much of an attached message too large to keep is
+// decoded to read its header (its Subject names the attachment).
+const maxOmittedHeader = 256 << 10
+
+// addAttachment applies the size limits and appends the attachment. size
+// is the decoded size; content is nil when the caller measured an
+// attachment the limits omit without decoding it.
+func (w *walker) addAttachment(h textproto.Header, p part, name string, content []byte, size int64) {
 	a := Attachment{
 		Filename:    name,
 		ContentType: p.typ,
-		Size:        int64(len(content)),
+		Size:        size,
 		ContentID:   strings.Trim(strings.TrimSpace(h.Get("Content-Id")), "<>"),
 		Content:     content,
 	}

@@ -119,22 +119,36 @@ func mixedUTF8(b []byte) string {
 // decodeTransfer undoes a Content-Transfer-Encoding, tolerantly: it always
 // returns what it could decode, with a warning when something was wrong.
 func decodeTransfer(b []byte, enc string) ([]byte, string) {
+	out, _, warn := transfer(b, enc, true)
+	return out, warn
+}
+
+// decodedSize is the length of what decodeTransfer returns, with its
+// warning, counted without materialising the decoded bytes.
+func decodedSize(b []byte, enc string) (int64, string) {
+	_, n, warn := transfer(b, enc, false)
+	return int64(n), warn
+}
+
+// transfer is decodeTransfer, returning the decoded bytes when keep, and
+// their length always.
+func transfer(b []byte, enc string, keep bool) ([]byte, int, string) {
 	enc = strings.ToLower(strings.TrimSpace(enc))
 	if i := strings.IndexAny(enc, "; \t"); i >= 0 {
 		enc = enc[:i]
 	}
 	switch {
 	case enc == "" || enc == "binary" || strings.HasPrefix(enc, "7") || strings.HasPrefix(enc, "8"):
-		return b, "" // 7bit, 8bit and their misspellings
+		return b, len(b), "" // 7bit, 8bit and their misspellings
 	case strings.HasPrefix(enc, "base64") || enc == "base-64" || enc == "b64":
 		if notBase64(b) {
-			return b, "content declared base64 is plain text: kept as is"
+			return b, len(b), "content declared base64 is plain text: kept as is"
 		}
-		return decodeBase64(b)
+		return base64Decode(b, keep)
 	case strings.HasPrefix(enc, "quoted"):
-		return decodeQP(b), ""
+		return qpDecode(b, keep)
 	}
-	return b, fmt.Sprintf("unknown transfer encoding %q: kept as is", truncate(enc, 64))
+	return b, len(b), fmt.Sprintf("unknown transfer encoding %q: kept as is", truncate(enc, 64))
 }
 
 // notBase64 reports a body labelled base64 that is plain text: most of
@@ -160,19 +174,38 @@ func notBase64(b []byte) bool {
 // decodeBase64 decodes base64 skipping characters outside the alphabet and
 // restarting after padding (some encoders concatenate padded blocks).
 func decodeBase64(b []byte) ([]byte, string) {
-	out := make([]byte, 0, len(b)*3/4+3)
+	out, _, warn := base64Decode(b, true)
+	return out, warn
+}
+
+// base64Decode is decodeBase64, returning the decoded bytes only when keep
+// (else nil), and their length always.
+func base64Decode(b []byte, keep bool) ([]byte, int, string) {
+	var out []byte
+	if keep {
+		out = make([]byte, 0, len(b)*3/4+3)
+	}
 	var seg [4096]byte // a multiple of 4: decoding in pieces equals decoding at once
 	n := 0             // bytes of seg in use
+	size := 0          // bytes decoded
 	bad := false
 	flush := func() {
 		if n%4 == 1 {
 			n--
 			bad = true
 		}
+		if !keep {
+			// seg holds alphabet characters only, which decode without
+			// error to DecodedLen bytes (trailing bits are not checked).
+			size += base64.RawStdEncoding.DecodedLen(n)
+			n = 0
+			return
+		}
 		start := len(out)
 		out = out[:start+base64.RawStdEncoding.DecodedLen(n)] // fits: out holds 3/4 of all of b's bytes
 		m, err := base64.RawStdEncoding.Decode(out[start:], seg[:n])
 		out = out[:start+m]
+		size += m
 		if err != nil {
 			bad = true
 		}
@@ -199,9 +232,9 @@ func decodeBase64(b []byte) ([]byte, string) {
 		flush()
 	}
 	if bad {
-		return out, "malformed base64: decoded what was readable"
+		return out, size, "malformed base64: decoded what was readable"
 	}
-	return out, ""
+	return out, size, ""
 }
 
 // Classes of base64Table besides an alphabet character.
@@ -232,11 +265,35 @@ var base64Table = func() (t [256]byte) {
 
 // decodeQP decodes quoted-printable; malformed escapes are kept literally.
 func decodeQP(b []byte) []byte {
-	out := make([]byte, 0, len(b))
+	out, _, _ := qpDecode(b, true)
+	return out
+}
+
+// qpSink collects decoded bytes, or only counts them.
+type qpSink struct {
+	out  []byte
+	n    int
+	keep bool
+}
+
+func (s *qpSink) add(c byte) {
+	if s.keep {
+		s.out = append(s.out, c)
+	}
+	s.n++
+}
+
+// qpDecode is decodeQP, returning the decoded bytes only when keep (else
+// nil), and their length always.
+func qpDecode(b []byte, keep bool) ([]byte, int, string) {
+	out := qpSink{keep: keep}
+	if keep {
+		out.out = make([]byte, 0, len(b))
+	}
 	for i := 0; i < len(b); i++ {
 		c := b[i]
 		if c != '=' {
-			out = append(out, c)
+			out.add(c)
 			continue
 		}
 		switch {
@@ -245,7 +302,7 @@ func decodeQP(b []byte) []byte {
 		case i+2 < len(b) && b[i+1] == '\r' && b[i+2] == '\n':
 			i += 2
 		case i+2 < len(b) && isHex(b[i+1]) && isHex(b[i+2]):
-			out = append(out, unhex(b[i+1])<<4|unhex(b[i+2]))
+			out.add(unhex(b[i+1])<<4 | unhex(b[i+2]))
 			i += 2
 		default:
 			// Soft line break followed by trailing spaces, or a stray '='.
@@ -260,10 +317,10 @@ func decodeQP(b []byte) []byte {
 				i = j
 				continue
 			}
-			out = append(out, c)
+			out.add(c)
 		}
 	}
-	return out
+	return out.out, out.n, ""
 }
 
 func isHex(c byte) bool {

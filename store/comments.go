@@ -80,16 +80,39 @@ func (q *queries) addAttachment(ctx context.Context, commentID int64, a *model.A
 	return nil
 }
 
-// putBlob stores content under its hash unless it is there already.
+// putBlob stores content under its hash unless it is there already; one
+// larger than chunkSize in pieces (schemaV4).
 func (q *queries) putBlob(ctx context.Context, hash string, content []byte) error {
-	_, err := q.exec(ctx, "store blob "+hash,
-		`INSERT INTO blobs (sha256, content) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING`, hash, content)
-	return err
+	op := "store blob " + hash
+	inline, chunks := content, chunkCount(content)
+	if chunks > 0 {
+		inline = []byte{} // in pieces, written next
+	}
+	n, err := q.exec(ctx, op,
+		`INSERT INTO blobs (sha256, content, chunks) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
+		hash, inline, chunks)
+	if err != nil || n == 0 || chunks == 0 {
+		return err // stored, or there already with its pieces
+	}
+	return q.writeChunks(ctx, op, blobChunks, hash, content)
 }
 
 // Blob returns the content stored under a SHA-256 (hex), or ErrNotFound.
 func (q *queries) Blob(ctx context.Context, hash string) ([]byte, error) {
-	return getOne(ctx, q, "get blob "+hash, scanValue[[]byte], `SELECT content FROM blobs WHERE sha256 = ?`, hash)
+	op := "get blob " + hash
+	type row struct {
+		content []byte
+		chunks  int
+	}
+	b, err := getOne(ctx, q, op, func(r rowScanner) (row, error) {
+		var b row
+		err := r.Scan(&b.content, &b.chunks)
+		return b, err
+	}, `SELECT content, chunks FROM blobs WHERE sha256 = ?`, hash)
+	if err != nil || b.chunks == 0 {
+		return b.content, err
+	}
+	return q.readChunks(ctx, op, blobChunks, hash)
 }
 
 // CommentByID returns one comment with its attachments' metadata (no Content).

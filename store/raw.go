@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/helpdesk-gw/helpdesk/model"
@@ -22,11 +23,33 @@ func scanRaw(r rowScanner, extra ...any) (model.RawMessage, error) {
 
 func scanRawMeta(r rowScanner) (model.RawMessage, error) { return scanRaw(r) }
 
-func scanRawFull(r rowScanner) (model.RawMessage, error) {
+// rawContent is a raw message with where its bytes are: inline in raw, or
+// in chunks pieces under the raw message src (itself or its original).
+type rawContent struct {
+	model.RawMessage
+	src    sql.NullInt64
+	chunks int
+}
+
+// scanRawFull scans rawCols followed by the source's id, chunks and raw.
+func scanRawFull(r rowScanner) (rawContent, error) {
 	var raw []byte
-	m, err := scanRaw(r, &raw)
+	var chunks sql.NullInt64
+	var c rawContent
+	m, err := scanRaw(r, &c.src, &chunks, &raw)
 	m.Raw = raw
-	return m, err
+	c.RawMessage, c.chunks = m, int(chunks.Int64)
+	return c, err
+}
+
+// rawWithContent runs a query for one rawContent and reassembles its bytes.
+func (q *queries) rawWithContent(ctx context.Context, op, query string, args ...any) (model.RawMessage, error) {
+	c, err := getOne(ctx, q, op, scanRawFull, query, args...)
+	if err != nil || c.chunks == 0 {
+		return c.RawMessage, err
+	}
+	c.Raw, err = q.readChunks(ctx, op, rawChunks, c.src.Int64)
+	return c.RawMessage, err
 }
 
 // InsertRaw stores an inbound message as received and sets m.ID. A nil Raw
@@ -38,16 +61,28 @@ func (q *queries) InsertRaw(ctx context.Context, m *model.RawMessage) error {
 	if m.Size == 0 {
 		m.Size = int64(len(m.Raw))
 	}
-	id, err := q.insert(ctx, "insert raw message "+m.MessageID,
-		`INSERT INTO raw_messages (sha256, raw, size, message_id, from_addr, subject, mailbox, outcome, reason,
-		 rules, ticket_id, duplicate_of, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.SHA256, m.Raw, m.Size, m.MessageID, m.From, m.Subject, m.Mailbox, string(m.Outcome), m.Reason,
-		commaList(m.Rules), nullID(m.TicketID), nullID(m.DuplicateOf), dbTime(m.ReceivedAt))
-	if err != nil {
-		return err
+	op := "insert raw message " + m.MessageID
+	inline, chunks := m.Raw, chunkCount(m.Raw)
+	if chunks > 0 {
+		inline = nil // in pieces, written next
 	}
-	m.ID = id
-	return nil
+	return q.atomic(ctx, func(q *queries) error {
+		id, err := q.insert(ctx, op,
+			`INSERT INTO raw_messages (sha256, raw, chunks, size, message_id, from_addr, subject, mailbox, outcome,
+			 reason, rules, ticket_id, duplicate_of, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			m.SHA256, inline, chunks, m.Size, m.MessageID, m.From, m.Subject, m.Mailbox, string(m.Outcome), m.Reason,
+			commaList(m.Rules), nullID(m.TicketID), nullID(m.DuplicateOf), dbTime(m.ReceivedAt))
+		if err != nil {
+			return err
+		}
+		if chunks > 0 {
+			if err := q.writeChunks(ctx, op, rawChunks, id, m.Raw); err != nil {
+				return err
+			}
+		}
+		m.ID = id
+		return nil
+	})
 }
 
 // SetRawOutcome records what became of an inbound message.
@@ -61,16 +96,18 @@ func (q *queries) SetRawOutcome(ctx context.Context, id int64, outcome model.Out
 // RawByID returns one inbound message with its bytes; a duplicate stored
 // without them gets its original's.
 func (q *queries) RawByID(ctx context.Context, id int64) (model.RawMessage, error) {
-	return getOne(ctx, q, fmt.Sprintf("get raw message %d", id), scanRawFull,
-		`SELECT `+rawCols+`, COALESCE(r.raw, o.raw)
-		 FROM raw_messages r LEFT JOIN raw_messages o ON o.id = r.duplicate_of WHERE r.id = ?`, id)
+	return q.rawWithContent(ctx, fmt.Sprintf("get raw message %d", id),
+		`SELECT `+rawCols+`, o.id, o.chunks, o.raw
+		 FROM raw_messages r LEFT JOIN raw_messages o
+		 ON o.id = CASE WHEN r.raw IS NULL AND r.chunks = 0 THEN r.duplicate_of ELSE r.id END
+		 WHERE r.id = ?`, id)
 }
 
 // RawBySHA256 returns the first message with those bytes that is not itself
 // a duplicate, with its bytes, or ErrNotFound.
 func (q *queries) RawBySHA256(ctx context.Context, hash string) (model.RawMessage, error) {
-	return getOne(ctx, q, "get raw message by hash "+hash, scanRawFull,
-		`SELECT `+rawCols+`, r.raw FROM raw_messages r
+	return q.rawWithContent(ctx, "get raw message by hash "+hash,
+		`SELECT `+rawCols+`, r.id, r.chunks, r.raw FROM raw_messages r
 		 WHERE r.sha256 = ? AND r.duplicate_of IS NULL ORDER BY r.id LIMIT 1`, hash)
 }
 

@@ -8,7 +8,30 @@ var migrations = []migration{
 	{1, "initial schema", schemaV1},
 	{2, "mailbox leases", schemaV2},
 	{3, "follow-all members index", schemaV3},
+	{4, "chunked raw messages and blobs", schemaV4},
 }
+
+// schemaV4 stores a raw message or blob larger than chunkSize in pieces,
+// so that no statement carries the whole value (lib/pq copies each
+// parameter whole into its write buffer). chunks counts the pieces: 0 is
+// a value stored inline (raw_messages.raw, blobs.content), as before; more
+// leaves raw NULL and content empty, the bytes being the pieces in order.
+const schemaV4 = `
+ALTER TABLE raw_messages ADD COLUMN chunks INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE blobs ADD COLUMN chunks INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE raw_message_chunks (
+	raw_message_id BIGINT NOT NULL REFERENCES raw_messages(id) ON DELETE CASCADE,
+	seq            INTEGER NOT NULL,
+	data           BYTEA NOT NULL,
+	PRIMARY KEY (raw_message_id, seq)
+);
+CREATE TABLE blob_chunks (
+	sha256 TEXT NOT NULL REFERENCES blobs(sha256) ON DELETE CASCADE,
+	seq    INTEGER NOT NULL,
+	data   BYTEA NOT NULL,
+	PRIMARY KEY (sha256, seq)
+);
+`
 
 // schemaV3 finds an organisation's follow-all members (N5) without reading
 // all its memberships: every message on a ticket of the organisation asks.
