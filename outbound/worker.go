@@ -10,7 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/helpdesk-gw/helpdesk/access"
+	mail "github.com/wneessen/go-mail"
+
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/store"
 	"github.com/helpdesk-gw/helpdesk/threading"
@@ -28,10 +29,12 @@ type Options struct {
 	// Batch is how many rows one claim takes (default 500: a round loads
 	// each ticket once for all its rows).
 	Batch int
-	// Concurrency is how many rows are in hand at once (send-time check,
-	// build, send): default 4 more than the Transport's Connections() when
-	// it has that method, else 4. Rows beyond the connections wait for one
-	// with their check done, so the store's latency hides behind the relay's.
+	// Concurrency is how many goroutines deliver rows at once (send-time
+	// check, build, send), each a few rows of a batch in turn: default the
+	// Transport's Connections() when it has that method, else 4. The store
+	// reads of the check are made for a whole batch before it is handed out,
+	// so more goroutines than connections would only queue for one (each
+	// hand-over of a connection between goroutines costs a wake-up).
 	Concurrency int
 	// Lease is how long a claimed row stays hidden from other claimers: the
 	// next attempt time written before the attempt (default 5 minutes; it
@@ -74,6 +77,8 @@ type Worker struct {
 		claimed, sent, retried, failed, withheld, released, storeErrors atomic.Uint64
 		inFlight                                                        atomic.Int64
 	}
+	held  atomic.Int64 // rows claimed and not yet done with
+	marks *marker
 }
 
 // New checks o and returns a Worker.
@@ -89,8 +94,8 @@ func New(o Options) (*Worker, error) {
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = 4
-		if p, ok := o.Transport.(interface{ Connections() int }); ok {
-			o.Concurrency = p.Connections() + 4
+		if p, ok := o.Transport.(interface{ Connections() int }); ok && p.Connections() > 0 {
+			o.Concurrency = p.Connections()
 		}
 	}
 	if o.Lease <= 0 {
@@ -133,6 +138,9 @@ func (w *Worker) Stats() Stats {
 		Withheld: s.withheld.Load(), Released: s.released.Load(), StoreErrors: s.storeErrors.Load(), InFlight: s.inFlight.Load()}
 }
 
+// firstClaim is the size of the first claim after a quiet spell.
+const firstClaim = 32
+
 // minWait keeps an empty claim from spinning on a row that another
 // claimer holds locked.
 const minWait = 10 * time.Millisecond
@@ -153,44 +161,147 @@ func (w *Worker) Run(ctx context.Context) error {
 	})
 	defer stopGrace()
 	marks := newMarker(w)
+	w.marks = marks
 	defer marks.close()
-	// The hands live across rounds: the next batch is claimed as soon as
-	// the last row of this one is taken, not when it is finished.
+	// The hands live across batches; the claimer works one batch ahead of
+	// them, so that neither the claim nor the reads of the send-time check
+	// keep the relay waiting.
 	jobs := make(chan job)
 	var hands sync.WaitGroup
 	for range w.o.Concurrency {
 		hands.Go(func() {
-			facts := &factsReader{access.NewFacts(w.o.Store)}
 			for j := range jobs {
-				w.deliver(ctx, sendCtx, facts, j.rc, marks, j.row)
+				for _, row := range j.rows {
+					w.deliver(ctx, sendCtx, j.cache, marks, row)
+					w.done(1)
+				}
 			}
 		})
 	}
 	defer hands.Wait()
 	defer close(jobs)
 	w.log.Info("outbound worker started", "batch", w.o.Batch, "concurrency", w.o.Concurrency)
-	for ctx.Err() == nil {
-		n, err := w.round(ctx, jobs)
-		if ctx.Err() != nil {
-			break
-		}
-		if err != nil {
-			w.stats.storeErrors.Add(1)
-			w.log.Error("outbound round failed; trying again", "err", err)
-		}
-		if n >= w.o.Batch && err == nil {
-			continue // more may be due at once
-		}
-		w.sleep(ctx, n == 0 || err != nil)
+	batches := make(chan batch)
+	go w.claimer(ctx, batches)
+	for b := range batches {
+		w.handOut(ctx, jobs, b)
 	}
 	w.log.Info("outbound worker stopping", "in_flight", w.stats.inFlight.Load())
 	return nil
 }
 
-// job is one claimed row handed to a goroutine, with its round's cache.
+// batch is one claim: its rows, and what their send-time check reads.
+type batch struct {
+	rows  []model.OutboxMessage
+	cache *checkCache
+}
+
+// job is a few rows of a batch handed to one goroutine, which delivers
+// them in turn, with its batch's cache. Handing over rows a few at a time
+// spares a wake-up of two goroutines a row.
 type job struct {
+	rows  []prepared
+	cache *checkCache
+}
+
+// prepared is a row with its message, built while the goroutines send the
+// rows handed out before it, or why it cannot make one (a permanent
+// failure, recorded if the send-time check lets the row through).
+type prepared struct {
 	row model.OutboxMessage
-	rc  *roundCache
+	msg *mail.Msg
+	err error
+}
+
+func (w *Worker) prepare(row model.OutboxMessage) prepared {
+	msg, err := BuildMessage(row, Envelope{From: w.o.Addresses.Support(), HelpdeskName: w.o.HelpdeskName,
+		ReturnPath: w.o.Addresses.BounceAddress(row.ID), Date: w.o.Clock()})
+	return prepared{row: row, msg: msg, err: err}
+}
+
+// maxJobRows bounds the rows of one job.
+const maxJobRows = 8
+
+// claimer claims batches and passes them on until ctx ends, then closes
+// batches. It claims the next batch as soon as the previous one is taken
+// (when it was full), else sleeps until the next row is due, a Wake, or
+// MaxWait. A batch not taken when ctx ends is given back.
+func (w *Worker) claimer(ctx context.Context, batches chan<- batch) {
+	defer close(batches)
+	// After a quiet spell the first claim is small, so that the relay gets
+	// its first rows at once; the claims double up to Batch while they come
+	// back full, each made while the previous one is sent.
+	first := min(w.o.Batch, firstClaim)
+	want := first
+	for ctx.Err() == nil {
+		rows, err := w.o.Store.ClaimOutbox(ctx, w.o.Clock(), want, w.o.Lease)
+		if ctx.Err() != nil {
+			w.held.Add(int64(len(rows)))
+			w.giveBack(rows)
+			break
+		}
+		if err != nil {
+			w.stats.storeErrors.Add(1)
+			w.log.Error("outbound claim failed; trying again", "err", err)
+		}
+		if len(rows) > 0 {
+			w.stats.claimed.Add(uint64(len(rows)))
+			w.held.Add(int64(len(rows)))
+			b := batch{rows: rows, cache: w.newCheckCache(ctx, rows)}
+			select {
+			case batches <- b:
+			case <-ctx.Done():
+				w.giveBack(rows)
+				return
+			}
+		}
+		if len(rows) >= want && err == nil {
+			want = min(2*want, w.o.Batch)
+			continue // more may be due at once
+		}
+		want = first
+		w.sleep(ctx, len(rows) == 0 || err != nil)
+	}
+}
+
+// handOut builds the messages of b's rows and hands them to the
+// goroutines, a few at a time (spread over all of them when the batch is
+// small); rows not handed out when ctx ends are given back. A goroutine
+// that finds ctx ended gives back the rows of its job it has not started.
+func (w *Worker) handOut(ctx context.Context, jobs chan<- job, b batch) {
+	n := min(maxJobRows, (len(b.rows)+w.o.Concurrency-1)/w.o.Concurrency)
+	for i := 0; i < len(b.rows); i += n {
+		if ctx.Err() == nil {
+			chunk := b.rows[i:min(i+n, len(b.rows))]
+			j := job{rows: make([]prepared, len(chunk)), cache: b.cache}
+			for k, row := range chunk {
+				j.rows[k] = w.prepare(row)
+			}
+			select {
+			case jobs <- j:
+				continue
+			case <-ctx.Done():
+			}
+		}
+		w.giveBack(b.rows[i:])
+		return
+	}
+}
+
+// giveBack releases rows that were claimed but are not to be attempted.
+func (w *Worker) giveBack(rows []model.OutboxMessage) {
+	for _, r := range rows {
+		w.release(r)
+	}
+	w.done(len(rows))
+}
+
+// done counts n claimed rows as finished with; when none is left in hand,
+// the sent marks pending are written at once.
+func (w *Worker) done(n int) {
+	if w.held.Add(-int64(n)) == 0 {
+		w.marks.flush()
+	}
 }
 
 // sleep waits until the next row is due (at least minWait when the last
@@ -219,35 +330,10 @@ func (w *Worker) sleep(ctx context.Context, idle bool) {
 	}
 }
 
-// round claims one batch and hands its rows out; it returns the rows
-// claimed. Rows not handed out when ctx ends are given back.
-func (w *Worker) round(ctx context.Context, jobs chan<- job) (int, error) {
-	rows, err := w.o.Store.ClaimOutbox(ctx, w.o.Clock(), w.o.Batch, w.o.Lease)
-	if err != nil {
-		return 0, err
-	}
-	if len(rows) == 0 {
-		return 0, nil
-	}
-	w.stats.claimed.Add(uint64(len(rows)))
-	rc := newRoundCache()
-	for i, row := range rows {
-		select {
-		case jobs <- job{row: row, rc: rc}:
-			continue
-		case <-ctx.Done():
-		}
-		for _, r := range rows[i:] {
-			w.release(r)
-		}
-		break
-	}
-	return len(rows), nil
-}
-
 // deliver makes one attempt at row: the send-time check, the message, the
 // send, and the row's new state.
-func (w *Worker) deliver(ctx, sendCtx context.Context, facts *factsReader, rc *roundCache, marks *marker, row model.OutboxMessage) {
+func (w *Worker) deliver(ctx, sendCtx context.Context, cache *checkCache, marks *marker, p prepared) {
+	row := p.row
 	if ctx.Err() != nil {
 		w.release(row)
 		return
@@ -255,7 +341,7 @@ func (w *Worker) deliver(ctx, sendCtx context.Context, facts *factsReader, rc *r
 	w.stats.inFlight.Add(1)
 	defer w.stats.inFlight.Add(-1)
 	log := w.log.With("outbox_id", row.ID, "attempt", row.Attempts, "ticket", row.TicketID, "kind", string(row.Kind))
-	why, err := w.withhold(sendCtx, facts, rc, row)
+	why, err := w.withhold(sendCtx, cache, row)
 	if err != nil && sendCtx.Err() != nil {
 		w.release(row)
 		return
@@ -271,8 +357,7 @@ func (w *Worker) deliver(ctx, sendCtx context.Context, facts *factsReader, rc *r
 		w.fail(log, row, why)
 		return
 	}
-	msg, err := BuildMessage(row, Envelope{From: w.o.Addresses.Support(), HelpdeskName: w.o.HelpdeskName,
-		ReturnPath: w.o.Addresses.BounceAddress(row.ID), Date: w.o.Clock()})
+	msg, err := p.msg, p.err
 	if err != nil {
 		w.stats.failed.Add(1)
 		log.Error("notification cannot be built", "to", row.To, "err", err)
