@@ -46,7 +46,10 @@ func TestTemporaryRefusalThenEveryNotificationOnce(t *testing.T) {
 		d := refusal(t)
 		w.smtp.RefuseAll(d, 451, "Service unavailable, try again later")
 		start := time.Now()
-		wk := w.worker(func(o *outbound.Options) { o.Batch = 10 })
+		// The fast schedule, stretched to the refusal so that it keeps trying
+		// through a whole minute when asked (it never gives up here).
+		backoff := outbound.Backoff{First: 50 * time.Millisecond, Factor: 2, Max: max(300*time.Millisecond, d/20), Jitter: 0.2}
+		wk := w.worker(func(o *outbound.Options) { o.Batch = 10; o.Backoff = &backoff })
 		stop := running(t, wk)
 		w.waitQueued(0, d+30*time.Second)
 		stop()
