@@ -73,7 +73,7 @@ func (r *run) process(ctx context.Context) (Result, error) {
 // or a duplicate ends here with its outcome set.
 func (r *run) parse(ctx context.Context) error {
 	r.raw = &model.RawMessage{SHA256: r.hash, Raw: r.in.Raw, Size: int64(len(r.in.Raw)), Mailbox: r.in.Mailbox, ReceivedAt: r.now}
-	if first, err := r.tx.RawBySHA256(ctx, r.hash); err == nil {
+	if first, err := r.tx.RawMetaBySHA256(ctx, r.hash); err == nil {
 		return r.duplicate(ctx, first, "same bytes as message "+fmt.Sprint(first.ID), true)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("look up message hash: %w", err)

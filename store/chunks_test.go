@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"math/rand/v2"
 	"testing"
 
@@ -142,5 +143,19 @@ func TestChunkedBlobs(t *testing.T) {
 		}
 		_, err = s.Blob(ctx, hashOf([]byte("none")))
 		wantErr(t, err, store.ErrNotFound)
+	})
+}
+
+func TestRawMetaBySHA256HasNoBytes(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store) {
+		m := model.RawMessage{SHA256: "abc123", Raw: []byte("From: a@b.c\r\n\r\nhi\r\n"), Size: 19, Outcome: model.OutcomeCreated}
+		must(t, s.InsertRaw(ctx, &m))
+		got, err := s.RawMetaBySHA256(ctx, "abc123")
+		if err != nil || got.ID != m.ID || got.Raw != nil || got.Outcome != model.OutcomeCreated {
+			t.Fatalf("%+v %v", got, err)
+		}
+		if _, err := s.RawMetaBySHA256(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("missing hash: %v", err)
+		}
 	})
 }

@@ -111,6 +111,14 @@ func (q *queries) RawBySHA256(ctx context.Context, hash string) (model.RawMessag
 		 WHERE r.sha256 = ? AND r.duplicate_of IS NULL ORDER BY r.id LIMIT 1`, hash)
 }
 
+// RawMetaBySHA256 is RawBySHA256 without the bytes: what a duplicate check
+// needs, without reading back a large message.
+func (q *queries) RawMetaBySHA256(ctx context.Context, hash string) (model.RawMessage, error) {
+	return getOne(ctx, q, "get raw message by hash "+hash, scanRawMeta,
+		`SELECT `+rawCols+` FROM raw_messages r
+		 WHERE r.sha256 = ? AND r.duplicate_of IS NULL ORDER BY r.id LIMIT 1`, hash)
+}
+
 // RawByMessageID returns the first message recorded with Message-ID msgID
 // from sender whose outcome was decided (neither failed nor a duplicate),
 // without its bytes; ErrNotFound when there is none.
