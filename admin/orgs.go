@@ -133,6 +133,17 @@ func (s *Service) OrgSet(ctx context.Context, req Request, slug string, set OrgS
 	if err := set.validate(); err != nil {
 		return Outcome{}, err
 	}
+	return s.orgChange(ctx, req, slug, "org.set", func(tx *store.Tx, o model.Organisation) error {
+		o.Name, o.Access, o.Intake, o.CCAdders, o.Language = or(set.Name, o.Name), or(set.Access, o.Access),
+			or(set.Intake, o.Intake), or(set.CCAdders, o.CCAdders), or(set.Language, o.Language)
+		return tx.UpdateOrg(ctx, &o)
+	})
+}
+
+// orgChange runs one admin change of an organisation (A5): the actor must
+// be an admin (S1, S2), the organisation must exist, and its state before
+// and after goes to the audit log with the access counts (S3).
+func (s *Service) orgChange(ctx context.Context, req Request, slug, action string, change func(tx *store.Tx, o model.Organisation) error) (Outcome, error) {
 	return s.guarded(ctx, req, func(tx *store.Tx) (func(auditCounts) error, error) {
 		if _, err := actor(ctx, tx, req, model.RoleAdmin); err != nil {
 			return nil, err
@@ -141,14 +152,15 @@ func (s *Service) OrgSet(ctx context.Context, req Request, slug string, set OrgS
 		if err != nil {
 			return nil, err
 		}
-		before := stateOf(o)
-		o.Name, o.Access, o.Intake, o.CCAdders, o.Language = or(set.Name, o.Name), or(set.Access, o.Access),
-			or(set.Intake, o.Intake), or(set.CCAdders, o.CCAdders), or(set.Language, o.Language)
-		if err := tx.UpdateOrg(ctx, &o); err != nil {
+		if err := change(tx, o); err != nil {
+			return nil, err
+		}
+		after, err := tx.OrgByID(ctx, o.ID)
+		if err != nil {
 			return nil, err
 		}
 		return func(c auditCounts) error {
-			return s.audit(ctx, tx, req, "org.set", slug, before, withCounts(stateOf(o), c))
+			return s.audit(ctx, tx, req, action, slug, stateOf(o), withCounts(stateOf(after), c))
 		}, nil
 	})
 }
@@ -160,27 +172,12 @@ func (s *Service) DomainAdd(ctx context.Context, req Request, slug, domain strin
 	if err != nil {
 		return Outcome{}, err
 	}
-	return s.guarded(ctx, req, func(tx *store.Tx) (func(auditCounts) error, error) {
-		if _, err := actor(ctx, tx, req, model.RoleAdmin); err != nil {
-			return nil, err
+	return s.orgChange(ctx, req, slug, "org.domain.add", func(tx *store.Tx, o model.Organisation) error {
+		err := tx.AddOrgDomain(ctx, o.ID, model.Domain{Name: name, Forced: force, AddedAt: s.now().UTC()})
+		if errors.Is(err, store.ErrDuplicate) {
+			return refused("%s already has domain %s", slug, name)
 		}
-		o, err := loadOrg(ctx, tx, slug)
-		if err != nil {
-			return nil, err
-		}
-		before := stateOf(o)
-		if err := tx.AddOrgDomain(ctx, o.ID, model.Domain{Name: name, Forced: force, AddedAt: s.now().UTC()}); errors.Is(err, store.ErrDuplicate) {
-			return nil, refused("%s already has domain %s", slug, name)
-		} else if err != nil {
-			return nil, err
-		}
-		after, err := tx.OrgByID(ctx, o.ID)
-		if err != nil {
-			return nil, err
-		}
-		return func(c auditCounts) error {
-			return s.audit(ctx, tx, req, "org.domain.add", slug, before, withCounts(stateOf(after), c))
-		}, nil
+		return err
 	})
 }
 
@@ -190,30 +187,15 @@ func (s *Service) DomainRemove(ctx context.Context, req Request, slug, domain st
 	if err != nil {
 		return Outcome{}, usage("%v", err)
 	}
-	return s.guarded(ctx, req, func(tx *store.Tx) (func(auditCounts) error, error) {
-		if _, err := actor(ctx, tx, req, model.RoleAdmin); err != nil {
-			return nil, err
-		}
-		o, err := loadOrg(ctx, tx, slug)
-		if err != nil {
-			return nil, err
-		}
+	return s.orgChange(ctx, req, slug, "org.domain.remove", func(tx *store.Tx, o model.Organisation) error {
 		if len(o.Domains) == 1 && o.Domains[0].Name == name {
-			return nil, refused("O1: %s would have no domain left", slug)
+			return refused("O1: %s would have no domain left", slug)
 		}
-		before := stateOf(o)
-		if err := tx.RemoveOrgDomain(ctx, o.ID, name); errors.Is(err, store.ErrNotFound) {
-			return nil, refused("%s has no domain %s", slug, name)
-		} else if err != nil {
-			return nil, err
+		err := tx.RemoveOrgDomain(ctx, o.ID, name)
+		if errors.Is(err, store.ErrNotFound) {
+			return refused("%s has no domain %s", slug, name)
 		}
-		after, err := tx.OrgByID(ctx, o.ID)
-		if err != nil {
-			return nil, err
-		}
-		return func(c auditCounts) error {
-			return s.audit(ctx, tx, req, "org.domain.remove", slug, before, withCounts(stateOf(after), c))
-		}, nil
+		return err
 	})
 }
 

@@ -240,22 +240,9 @@ func (s *Service) MemberSet(ctx context.Context, req Request, email, slug string
 	if acc != "" && !acc.Valid() {
 		return Outcome{}, usage("--access must be own or org (A2), not %q", acc)
 	}
-	email = model.NormalizeEmail(email)
-	return s.guarded(ctx, req, func(tx *store.Tx) (func(auditCounts) error, error) {
-		if _, err := actor(ctx, tx, req, model.RoleAdmin); err != nil {
-			return nil, err
-		}
-		u, err := loadUser(ctx, tx, email)
-		if err != nil {
-			return nil, err
-		}
-		o, err := loadOrg(ctx, tx, slug)
-		if err != nil {
-			return nil, err
-		}
-		before, _ := s.userView(ctx, tx, u)
+	return s.memberChange(ctx, req, email, slug, "member.set", func(tx *store.Tx, u model.User, o model.Organisation) error {
 		var bad error
-		err = s.upsertAdminMembership(ctx, tx, u.ID, o.ID, func(m *model.Membership) {
+		err := s.upsertAdminMembership(ctx, tx, u.ID, o.ID, func(m *model.Membership) {
 			if acc != "" {
 				m.Access = acc
 			}
@@ -267,20 +254,35 @@ func (s *Service) MemberSet(ctx context.Context, req Request, email, slug string
 			}
 		})
 		if bad != nil {
-			return nil, bad
+			return bad
 		}
-		if err != nil {
-			return nil, err
-		}
-		after, _ := s.userView(ctx, tx, u)
-		return func(c auditCounts) error {
-			return s.audit(ctx, tx, req, "member.set", email+" "+slug, before, withCounts(after, c))
-		}, nil
+		return err
 	})
 }
 
-// MemberRemove removes a membership (A5).
+// MemberRemove removes a membership (A5); a default organisation it named
+// is cleared (O6).
 func (s *Service) MemberRemove(ctx context.Context, req Request, email, slug string) (Outcome, error) {
+	return s.memberChange(ctx, req, email, slug, "member.remove", func(tx *store.Tx, u model.User, o model.Organisation) error {
+		if err := tx.DeleteMembership(ctx, u.ID, o.ID); errors.Is(err, store.ErrNotFound) {
+			return refused("%s is not a member of %s", u.Email, slug)
+		} else if err != nil {
+			return err
+		}
+		if u.DefaultOrgID != o.ID {
+			return nil
+		}
+		u.DefaultOrgID = 0
+		return tx.UpdateUser(ctx, &u)
+	})
+}
+
+// memberChange runs one admin change of a user's membership of an
+// organisation (A5): the actor must be an admin (S1, S2), user and
+// organisation must exist, and the user's view before and after goes to the
+// audit log with the access counts (S3).
+func (s *Service) memberChange(ctx context.Context, req Request, email, slug, action string,
+	change func(tx *store.Tx, u model.User, o model.Organisation) error) (Outcome, error) {
 	email = model.NormalizeEmail(email)
 	return s.guarded(ctx, req, func(tx *store.Tx) (func(auditCounts) error, error) {
 		if _, err := actor(ctx, tx, req, model.RoleAdmin); err != nil {
@@ -295,20 +297,16 @@ func (s *Service) MemberRemove(ctx context.Context, req Request, email, slug str
 			return nil, err
 		}
 		before, _ := s.userView(ctx, tx, u)
-		if err := tx.DeleteMembership(ctx, u.ID, o.ID); errors.Is(err, store.ErrNotFound) {
-			return nil, refused("%s is not a member of %s", email, slug)
-		} else if err != nil {
+		if err := change(tx, u, o); err != nil {
 			return nil, err
 		}
-		if u.DefaultOrgID == o.ID {
-			u.DefaultOrgID = 0
-			if err := tx.UpdateUser(ctx, &u); err != nil {
-				return nil, err
-			}
+		u, err = tx.UserByID(ctx, u.ID)
+		if err != nil {
+			return nil, err
 		}
 		after, _ := s.userView(ctx, tx, u)
 		return func(c auditCounts) error {
-			return s.audit(ctx, tx, req, "member.remove", email+" "+slug, before, withCounts(after, c))
+			return s.audit(ctx, tx, req, action, email+" "+slug, before, withCounts(after, c))
 		}, nil
 	})
 }
