@@ -7,10 +7,30 @@ import (
 	"strings"
 
 	"github.com/helpdesk-gw/helpdesk/access"
+	"github.com/helpdesk-gw/helpdesk/admin"
 	"github.com/helpdesk-gw/helpdesk/model"
 )
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+// printList prints records as JSON (--json), or one text line each.
+func printList[T any](e *env, recs []T, line func(T) string) error {
+	if e.g.json {
+		return e.printJSON(recs)
+	}
+	for _, r := range recs {
+		fmt.Fprintln(e.stdout, line(r))
+	}
+	return nil
+}
+
+// idOrDash prints an optional id.
+func idOrDash(id *int64) string {
+	if id == nil {
+		return "-"
+	}
+	return fmt.Sprint(*id)
+}
 
 func ticketsOf(cs []access.Change) int { return access.Tickets(cs) }
 
@@ -28,13 +48,9 @@ func cmdTicketList(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if e.g.json {
-		return e.printJSON(ts)
-	}
-	for _, t := range ts {
-		fmt.Fprintf(e.stdout, "#%-5d %-8s %-7s org=%-12s %-28s %s\n", t.ID, t.Status, t.Priority, deref(t.Organisation, "-"), t.Requester, t.Subject)
-	}
-	return nil
+	return printList(e, ts, func(t admin.TicketView) string {
+		return fmt.Sprintf("#%-5d %-8s %-7s org=%-12s %-28s %s", t.ID, t.Status, t.Priority, deref(t.Organisation, "-"), t.Requester, t.Subject)
+	})
 }
 
 func deref(s *string, def string) string {
@@ -149,17 +165,9 @@ func cmdOutboxList(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if e.g.json {
-		return e.printJSON(rows)
-	}
-	for _, r := range rows {
-		t := "-"
-		if r.Ticket != nil {
-			t = fmt.Sprint(*r.Ticket)
-		}
-		fmt.Fprintf(e.stdout, "%-5d ticket=%-5s %-8s %-7s %-30s %s\n", r.ID, t, r.Kind, r.Status, r.To, r.Subject)
-	}
-	return nil
+	return printList(e, rows, func(r admin.OutboxView) string {
+		return fmt.Sprintf("%-5d ticket=%-5s %-8s %-7s %-30s %s", r.ID, idOrDash(r.Ticket), r.Kind, r.Status, r.To, r.Subject)
+	})
 }
 
 func cmdQuarantineList(ctx context.Context, e *env, args []string) error {
@@ -173,17 +181,9 @@ func cmdQuarantineList(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if e.g.json {
-		return e.printJSON(qs)
-	}
-	for _, q := range qs {
-		t := "-"
-		if q.Ticket != nil {
-			t = fmt.Sprint(*q.Ticket)
-		}
-		fmt.Fprintf(e.stdout, "%-4d ticket=%-5s from=%-28s %q: %s [%s]\n", q.ID, t, q.From, q.Subject, q.Reason, strings.Join(q.Rules, " "))
-	}
-	return nil
+	return printList(e, qs, func(q admin.QuarantineView) string {
+		return fmt.Sprintf("%-4d ticket=%-5s from=%-28s %q: %s [%s]", q.ID, idOrDash(q.Ticket), q.From, q.Subject, q.Reason, strings.Join(q.Rules, " "))
+	})
 }
 
 func cmdQuarantine(release bool) command {
@@ -227,15 +227,11 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if e.g.json {
-		return e.printJSON(es)
-	}
-	for _, a := range es {
+	return printList(e, es, func(a admin.AuditView) string {
 		reason := ""
 		if a.Reason != "" {
 			reason = " (" + a.Reason + ")"
 		}
-		fmt.Fprintf(e.stdout, "%s %-24s %-20s %s%s\n", a.At, or(a.Actor, "(bootstrap)"), a.Action, a.Target, reason)
-	}
-	return nil
+		return fmt.Sprintf("%s %-24s %-20s %s%s", a.At, or(a.Actor, "(bootstrap)"), a.Action, a.Target, reason)
+	})
 }
