@@ -12,11 +12,10 @@ import (
 	"github.com/helpdesk-gw/helpdesk/ingest"
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/store"
-	"github.com/helpdesk-gw/helpdesk/store/storetest"
 )
 
 func TestB1_AutoReplyRecordedOnTicketNotAComment(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		w.open()
 		before := len(w.outbox(""))
@@ -60,7 +59,7 @@ func TestB1_RealVacationRepliesFromCorpus(t *testing.T) {
 }
 
 func TestB1_ListMailProcessedButNeverAnswered(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		res := w.ingest(mail{From: "ann@acme.com", Cc: "carl@cc.example", Headers: []string{"List-Id: <users.lists.acme.com>", "Precedence: list"}})
 		w.expect(res, model.OutcomeCreated, "B1")
@@ -71,7 +70,7 @@ func TestB1_ListMailProcessedButNeverAnswered(t *testing.T) {
 }
 
 func TestB2_HelpdeskNeverAnswersItself(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		w.open()
 		w.expect(w.ingest(mail{From: "support@help.example"}), model.OutcomeIgnoredLoop, "B2")
@@ -85,7 +84,7 @@ func TestB2_HelpdeskNeverAnswersItself(t *testing.T) {
 }
 
 func TestB2_AckLimitPerAddressPerHour(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		for i := 0; i < 7; i++ {
 			w.expect(w.ingest(mail{From: "ann@acme.com", Subject: fmt.Sprint("problem ", i)}), model.OutcomeCreated)
@@ -102,7 +101,7 @@ func TestB2_AckLimitPerAddressPerHour(t *testing.T) {
 }
 
 func TestB2_LoopLimitHoldsCommentsAndTellsStaffOnce(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b, func(o *ingest.Options) { o.LoopLimit = 3 })
 		w.open()
 		for i := 0; i < 5; i++ {
@@ -133,7 +132,7 @@ func TestB2_LoopLimitHoldsCommentsAndTellsStaffOnce(t *testing.T) {
 }
 
 func TestB3_BounceMarksRecipientBouncing(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		w.open()
 		ack := w.outbox("carl@cc.example")[0]
@@ -172,7 +171,7 @@ func TestB3_BounceMarksRecipientBouncing(t *testing.T) {
 }
 
 func TestDuplicatesChangeNothing(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		first := w.open()
 		m := mail{From: "Ann <ann@acme.com>", Cc: "Carl <carl@cc.example>", Subject: "Printer broken", ID: "m1@acme.com", Body: "The printer is on fire."}
@@ -218,7 +217,7 @@ func TestBadInputGetsAnOutcomeAndIsKept(t *testing.T) {
 		{"5000-character Message-ID", []byte("From: ann@acme.com\r\nMessage-ID: <" + longID + ">\r\nSubject: long id\r\n\r\nhello\r\n"), model.OutcomeCreated, ""},
 		{"20 MB message", append([]byte("From: ann@acme.com\r\nSubject: big\r\nContent-Type: application/octet-stream\r\n\r\n"), big...), model.OutcomeCreated, ""},
 	}
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
@@ -250,7 +249,7 @@ func TestTooLargeRecordedFailed(t *testing.T) {
 }
 
 func TestDryRunWritesNothing(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		res, err := w.p.Ingest(w.ctx, ingest.Input{Raw: mail{From: "ann@acme.com", Cc: "carl@cc.example"}.raw(), DryRun: true})
 		if err != nil || res.Outcome != model.OutcomeCreated || len(res.Notified) != 2 {

@@ -6,9 +6,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
 	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/helpdesk-gw/helpdesk/access"
+	"github.com/helpdesk-gw/helpdesk/message"
 	"github.com/helpdesk-gw/helpdesk/store"
 )
 
@@ -58,8 +63,15 @@ func (p *Pipeline) IngestBatch(ctx context.Context, ins []Input, also func(ctx c
 	return p.oneByOne(ctx, ins, also)
 }
 
-// batchOnce runs the whole batch in one transaction.
+// batchOnce runs the whole batch in one transaction. The messages are
+// hashed and parsed first, on every CPU, outside the transaction; the
+// transaction defers its writes (store.Tx.Defer) and reads what the batch
+// will look up with a few queries (store.Tx.Prefetch), so that a message
+// costs few round trips to the database, not one per row.
 func (p *Pipeline) batchOnce(ctx context.Context, ins []Input, also func(ctx context.Context, tx *store.Tx) error) ([]Result, error) {
+	pres := p.prepare(ins)
+	now := p.opts.Clock().UTC()
+	pf := prefetchOf(pres, now)
 	var results []Result
 	err := p.opts.Store.InTx(ctx, func(tx *store.Tx) (err error) {
 		results = make([]Result, 0, len(ins)) // InTx may run this again
@@ -69,9 +81,15 @@ func (p *Pipeline) batchOnce(ctx context.Context, ins []Input, also func(ctx con
 				p.log.Error("ingest panic in batch", "panic", r, "stack", string(debug.Stack()))
 			}
 		}()
+		tx.Defer()
+		if err := tx.Prefetch(ctx, pf); err != nil {
+			return err
+		}
 		for i, in := range ins {
-			sum := sha256.Sum256(in.Raw)
-			r := &run{p: p, tx: tx, facts: access.NewFacts(tx), in: in, hash: hex.EncodeToString(sum[:]), now: p.opts.Clock().UTC()}
+			r := &run{p: p, tx: tx, facts: access.NewFacts(tx), in: in, hash: pres[i].hash, now: p.opts.Clock().UTC()}
+			if pres[i].ok {
+				r.pre = pres[i]
+			}
 			res, err := r.process(ctx)
 			if err != nil {
 				return fmt.Errorf("message %d of %d in batch: %w", i+1, len(ins), err)
@@ -86,6 +104,80 @@ func (p *Pipeline) batchOnce(ctx context.Context, ins []Input, also func(ctx con
 		return nil
 	})
 	return results, err
+}
+
+// parsed is a message hashed and parsed ahead of its transaction.
+type parsed struct {
+	hash string
+	msg  *message.Message
+	err  error
+	ok   bool // parsed: false when the pipeline does not parse it, or the parser panicked
+}
+
+// prepare hashes and parses the messages of a batch on every CPU.
+func (p *Pipeline) prepare(ins []Input) []*parsed {
+	out := make([]*parsed, len(ins))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(ins)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < len(ins); i = int(next.Add(1)) - 1 {
+				out[i] = p.prepareOne(ins[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// prepareOne hashes a message and parses it when the pipeline would. A
+// parser panic leaves it unparsed: the transaction parses it again and
+// records what happens, as for a single message.
+func (p *Pipeline) prepareOne(in Input) (pr *parsed) {
+	sum := sha256.Sum256(in.Raw)
+	pr = &parsed{hash: hex.EncodeToString(sum[:])}
+	max := p.opts.MaxBytes
+	if in.MaxBytes > 0 {
+		max = in.MaxBytes
+	}
+	if in.Failed != "" || in.Size > int64(len(in.Raw)) || (max > 0 && int64(len(in.Raw)) > max) {
+		return pr
+	}
+	defer func() {
+		if recover() != nil {
+			pr.msg, pr.err, pr.ok = nil, nil, false
+		}
+	}()
+	pr.msg, pr.err = message.Parse(in.Raw, p.opts.Parse)
+	pr.ok = true
+	return pr
+}
+
+// prefetchOf lists what the batch will look up.
+func prefetchOf(pres []*parsed, now time.Time) store.Prefetch {
+	pf := store.Prefetch{Messages: len(pres), AutomaticSince: now.Add(-ackWindow)}
+	for _, pr := range pres {
+		pf.Hashes = append(pf.Hashes, pr.hash)
+		m := pr.msg
+		if m == nil {
+			continue
+		}
+		if m.MessageID != "" {
+			pf.Senders = append(pf.Senders, store.MessageFrom{MessageID: m.MessageID, From: m.From.Email})
+			pf.MessageIDs = append(pf.MessageIDs, m.MessageID)
+		}
+		pf.MessageIDs = append(pf.MessageIDs, m.InReplyTo...)
+		pf.MessageIDs = append(pf.MessageIDs, m.References...)
+		pf.Emails = append(pf.Emails, m.From.Email)
+		for _, list := range [][]message.Address{m.ReplyTo, m.To, m.Cc} {
+			for _, a := range list {
+				pf.Emails = append(pf.Emails, a.Email)
+			}
+		}
+	}
+	return pf
 }
 
 // oneByOne is the fallback of a batch that failed: every message in its own

@@ -32,3 +32,29 @@ func BenchmarkIngest(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkIngestBatch is BenchmarkIngest through IngestBatch, 500
+// messages a transaction, as the IMAP poller records them.
+//
+//	go test -run '^$' -bench IngestBatch -benchtime 2000x ./ingest
+func BenchmarkIngestBatch(b *testing.B) {
+	for _, backend := range []store.Backend{store.SQLite, store.Postgres} {
+		b.Run(string(backend), func(b *testing.B) {
+			w := newWorld(b, backend)
+			ins := make([]ingest.Input, b.N)
+			for i := range ins {
+				ins[i] = ingest.Input{Mailbox: "bench", Raw: mail{From: fmt.Sprintf("user%d@acme.com", i), Cc: fmt.Sprintf("cc%d@acme.com", i),
+					Subject: fmt.Sprint("Problem ", i), ID: fmt.Sprintf("b%d@acme.com", i)}.raw()}
+			}
+			b.ResetTimer()
+			for len(ins) > 0 {
+				n := min(500, len(ins))
+				if _, err := w.p.IngestBatch(w.ctx, ins[:n], nil); err != nil {
+					b.Fatal(err)
+				}
+				ins = ins[n:]
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
+		})
+	}
+}

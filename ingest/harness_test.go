@@ -20,6 +20,18 @@ import (
 
 func TestMain(m *testing.M) { storetest.Main(m) }
 
+// runBoth runs fn on both stores twice: "single", where the world ingests
+// each message with Ingest (a transaction of its own, writes as they come),
+// and "batched", where it goes through IngestBatch, whose transaction
+// defers its writes and answers reads from caches (store.Tx.Defer). The
+// rules hold the same either way.
+func runBoth(t *testing.T, fn func(t *testing.T, b store.Backend)) {
+	storetest.Run(t, func(t *testing.T, b store.Backend) {
+		t.Run("single", func(t *testing.T) { fn(t, b) })
+		t.Run("batched", func(t *testing.T) { fn(t, b) })
+	})
+}
+
 // world is a helpdesk with two organisations and staff:
 //   - acme (acme.com, and partner.example as a partner, O5), access own
 //   - partnerco (partner.example)
@@ -32,13 +44,16 @@ type world struct {
 	adm   *admin.Service
 	addrs threading.Addresses
 	now   time.Time
+	// batched: messages go through IngestBatch (runBoth)
+	batched bool
 }
 
 const authservID = "mx.help.example"
 
 func newWorld(t testing.TB, b store.Backend, edit ...func(*ingest.Options)) *world {
 	t.Helper()
-	w := &world{t: t, ctx: context.Background(), now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
+	w := &world{t: t, ctx: context.Background(), now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC),
+		batched: strings.Contains(t.Name()+"/", "/batched/")}
 	clock := func() time.Time { return w.now }
 	w.st = storetest.OpenWith(t, b, store.Options{Clock: clock})
 	tmpl, err := templates.Load("")
@@ -124,7 +139,15 @@ func (w *world) ingest(m mail) ingest.Result {
 
 func (w *world) ingestRaw(raw []byte) ingest.Result {
 	w.t.Helper()
-	res, err := w.p.Ingest(w.ctx, ingest.Input{Raw: raw, Mailbox: "test"})
+	in := ingest.Input{Raw: raw, Mailbox: "test"}
+	if w.batched {
+		res, err := w.p.IngestBatch(w.ctx, []ingest.Input{in}, nil)
+		if err != nil {
+			w.t.Fatalf("ingest batch: %v", err)
+		}
+		return res[0]
+	}
+	res, err := w.p.Ingest(w.ctx, in)
 	if err != nil {
 		w.t.Fatalf("ingest: %v", err)
 	}

@@ -8,11 +8,10 @@ import (
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/policy"
 	"github.com/helpdesk-gw/helpdesk/store"
-	"github.com/helpdesk-gw/helpdesk/store/storetest"
 )
 
 func TestI2_I3_NewTicketInSendersOrganisation(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		res := w.open()
 		w.expect(res, model.OutcomeCreated, "I2", "I3")
@@ -30,7 +29,7 @@ func TestI2_I3_NewTicketInSendersOrganisation(t *testing.T) {
 }
 
 func TestI3_OrganisationNamedByAddressAndPartnerDefault(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		// A partner user belongs to partnerco and (O5) acme; default is partnerco (O6).
 		res := w.ingest(mail{From: "pat@partner.example", Subject: "ours"})
@@ -59,7 +58,7 @@ func TestI3_OrganisationNamedByAddressAndPartnerDefault(t *testing.T) {
 }
 
 func TestN3_AcknowledgementAndCCsAdded(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		res := w.open()
 		w.expect(res, model.OutcomeCreated, "C1")
@@ -84,7 +83,7 @@ func TestN3_AcknowledgementAndCCsAdded(t *testing.T) {
 }
 
 func TestN6_NotificationHeaders(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		res := w.open()
 		ack := w.outbox("ann@acme.com")[0]
@@ -134,7 +133,7 @@ func contains(list []string, s string) bool {
 }
 
 func TestC3_NeverCCsOnOpeningMail(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		res := w.ingest(mail{From: "ann@acme.com", To: "support@help.example, support+note@help.example",
 			Cc: "noreply@acme.com, MAILER-DAEMON@acme.com, dave@acme.com"})
@@ -149,7 +148,7 @@ func TestC3_NeverCCsOnOpeningMail(t *testing.T) {
 }
 
 func TestC1_MaxNewCCs(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b, func(o *ingest.Options) { o.MaxNewCCs = 2 })
 		res := w.ingest(mail{From: "ann@acme.com", Cc: "a@x.example, b@x.example, c@x.example"})
 		if got := participants(w.ticket(res.TicketID), "cc"); len(got) != 2 {
@@ -159,7 +158,7 @@ func TestC1_MaxNewCCs(t *testing.T) {
 }
 
 func TestO7_UnknownSenders(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		res := w.ingest(mail{From: "someone@gmail.com"})
 		w.expect(res, model.OutcomeCreated, "O7")
@@ -180,7 +179,7 @@ func TestO7_UnknownSenders(t *testing.T) {
 }
 
 func TestO8_RegisteredIntake(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		w.ok(w.adm.OrgSet(w.ctx, w.owner(), "acme", adminIntake("registered")))
 		w.expect(w.ingest(mail{From: "bob@acme.com"}), model.OutcomeRejected, "O8", "I6")
@@ -190,7 +189,7 @@ func TestO8_RegisteredIntake(t *testing.T) {
 }
 
 func TestO3_SenderBecomesMemberOfDomainOrganisations(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		w.ingest(mail{From: "pat@partner.example"})
 		u, err := w.adm.UserShow(w.ctx, "pat@partner.example")

@@ -167,7 +167,7 @@ func (r *run) queue(ctx context.Context, v *access.TicketView, to string, kind m
 		return fmt.Errorf("queue %s to %s: %w", kind, to, err)
 	}
 	if row.TicketID != 0 {
-		if _, err := r.tx.RecordMessageID(ctx, row.TicketID, row.MessageID, "out", to, row.ID); err != nil {
+		if err := r.tx.RecordSentMessageID(ctx, row.TicketID, row.MessageID, to, row.ID); err != nil {
 			return fmt.Errorf("record sent Message-ID: %w", err)
 		}
 	}
@@ -232,6 +232,9 @@ func (r *run) threadHeaders(ctx context.Context, row *model.OutboxMessage) error
 	return nil
 }
 
+// ackWindow is the period of B2's ack_limit.
+const ackWindow = time.Hour
+
 // holdBack applies B1 (never answer automatic or list mail automatically),
 // B2 (never the helpdesk's own addresses; ack_limit an hour) and B3 (never
 // bouncing addresses).
@@ -253,7 +256,7 @@ func (r *run) holdBack(ctx context.Context, v *access.TicketView, to string, kin
 		r.rules("B1")
 		return true, "B1: no automatic answer to " + r.class.Kind.String() + " mail", nil
 	}
-	n, err := r.tx.CountAutomaticSince(ctx, to, r.now.Add(-time.Hour))
+	n, err := r.tx.CountAutomaticSince(ctx, to, r.now.Add(-ackWindow))
 	if err != nil {
 		return false, "", fmt.Errorf("count automatic mail to %s: %w", to, err)
 	}

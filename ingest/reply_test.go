@@ -8,11 +8,10 @@ import (
 	"github.com/helpdesk-gw/helpdesk/admin"
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/store"
-	"github.com/helpdesk-gw/helpdesk/store/storetest"
 )
 
 func TestI1_I4_ReplyThreadsByInReplyTo(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		w.open()
 		ack := w.lastMessageID("ann@acme.com")
@@ -31,7 +30,7 @@ func TestI1_I4_ReplyThreadsByInReplyTo(t *testing.T) {
 }
 
 func TestI1_ReplyThreadsByTokenThenSubject(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		w.open()
 		w.expect(w.ingest(mail{From: "ann@acme.com", To: w.replyAddress(1, "ann@acme.com"), Subject: "no token here"}), model.OutcomeCommented, "I1")
@@ -47,7 +46,7 @@ func TestI1_ReplyThreadsByTokenThenSubject(t *testing.T) {
 }
 
 func TestT1_TamperedTokenMatchesNothing(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		w.open()
 		addr := w.replyAddress(1, "ann@acme.com")
@@ -66,7 +65,7 @@ func TestT1_TamperedTokenMatchesNothing(t *testing.T) {
 }
 
 func TestT2_P1_TokenProvesOnlyItsRecipient(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		w.open()
 		annAddr := w.replyAddress(1, "ann@acme.com")
@@ -91,7 +90,7 @@ func TestT2_P1_TokenProvesOnlyItsRecipient(t *testing.T) {
 }
 
 func TestC2_OtherCCsAddCCsOnlyWithParticipantsSetting(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		w.open()
 		carlAddr := w.replyAddress(1, "carl@cc.example")
@@ -108,7 +107,7 @@ func TestC2_OtherCCsAddCCsOnlyWithParticipantsSetting(t *testing.T) {
 }
 
 func TestR6_I5_C4_PartnerViewOnlyIsQuarantinedThenReleased(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		w.open()
 		w.ok(w.adm.OrgSet(w.ctx, w.owner(), "acme", admin.OrgSettings{Access: model.OrgAccessView}))
@@ -147,7 +146,7 @@ func TestR6_I5_C4_PartnerViewOnlyIsQuarantinedThenReleased(t *testing.T) {
 }
 
 func TestI6_NoRightsNoticeNamesNothing(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		w.open()
 		res := w.ingest(mail{From: "eve@evil.example", InReplyTo: w.lastMessageID("ann@acme.com"), Subject: "Re: Printer broken [#1]"})
@@ -166,7 +165,7 @@ func TestI6_NoRightsNoticeNamesNothing(t *testing.T) {
 }
 
 func TestI7_R7_N2_C4_StaffNoteNeverReachesEndUsers(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b, withAuthserv)
 		w.open()
 		w.ok(w.adm.StaffSet(w.ctx, w.owner(), "sue@help.example", model.RoleAgent, "staff.add"))
@@ -202,7 +201,7 @@ func TestI7_R7_N2_C4_StaffNoteNeverReachesEndUsers(t *testing.T) {
 }
 
 func TestI9_P4_ForgedStaffReplyRejected(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b, withAuthserv)
 		w.open()
 		before := len(w.outbox(""))
@@ -220,7 +219,7 @@ func TestI9_P4_ForgedStaffReplyRejected(t *testing.T) {
 }
 
 func TestI9_WithoutAuthservOnlyTokensProveStaff(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		w.open()
 		w.expect(w.ingest(mail{From: "sam@help.example", Subject: "Re: [#1]", Headers: []string{proven("help.example")}}), model.OutcomeRejected, "I9")
@@ -237,7 +236,7 @@ func TestI9_WithoutAuthservOnlyTokensProveStaff(t *testing.T) {
 }
 
 func TestI8_StaffCommands(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b, withAuthserv)
 		w.open()
 		res := w.ingest(mail{From: "sam@help.example", Subject: "Re: [#1]", Headers: []string{proven("help.example")},
@@ -275,7 +274,7 @@ func TestI8_StaffCommands(t *testing.T) {
 }
 
 func TestI8_RequesterMayOnlyMoveOrganisation(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		res := w.ingest(mail{From: "pat@partner.example", Subject: "ours"})
 		addr := w.replyAddress(res.TicketID, "pat@partner.example")
@@ -293,7 +292,7 @@ func TestI8_RequesterMayOnlyMoveOrganisation(t *testing.T) {
 }
 
 func TestN1_N4_WhoIsToldOfAComment(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		w.open()
 		w.ok(w.adm.UserAdd(w.ctx, w.owner(), "boss@acme.com", "Boss", nil))
@@ -322,7 +321,7 @@ func TestN1_N4_WhoIsToldOfAComment(t *testing.T) {
 }
 
 func TestN5_FollowAddress(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b, withAuthserv)
 		w.open()
 		w.ok(w.adm.OrgSet(w.ctx, w.owner(), "acme", admin.OrgSettings{Access: model.OrgAccessView}))
@@ -342,7 +341,7 @@ func TestN5_FollowAddress(t *testing.T) {
 }
 
 func TestP2_DMARCFailRejected(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b, withAuthserv)
 		res := w.ingest(mail{From: "ann@acme.com", Headers: []string{"Authentication-Results: " + authservID + "; dmarc=fail header.from=acme.com"}})
 		w.expect(res, model.OutcomeRejected, "P2")

@@ -12,14 +12,13 @@ import (
 	"github.com/helpdesk-gw/helpdesk/ingest"
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/store"
-	"github.com/helpdesk-gw/helpdesk/store/storetest"
 )
 
 // N2/R7/I7: a staff member's internal note held in quarantine by the loop
 // limit (B2) becomes a PUBLIC comment when staff release it, and its text
 // is mailed to the requester.
 func TestReview_N2_ReleasedLoopHeldNoteBecomesPublic(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b, withAuthserv, func(o *ingest.Options) { o.LoopLimit = 2 })
 		w.open()
 		for i := 0; i < 2; i++ {
@@ -55,7 +54,7 @@ func TestReview_N2_ReleasedLoopHeldNoteBecomesPublic(t *testing.T) {
 // is mailed the note's text. (Decision 6 rejects a note that threads onto
 // nothing when it is sent to the note address; the #note form escapes it.)
 func TestReview_I7_NoteCommandOnNewMailReachesEndUser(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b, withAuthserv)
 		res := w.ingest(mail{From: "sam@help.example", Cc: "ann@acme.com", Subject: "Heads-up about Acme",
 			Body: "#note\nSECRET: the customer is a bad payer.", Headers: []string{proven("help.example")}})
@@ -78,7 +77,7 @@ func TestReview_I7_NoteCommandOnNewMailReachesEndUser(t *testing.T) {
 // loop notice) is not marked as issued to staff, so it keeps proving the
 // address (P1 b) after they stop being staff.
 func TestReview_T2_StaffTokenInCommandReportNotMarkedStaff(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b, withAuthserv)
 		w.open()
 		// Sam (staff, proven) writes with a malformed command: he is sent a
@@ -115,7 +114,7 @@ func TestReview_T2_StaffTokenInCommandReportNotMarkedStaff(t *testing.T) {
 // C3 (decision 15): `ticket cc --add` must refuse the helpdesk's own
 // addresses and honour the configured cc_blocklist.
 func TestReview_C3_TicketCCAcceptsHelpdeskAddressAndIgnoresConfiguredBlocklist(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b, func(o *ingest.Options) { o.CCBlocklist = []string{"*@blocked.example"} })
 		w.open()
 		sam := admin.Request{As: "sam@help.example"}
@@ -138,7 +137,7 @@ func TestReview_C3_TicketCCAcceptsHelpdeskAddressAndIgnoresConfiguredBlocklist(t
 // bytes, e.g. another Received header) is processed again: another notice,
 // another quarantine entry.
 func TestReview_B2_RejectedMessageIDSeenAgainIsNotDuplicate(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		w.open()
 		w.ok(w.adm.OrgSet(w.ctx, w.owner(), "acme", admin.OrgSettings{Access: model.OrgAccessView}))
@@ -159,7 +158,7 @@ func TestReview_B2_RejectedMessageIDSeenAgainIsNotDuplicate(t *testing.T) {
 // people; a forged DSN naming one of them marks that other person bouncing,
 // and they stop receiving notifications.
 func TestReview_B3_ForgedBounceByParticipantSilencesAnother(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		w.open()
 		annAck := w.outbox("ann@acme.com")[0].MessageID
@@ -196,7 +195,7 @@ func TestReview_B3_ForgedBounceByParticipantSilencesAnother(t *testing.T) {
 // address, so the reply, quoting the note, becomes a public comment mailed
 // to the requester.
 func TestReview_N2_StaffReplyToNoteNotificationQuotesNotePublicly(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b, withAuthserv)
 		w.open()
 		w.ok(w.adm.StaffSet(w.ctx, w.owner(), "sue@help.example", model.RoleAgent, "staff.add"))

@@ -25,6 +25,7 @@ type run struct {
 	in    Input
 	hash  string
 	now   time.Time
+	pre   *parsed // the message parsed before the transaction (a batch), or nil
 
 	msg     *message.Message
 	raw     *model.RawMessage
@@ -98,7 +99,7 @@ func (r *run) parse(ctx context.Context) error {
 		r.rawHeaderOnly()
 		return r.insertRaw(ctx)
 	}
-	msg, err := message.Parse(r.in.Raw, r.p.opts.Parse)
+	msg, err := r.parseMessage()
 	if err != nil && !r.bounceWithoutFrom(msg, err) {
 		r.res.Outcome, r.res.Reason = model.OutcomeFailed, err.Error()
 		if msg != nil {
@@ -120,6 +121,14 @@ func (r *run) parse(ctx context.Context) error {
 		}
 	}
 	return r.insertRaw(ctx)
+}
+
+// parseMessage parses the message, unless it was parsed before.
+func (r *run) parseMessage() (*message.Message, error) {
+	if r.pre != nil {
+		return r.pre.msg, r.pre.err
+	}
+	return message.Parse(r.in.Raw, r.p.opts.Parse)
 }
 
 // bounceWithoutFrom reports whether a message with no usable From address

@@ -30,6 +30,17 @@ func (q *queries) RecordMessageID(ctx context.Context, ticketID int64, msgID str
 	return n > 0, err
 }
 
+// RecordSentMessageID records a Message-ID the helpdesk generated for an
+// outbox row (0: none), sent to address, for a ticket (0: none). The
+// Message-ID is new by construction, so nothing is looked up first: one
+// already recorded for that address is ErrDuplicate.
+func (q *queries) RecordSentMessageID(ctx context.Context, ticketID int64, msgID, address string, outboxID int64) error {
+	_, err := q.exec(ctx, "record sent message id "+msgID,
+		`INSERT INTO message_ids (ticket_id, message_id, direction, address, outbox_id, at) VALUES (?, ?, ?, ?, ?, ?)`,
+		nullID(ticketID), msgID, string(Outbound), model.NormalizeEmail(address), nullID(outboxID), dbTime(q.now()))
+	return err
+}
+
 // TicketByMessageIDs returns the ticket of the first of ids (in the order
 // given) recorded for a ticket in either direction; ErrNotFound if none is.
 func (q *queries) TicketByMessageIDs(ctx context.Context, ids []string) (int64, error) {

@@ -26,6 +26,25 @@ func scanOutbox(r rowScanner) (model.OutboxMessage, error) {
 // queued and NextAttemptAt to CreatedAt (now). A Message-ID already queued
 // is ErrDuplicate.
 func (q *queries) EnqueueOutbox(ctx context.Context, m *model.OutboxMessage) error {
+	q.outboxDefaults(m)
+	id, err := q.insert(ctx, fmt.Sprintf("queue %s to %s", m.Kind, m.To),
+		`INSERT INTO outbox (`+outboxInsertCols+`)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, outboxValues(m)...)
+	if err != nil {
+		return err
+	}
+	m.ID = id
+	return nil
+}
+
+// outboxInsertCols are the columns EnqueueOutbox writes, in the order of
+// outboxValues.
+const outboxInsertCols = `ticket_id, kind, to_addr, subject, message_id, reply_to, in_reply_to, references_,
+	comment_id, text_body, html_body, return_path, auto_submitted, from_name, status, attempts,
+	next_attempt_at, last_error, created_at, sent_at`
+
+// outboxDefaults normalises a row to queue as EnqueueOutbox documents.
+func (q *queries) outboxDefaults(m *model.OutboxMessage) {
 	m.To = model.NormalizeEmail(m.To)
 	if m.Status == "" {
 		m.Status = model.OutboxQueued
@@ -35,20 +54,14 @@ func (q *queries) EnqueueOutbox(ctx context.Context, m *model.OutboxMessage) err
 		m.NextAttemptAt = m.CreatedAt
 	}
 	m.NextAttemptAt, m.SentAt = normTime(m.NextAttemptAt), normTime(m.SentAt)
-	id, err := q.insert(ctx, fmt.Sprintf("queue %s to %s", m.Kind, m.To),
-		`INSERT INTO outbox (ticket_id, kind, to_addr, subject, message_id, reply_to, in_reply_to, references_,
-		 comment_id, text_body, html_body, return_path, auto_submitted, from_name, status, attempts,
-		 next_attempt_at, last_error, created_at, sent_at)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		nullID(m.TicketID), string(m.Kind), m.To, m.Subject, m.MessageID, m.ReplyTo, m.InReplyTo,
+}
+
+// outboxValues are a row's values for outboxInsertCols.
+func outboxValues(m *model.OutboxMessage) []any {
+	return []any{nullID(m.TicketID), string(m.Kind), m.To, m.Subject, m.MessageID, m.ReplyTo, m.InReplyTo,
 		spaceList(m.References), nullID(m.CommentID), m.TextBody, m.HTMLBody, m.ReturnPath, m.AutoSubmitted,
 		m.FromName, string(m.Status), m.Attempts, dbTime(m.NextAttemptAt), m.LastError, dbTime(m.CreatedAt),
-		dbTime(m.SentAt))
-	if err != nil {
-		return err
-	}
-	m.ID = id
-	return nil
+		dbTime(m.SentAt)}
 }
 
 // OutboxByID returns one outbox row, or ErrNotFound.

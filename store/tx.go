@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -15,6 +16,7 @@ import (
 type Tx struct {
 	queries
 	tx *sqlx.Tx
+	d  *deferred // set by Defer
 }
 
 // Retry limits of InTx on PostgreSQL.
@@ -78,6 +80,14 @@ func (s *Store) runTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		}
 	}()
 	if err := fn(tx); err != nil {
+		_ = stx.Rollback()
+		if tx.d != nil && tx.d.err != nil && !errors.Is(err, tx.d.err) {
+			// a failed flush made what followed fail: report its cause
+			return fmt.Errorf("%w (then: %v)", tx.d.err, err)
+		}
+		return err
+	}
+	if err := tx.Flush(ctx); err != nil {
 		_ = stx.Rollback()
 		return err
 	}

@@ -1,0 +1,751 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/helpdesk-gw/helpdesk/model"
+)
+
+// The methods below are the query methods of the same names, answered
+// from the caches and pending rows once Defer was called (deferred.go),
+// and passed through otherwise. Each keeps its original's contract.
+
+func notFound(op string) error { return fmt.Errorf("%s: %w", op, ErrNotFound) }
+
+// ---- raw messages
+
+// InsertRaw is queries.InsertRaw; deferred unless the message is stored in
+// chunks.
+func (t *Tx) InsertRaw(ctx context.Context, m *model.RawMessage) error {
+	if t.d == nil || chunkCount(m.Raw) > 0 {
+		return t.queries.InsertRaw(ctx, m)
+	}
+	m.From = model.NormalizeEmail(m.From)
+	t.stamp(&m.ReceivedAt)
+	if m.Size == 0 {
+		m.Size = int64(len(m.Raw))
+	}
+	id, err := t.newID(ctx, "raw_messages")
+	if err != nil {
+		return fmt.Errorf("insert raw message %s: %w", m.MessageID, err)
+	}
+	m.ID = id
+	c := *m
+	c.Rules = slices.Clone(m.Rules)
+	t.d.pRaws = append(t.d.pRaws, &c)
+	t.d.rawsByID[id] = &c
+	t.d.rawChanged(&c)
+	return nil
+}
+
+// rawChanged brings the raw-message caches in step with c, inserted or
+// given an outcome in this transaction.
+func (d *deferred) rawChanged(c *model.RawMessage) {
+	if e, ok := d.rawBySHA[c.SHA256]; ok && e == nil && c.DuplicateOf == 0 {
+		d.rawBySHA[c.SHA256] = c
+	}
+	k := msgKey{c.MessageID, c.From}
+	if e, ok := d.rawByMsg[k]; ok {
+		decided := c.Outcome != model.OutcomeFailed && c.Outcome != model.OutcomeDuplicate
+		switch {
+		case e == nil && decided:
+			d.rawByMsg[k] = c
+		case e != nil && e.ID == c.ID && !decided:
+			delete(d.rawByMsg, k) // read again: an earlier row may qualify
+		}
+	}
+}
+
+// SetRawOutcome is queries.SetRawOutcome; deferred for a message inserted
+// in this transaction.
+func (t *Tx) SetRawOutcome(ctx context.Context, id int64, outcome model.Outcome, reason string,
+	rules []string, ticketID int64) error {
+	if t.d == nil || t.d.rawsByID[id] == nil {
+		return t.queries.SetRawOutcome(ctx, id, outcome, reason, rules, ticketID)
+	}
+	c := t.d.rawsByID[id]
+	c.Outcome, c.Reason, c.Rules, c.TicketID = outcome, reason, slices.Clone(rules), ticketID
+	if !slices.Contains(t.d.pRaws, c) && !slices.Contains(t.d.pRawUpdates, id) {
+		t.d.pRawUpdates = append(t.d.pRawUpdates, id)
+	}
+	t.d.rawChanged(c)
+	return nil
+}
+
+// known returns the row of a cached raw message: the one of this
+// transaction when it is one of them.
+func (d *deferred) known(m model.RawMessage) *model.RawMessage {
+	if c := d.rawsByID[m.ID]; c != nil {
+		return c
+	}
+	return &m
+}
+
+func rawMeta(c *model.RawMessage) model.RawMessage {
+	m := *c
+	m.Raw = nil
+	m.Rules = slices.Clone(c.Rules)
+	return m
+}
+
+// RawMetaBySHA256 is queries.RawMetaBySHA256, cached once deferred.
+func (t *Tx) RawMetaBySHA256(ctx context.Context, hash string) (model.RawMessage, error) {
+	op := "get raw message by hash " + hash
+	if t.d == nil {
+		return t.queries.RawMetaBySHA256(ctx, hash)
+	}
+	if c, ok := t.d.rawBySHA[hash]; ok {
+		if c == nil {
+			return model.RawMessage{}, notFound(op)
+		}
+		return rawMeta(c), nil
+	}
+	m, err := t.queries.RawMetaBySHA256(ctx, hash)
+	switch {
+	case err == nil:
+		t.d.rawBySHA[hash] = t.d.known(m)
+	case isNotFound(err):
+		t.d.rawBySHA[hash] = nil
+	}
+	return m, err
+}
+
+// RawByMessageID is queries.RawByMessageID, cached once deferred.
+func (t *Tx) RawByMessageID(ctx context.Context, msgID, sender string) (model.RawMessage, error) {
+	if t.d == nil {
+		return t.queries.RawByMessageID(ctx, msgID, sender)
+	}
+	k := msgKey{msgID, sender}
+	if c, ok := t.d.rawByMsg[k]; ok {
+		if c == nil {
+			return model.RawMessage{}, notFound("get raw message by Message-ID " + msgID)
+		}
+		return rawMeta(c), nil
+	}
+	m, err := t.queries.RawByMessageID(ctx, msgID, sender)
+	switch {
+	case err == nil:
+		t.d.rawByMsg[k] = t.d.known(m)
+	case isNotFound(err):
+		t.d.rawByMsg[k] = nil
+	}
+	return m, err
+}
+
+func isNotFound(err error) bool { return err != nil && errors.Is(err, ErrNotFound) }
+
+// ---- users
+
+// UserByEmail is queries.UserByEmail, cached once deferred.
+func (t *Tx) UserByEmail(ctx context.Context, email string) (model.User, error) {
+	if t.d == nil {
+		return t.queries.UserByEmail(ctx, email)
+	}
+	email = model.NormalizeEmail(email)
+	if u, ok := t.d.users[email]; ok {
+		if u == nil {
+			return model.User{}, notFound("get user " + email)
+		}
+		return *u, nil
+	}
+	u, err := t.queries.UserByEmail(ctx, email)
+	switch {
+	case err == nil:
+		t.d.userLoaded(u)
+	case isNotFound(err):
+		t.d.users[email] = nil
+	}
+	return u, err
+}
+
+func (d *deferred) userLoaded(u model.User) {
+	c := u
+	d.users[u.Email] = &c
+	d.usersByID[u.ID] = u
+}
+
+// UserByID is queries.UserByID, cached once deferred.
+func (t *Tx) UserByID(ctx context.Context, id int64) (model.User, error) {
+	if t.d == nil {
+		return t.queries.UserByID(ctx, id)
+	}
+	if u, ok := t.d.usersByID[id]; ok {
+		return u, nil
+	}
+	u, err := t.queries.UserByID(ctx, id)
+	if err == nil {
+		t.d.userLoaded(u)
+	}
+	return u, err
+}
+
+// UsersByIDs is queries.UsersByIDs, cached once deferred.
+func (t *Tx) UsersByIDs(ctx context.Context, ids []int64) (map[int64]model.User, error) {
+	if t.d == nil {
+		return t.queries.UsersByIDs(ctx, ids)
+	}
+	out := make(map[int64]model.User, len(ids))
+	var missing []int64
+	for _, id := range ids {
+		if u, ok := t.d.usersByID[id]; ok {
+			out[id] = u
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	got, err := t.queries.UsersByIDs(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	for id, u := range got {
+		t.d.userLoaded(u)
+		out[id] = u
+	}
+	return out, nil
+}
+
+// CreateUser is queries.CreateUser, deferred.
+func (t *Tx) CreateUser(ctx context.Context, u *model.User) error {
+	if t.d == nil {
+		return t.queries.CreateUser(ctx, u)
+	}
+	u.Email = model.NormalizeEmail(u.Email)
+	op := "insert user " + u.Email
+	if _, err := t.UserByEmail(ctx, u.Email); err == nil {
+		return fmt.Errorf("%s: %w", op, ErrDuplicate)
+	} else if !isNotFound(err) {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	t.stamp(&u.CreatedAt)
+	id, err := t.newID(ctx, "users")
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	u.ID = id
+	c := *u
+	t.d.pUsers = append(t.d.pUsers, &c)
+	t.d.users[c.Email] = &c
+	t.d.usersByID[id] = c
+	t.d.memberships[id] = []model.Membership{}
+	return nil
+}
+
+// UpdateUser is queries.UpdateUser; deferred for a user created in this
+// transaction and not yet written.
+func (t *Tx) UpdateUser(ctx context.Context, u *model.User) error {
+	if t.d != nil {
+		for _, p := range t.d.pUsers {
+			if p.ID == u.ID {
+				p.Name, p.StaffRole, p.DefaultOrgID, p.Registered, p.Bouncing = u.Name, u.StaffRole, u.DefaultOrgID, u.Registered, u.Bouncing
+				t.d.usersByID[p.ID] = *p
+				return nil
+			}
+		}
+	}
+	return t.queries.UpdateUser(ctx, u)
+}
+
+// ---- memberships and organisations
+
+// MembershipsOfUser is queries.MembershipsOfUser, cached once deferred.
+func (t *Tx) MembershipsOfUser(ctx context.Context, userID int64) ([]model.Membership, error) {
+	if t.d == nil {
+		return t.queries.MembershipsOfUser(ctx, userID)
+	}
+	if ms, ok := t.d.memberships[userID]; ok {
+		return slices.Clone(ms), nil
+	}
+	ms, err := t.queries.MembershipsOfUser(ctx, userID)
+	if err == nil {
+		t.d.memberships[userID] = slices.Clone(ms)
+	}
+	return ms, err
+}
+
+// MembershipsOfUsers is queries.MembershipsOfUsers, cached once deferred.
+func (t *Tx) MembershipsOfUsers(ctx context.Context, ids []int64) (map[int64][]model.Membership, error) {
+	if t.d == nil {
+		return t.queries.MembershipsOfUsers(ctx, ids)
+	}
+	if err := t.loadMemberships(ctx, ids); err != nil {
+		return nil, err
+	}
+	out := make(map[int64][]model.Membership, len(ids))
+	for _, id := range ids {
+		if ms := t.d.memberships[id]; len(ms) > 0 {
+			out[id] = slices.Clone(ms)
+		}
+	}
+	return out, nil
+}
+
+// loadMemberships fills the membership cache of the users it lacks.
+func (t *Tx) loadMemberships(ctx context.Context, ids []int64) error {
+	var missing []int64
+	for _, id := range ids {
+		if _, ok := t.d.memberships[id]; !ok {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	got, err := t.queries.MembershipsOfUsers(ctx, missing)
+	if err != nil {
+		return err
+	}
+	for _, id := range missing {
+		t.d.memberships[id] = append([]model.Membership{}, got[id]...)
+	}
+	return nil
+}
+
+// FollowAllMembersOfOrg is queries.FollowAllMembersOfOrg, cached once
+// deferred.
+func (t *Tx) FollowAllMembersOfOrg(ctx context.Context, orgID int64) ([]model.Membership, error) {
+	if t.d == nil {
+		return t.queries.FollowAllMembersOfOrg(ctx, orgID)
+	}
+	if ms, ok := t.d.followAll[orgID]; ok {
+		return slices.Clone(ms), nil
+	}
+	ms, err := t.queries.FollowAllMembersOfOrg(ctx, orgID)
+	if err == nil {
+		t.d.followAll[orgID] = slices.Clone(ms)
+	}
+	return ms, err
+}
+
+// UpsertMembership is queries.UpsertMembership, deferred.
+func (t *Tx) UpsertMembership(ctx context.Context, m model.Membership) error {
+	if t.d == nil {
+		return t.queries.UpsertMembership(ctx, m)
+	}
+	d := t.d
+	if m.Access == "" {
+		m.Access = model.MemberAccessOwn
+	}
+	t.stamp(&m.CreatedAt)
+	mine, known := d.memberships[m.UserID]
+	if known {
+		i := slices.IndexFunc(mine, func(x model.Membership) bool { return x.OrgID == m.OrgID })
+		if i >= 0 {
+			m.CreatedAt = mine[i].CreatedAt // kept from the first time
+			mine[i] = m
+		} else {
+			mine = append(mine, m)
+			slices.SortFunc(mine, func(a, b model.Membership) int { return cmpInt(a.OrgID, b.OrgID) })
+		}
+		d.memberships[m.UserID] = mine
+	}
+	if list, ok := d.followAll[m.OrgID]; ok {
+		i := slices.IndexFunc(list, func(x model.Membership) bool { return x.UserID == m.UserID })
+		if i >= 0 {
+			m.CreatedAt = list[i].CreatedAt
+			list = slices.Delete(list, i, i+1)
+		}
+		switch {
+		case !(m.FollowAll && m.Access == model.MemberAccessOrg):
+			d.followAll[m.OrgID] = list
+		case known || i >= 0:
+			list = append(list, m)
+			slices.SortFunc(list, func(a, b model.Membership) int { return cmpInt(a.UserID, b.UserID) })
+			d.followAll[m.OrgID] = list
+		default:
+			delete(d.followAll, m.OrgID) // its first time is not known here: read again
+		}
+	}
+	d.pMemberships = append(d.pMemberships, m)
+	return nil
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// ListOrgs is queries.ListOrgs, cached once deferred.
+func (t *Tx) ListOrgs(ctx context.Context) ([]model.Organisation, error) {
+	if t.d == nil {
+		return t.queries.ListOrgs(ctx)
+	}
+	if !t.d.orgsKnown {
+		orgs, err := t.queries.ListOrgs(ctx)
+		if err != nil {
+			return nil, err
+		}
+		t.d.orgs, t.d.orgsKnown = orgs, true
+	}
+	out := make([]model.Organisation, len(t.d.orgs))
+	for i, o := range t.d.orgs {
+		out[i] = o
+		out[i].Domains = slices.Clone(o.Domains)
+	}
+	return out, nil
+}
+
+// ---- tickets and participants
+
+// CreateTicket is queries.CreateTicket, deferred.
+func (t *Tx) CreateTicket(ctx context.Context, tk *model.Ticket) error {
+	if t.d == nil {
+		return t.queries.CreateTicket(ctx, tk)
+	}
+	ticketDefaults(tk)
+	t.stamp(&tk.CreatedAt)
+	if tk.UpdatedAt.IsZero() {
+		tk.UpdatedAt = tk.CreatedAt
+	}
+	t.stamp(&tk.UpdatedAt)
+	id, err := t.newID(ctx, "tickets")
+	if err != nil {
+		return fmt.Errorf("insert ticket: %w", err)
+	}
+	tk.ID = id
+	c := *tk
+	t.d.pTickets = append(t.d.pTickets, &c)
+	t.d.tickets[id] = &c
+	t.d.partsOf[id] = []model.Participant{}
+	t.d.ticketMsgs[id] = []msgRow{}
+	return nil
+}
+
+// UpdateTicket is queries.UpdateTicket; deferred for a ticket created in
+// this transaction and not yet written.
+func (t *Tx) UpdateTicket(ctx context.Context, tk *model.Ticket) error {
+	if t.d != nil {
+		for _, p := range t.d.pTickets {
+			if p.ID == tk.ID {
+				tk.UpdatedAt = t.now()
+				created := p.CreatedAt
+				*p = *tk
+				p.CreatedAt = created
+				return nil
+			}
+		}
+	}
+	return t.queries.UpdateTicket(ctx, tk)
+}
+
+// TicketByID is queries.TicketByID, cached once deferred.
+func (t *Tx) TicketByID(ctx context.Context, id int64) (model.Ticket, error) {
+	if t.d == nil {
+		return t.queries.TicketByID(ctx, id)
+	}
+	if tk, ok := t.d.tickets[id]; ok {
+		if tk == nil {
+			return model.Ticket{}, notFound(fmt.Sprintf("get ticket %d", id))
+		}
+		return *tk, nil
+	}
+	tk, err := t.queries.TicketByID(ctx, id)
+	switch {
+	case err == nil:
+		c := tk
+		t.d.tickets[id] = &c
+	case isNotFound(err):
+		t.d.tickets[id] = nil
+	}
+	return tk, err
+}
+
+// Participants is queries.Participants, cached once deferred.
+func (t *Tx) Participants(ctx context.Context, ticketID int64) ([]model.Participant, error) {
+	if t.d == nil {
+		return t.queries.Participants(ctx, ticketID)
+	}
+	if ps, ok := t.d.partsOf[ticketID]; ok {
+		return slices.Clone(ps), nil
+	}
+	ps, err := t.queries.Participants(ctx, ticketID)
+	if err == nil {
+		t.d.partsOf[ticketID] = slices.Clone(ps)
+	}
+	return ps, err
+}
+
+// AddParticipant is queries.AddParticipant, deferred.
+func (t *Tx) AddParticipant(ctx context.Context, p model.Participant) (bool, error) {
+	if t.d == nil {
+		return t.queries.AddParticipant(ctx, p)
+	}
+	t.stamp(&p.AddedAt)
+	ps, err := t.Participants(ctx, p.TicketID)
+	if err != nil {
+		return false, err
+	}
+	if slices.ContainsFunc(ps, func(x model.Participant) bool { return x.UserID == p.UserID && x.Role == p.Role }) {
+		return false, nil
+	}
+	ps = append(ps, p)
+	slices.SortStableFunc(ps, func(a, b model.Participant) int {
+		if c := a.AddedAt.Compare(b.AddedAt); c != 0 {
+			return c
+		}
+		if c := cmpInt(a.UserID, b.UserID); c != 0 {
+			return c
+		}
+		return cmpString(string(a.Role), string(b.Role))
+	})
+	t.d.partsOf[p.TicketID] = ps
+	t.d.pParts = append(t.d.pParts, p)
+	return true, nil
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// ---- comments, events, outbox
+
+// AddComment is queries.AddComment; deferred for a comment without
+// attachments.
+func (t *Tx) AddComment(ctx context.Context, c *model.Comment) error {
+	if t.d == nil || len(c.Attachments) > 0 {
+		return t.queries.AddComment(ctx, c)
+	}
+	t.stamp(&c.CreatedAt)
+	id, err := t.newID(ctx, "comments")
+	if err != nil {
+		return fmt.Errorf("insert comment on ticket %d: %w", c.TicketID, err)
+	}
+	c.ID = id
+	cp := *c
+	t.d.pComments = append(t.d.pComments, &cp)
+	return nil
+}
+
+// AddEvent is queries.AddEvent, deferred.
+func (t *Tx) AddEvent(ctx context.Context, e *model.Event) error {
+	if t.d == nil {
+		return t.queries.AddEvent(ctx, e)
+	}
+	t.stamp(&e.At)
+	id, err := t.newID(ctx, "events")
+	if err != nil {
+		return fmt.Errorf("insert %s event on ticket %d: %w", e.Kind, e.TicketID, err)
+	}
+	e.ID = id
+	cp := *e
+	t.d.pEvents = append(t.d.pEvents, &cp)
+	return nil
+}
+
+// EnqueueOutbox is queries.EnqueueOutbox, deferred. A Message-ID already
+// queued makes the flush fail (ErrDuplicate), not this call, unless it was
+// queued in this transaction.
+func (t *Tx) EnqueueOutbox(ctx context.Context, m *model.OutboxMessage) error {
+	if t.d == nil {
+		return t.queries.EnqueueOutbox(ctx, m)
+	}
+	t.outboxDefaults(m)
+	op := fmt.Sprintf("queue %s to %s", m.Kind, m.To)
+	if slices.ContainsFunc(t.d.pOutbox, func(x *model.OutboxMessage) bool { return x.MessageID == m.MessageID }) {
+		return fmt.Errorf("%s: %w", op, ErrDuplicate)
+	}
+	id, err := t.newID(ctx, "outbox")
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	m.ID = id
+	cp := *m
+	cp.References = slices.Clone(m.References)
+	t.d.pOutbox = append(t.d.pOutbox, &cp)
+	if a := t.d.automatic[m.To]; a != nil && m.Kind.Automatic() {
+		a.times = append(a.times, m.CreatedAt)
+	}
+	return nil
+}
+
+// CountAutomaticSince is queries.CountAutomaticSince, cached once deferred.
+func (t *Tx) CountAutomaticSince(ctx context.Context, to string, since time.Time) (int, error) {
+	if t.d == nil {
+		return t.queries.CountAutomaticSince(ctx, to, since)
+	}
+	to, since = model.NormalizeEmail(to), normTime(since)
+	a := t.d.automatic[to]
+	if a == nil || since.Before(a.horizon) {
+		times, err := t.automaticTimes(ctx, []string{to}, since)
+		if err != nil {
+			return 0, err
+		}
+		a = &automaticMail{horizon: since, times: times[to]}
+		t.d.automatic[to] = a
+	}
+	n := 0
+	for _, at := range a.times {
+		if !at.Before(since) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// automaticTimes lists the times of automatic mail queued to each of to
+// since then.
+func (t *Tx) automaticTimes(ctx context.Context, to []string, since time.Time) (map[string][]time.Time, error) {
+	type row struct {
+		to string
+		at time.Time
+	}
+	out := map[string][]time.Time{}
+	for chunk := range slices.Chunk(to, idChunk) {
+		query, args, err := sqlx.In(`SELECT to_addr, created_at FROM outbox WHERE to_addr IN (?) AND created_at >= ?
+			AND kind IN (?, ?, ?)`, chunk, dbTime(since), string(model.KindAck), string(model.KindNotice), string(model.KindCCAdded))
+		if err != nil {
+			return nil, fmt.Errorf("count automatic mail: %w", err)
+		}
+		rows, err := getAll(ctx, &t.queries, "count automatic mail", func(r rowScanner) (row, error) {
+			var x row
+			err := r.Scan(&x.to, (*dbTime)(&x.at))
+			return x, err
+		}, query, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.to] = append(out[r.to], r.at)
+		}
+	}
+	return out, nil
+}
+
+// ---- Message-IDs
+
+// RecordMessageID is queries.RecordMessageID, deferred.
+func (t *Tx) RecordMessageID(ctx context.Context, ticketID int64, msgID string, dir Direction,
+	address string, outboxID int64) (bool, error) {
+	if t.d == nil {
+		return t.queries.RecordMessageID(ctx, ticketID, msgID, dir, address, outboxID)
+	}
+	address = model.NormalizeEmail(address)
+	if err := t.loadMsgRows(ctx, []string{msgID}); err != nil {
+		return false, err
+	}
+	if slices.ContainsFunc(t.d.msgRows[msgID], func(r msgRow) bool { return r.dir == dir && r.address == address }) {
+		return false, nil
+	}
+	return true, t.addMsgRow(ctx, ticketID, msgID, dir, address, outboxID)
+}
+
+// RecordSentMessageID is queries.RecordSentMessageID, deferred.
+func (t *Tx) RecordSentMessageID(ctx context.Context, ticketID int64, msgID, address string, outboxID int64) error {
+	if t.d == nil {
+		return t.queries.RecordSentMessageID(ctx, ticketID, msgID, address, outboxID)
+	}
+	return t.addMsgRow(ctx, ticketID, msgID, Outbound, model.NormalizeEmail(address), outboxID)
+}
+
+func (t *Tx) addMsgRow(ctx context.Context, ticketID int64, msgID string, dir Direction, address string, outboxID int64) error {
+	id, err := t.newID(ctx, "message_ids")
+	if err != nil {
+		return fmt.Errorf("record %s message id %s: %w", dir, msgID, err)
+	}
+	r := msgRow{id: id, ticketID: ticketID, msgID: msgID, dir: dir, address: address, outboxID: outboxID, at: t.now()}
+	t.d.pMsgIDs = append(t.d.pMsgIDs, r)
+	if rows, ok := t.d.msgRows[msgID]; ok {
+		t.d.msgRows[msgID] = append(rows, r)
+	}
+	if rows, ok := t.d.ticketMsgs[ticketID]; ok && ticketID != 0 {
+		t.d.ticketMsgs[ticketID] = append(rows, r)
+	}
+	return nil
+}
+
+const msgRowCols = `id, ticket_id, message_id, direction, address, outbox_id, at`
+
+func scanMsgRow(r rowScanner) (msgRow, error) {
+	var m msgRow
+	err := r.Scan(&m.id, (*nullID)(&m.ticketID), &m.msgID, &m.dir, &m.address, (*nullID)(&m.outboxID), (*dbTime)(&m.at))
+	return m, err
+}
+
+// loadMsgRows fills the Message-ID cache of the ids it lacks.
+func (t *Tx) loadMsgRows(ctx context.Context, ids []string) error {
+	var missing []string
+	for _, id := range ids {
+		if _, ok := t.d.msgRows[id]; !ok && !slices.Contains(missing, id) {
+			missing = append(missing, id)
+		}
+	}
+	for chunk := range slices.Chunk(missing, idChunk) {
+		query, args, err := sqlx.In(`SELECT `+msgRowCols+` FROM message_ids WHERE message_id IN (?) ORDER BY id`, chunk)
+		if err != nil {
+			return fmt.Errorf("look up message ids: %w", err)
+		}
+		rows, err := getAll(ctx, &t.queries, "look up message ids", scanMsgRow, query, args...)
+		if err != nil {
+			return err
+		}
+		for _, id := range chunk {
+			t.d.msgRows[id] = []msgRow{}
+		}
+		for _, r := range rows {
+			t.d.msgRows[r.msgID] = append(t.d.msgRows[r.msgID], r)
+		}
+	}
+	return nil
+}
+
+// TicketByMessageIDs is queries.TicketByMessageIDs, cached once deferred.
+func (t *Tx) TicketByMessageIDs(ctx context.Context, ids []string) (int64, error) {
+	if t.d == nil {
+		return t.queries.TicketByMessageIDs(ctx, ids)
+	}
+	if err := t.loadMsgRows(ctx, ids); err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		for _, r := range t.d.msgRows[id] {
+			if r.ticketID != 0 {
+				return r.ticketID, nil
+			}
+		}
+	}
+	return 0, notFound("find ticket by message id")
+}
+
+// TicketMessageIDsFor is queries.TicketMessageIDsFor, cached once deferred.
+func (t *Tx) TicketMessageIDsFor(ctx context.Context, ticketID int64, recipient string) ([]string, error) {
+	if t.d == nil {
+		return t.queries.TicketMessageIDsFor(ctx, ticketID, recipient)
+	}
+	rows, ok := t.d.ticketMsgs[ticketID]
+	if !ok {
+		var err error
+		rows, err = getAll(ctx, &t.queries, fmt.Sprintf("list message ids of ticket %d", ticketID), scanMsgRow,
+			`SELECT `+msgRowCols+` FROM message_ids WHERE ticket_id = ? ORDER BY id`, ticketID)
+		if err != nil {
+			return nil, err
+		}
+		t.d.ticketMsgs[ticketID] = rows
+	}
+	recipient = model.NormalizeEmail(recipient)
+	var out []string
+	for _, r := range rows {
+		if (r.dir == Inbound || r.address == recipient) && !slices.Contains(out, r.msgID) {
+			out = append(out, r.msgID)
+		}
+	}
+	return out, nil
+}
