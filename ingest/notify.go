@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/helpdesk-gw/helpdesk/access"
@@ -52,7 +54,7 @@ func (r *run) notifyNewTicket(ctx context.Context, v *access.TicketView, c *mode
 	if err := r.queue(ctx, v, v.Facts.Requester, model.KindAck, "ack", ack, []string{"N3"}); err != nil {
 		return err
 	}
-	for e := range joined {
+	for _, e := range slices.Sorted(maps.Keys(joined)) { // in a stable order
 		if err := r.queue(ctx, v, e, model.KindCCAdded, "cc_added", r.data(v, body), []string{"N3", "C1"}); err != nil {
 			return err
 		}

@@ -1,0 +1,162 @@
+package store_test
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/helpdesk-gw/helpdesk/model"
+	"github.com/helpdesk-gw/helpdesk/store"
+)
+
+// A deferred transaction reads back what it wrote before anything reached
+// the database, and commits it all.
+func TestDeferredWritesReadBackAndCommit(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store) {
+		org := &model.Organisation{Slug: "acme", Name: "Acme"}
+		must(t, s.CreateOrg(ctx, org))
+		var ticketID int64
+		must(t, s.InTx(ctx, func(tx *store.Tx) error {
+			tx.Defer()
+			must(t, tx.Prefetch(ctx, store.Prefetch{Messages: 2, Emails: []string{"ann@acme.com"}, MessageIDs: []string{"m1@acme.com"}}))
+			_, err := tx.UserByEmail(ctx, "ann@acme.com")
+			wantErr(t, err, store.ErrNotFound)
+			ann := &model.User{Email: "Ann@Acme.com", Name: "Ann"}
+			must(t, tx.CreateUser(ctx, ann))
+			wantErr(t, tx.CreateUser(ctx, &model.User{Email: "ann@acme.com"}), store.ErrDuplicate)
+			got, err := tx.UserByEmail(ctx, "ANN@acme.com")
+			must(t, err)
+			if got.ID != ann.ID || got.Email != "ann@acme.com" {
+				t.Fatalf("user read back %+v, want %+v", got, ann)
+			}
+			must(t, tx.UpsertMembership(ctx, model.Membership{UserID: ann.ID, OrgID: org.ID, Access: model.MemberAccessOrg, FollowAll: true}))
+			fa, err := tx.FollowAllMembersOfOrg(ctx, org.ID)
+			must(t, err)
+			if len(fa) != 1 || fa[0].UserID != ann.ID {
+				t.Fatalf("follow-all members %+v", fa)
+			}
+			tk := &model.Ticket{Subject: "Printer", RequesterID: ann.ID}
+			must(t, tx.CreateTicket(ctx, tk))
+			ticketID = tk.ID
+			added, err := tx.AddParticipant(ctx, model.Participant{TicketID: tk.ID, UserID: ann.ID, Role: model.ParticipantFollower})
+			must(t, err)
+			again, err := tx.AddParticipant(ctx, model.Participant{TicketID: tk.ID, UserID: ann.ID, Role: model.ParticipantFollower})
+			must(t, err)
+			if !added || again {
+				t.Fatalf("AddParticipant: first %v, second %v; want true, false", added, again)
+			}
+			first, err := tx.RecordMessageID(ctx, tk.ID, "m1@acme.com", store.Inbound, "ann@acme.com", 0)
+			must(t, err)
+			second, err := tx.RecordMessageID(ctx, tk.ID, "m1@acme.com", store.Inbound, "ann@acme.com", 0)
+			must(t, err)
+			if !first || second {
+				t.Fatalf("RecordMessageID: first %v, second %v; want true, false", first, second)
+			}
+			must(t, tx.RecordSentMessageID(ctx, tk.ID, "out1@help.example", "bob@acme.com", 0))
+			if id, err := tx.TicketByMessageIDs(ctx, []string{"nope@x", "m1@acme.com"}); err != nil || id != tk.ID {
+				t.Fatalf("TicketByMessageIDs = %d, %v", id, err)
+			}
+			ids, err := tx.TicketMessageIDsFor(ctx, tk.ID, "carl@acme.com")
+			must(t, err)
+			if !slices.Equal(ids, []string{"m1@acme.com"}) {
+				t.Fatalf("Message-IDs for carl %v: another's notification named", ids)
+			}
+			ack := &model.OutboxMessage{TicketID: tk.ID, Kind: model.KindAck, To: "ann@acme.com", MessageID: "ack1@help.example"}
+			must(t, tx.EnqueueOutbox(ctx, ack))
+			if n, err := tx.CountAutomaticSince(ctx, "ann@acme.com", ack.CreatedAt.Add(-1)); err != nil || n != 1 {
+				t.Fatalf("CountAutomaticSince = %d, %v; want 1", n, err)
+			}
+			// A method the caches do not answer sees the pending rows.
+			users, err := tx.ListUsers(ctx)
+			must(t, err)
+			if !slices.ContainsFunc(users, func(u model.User) bool { return u.ID == ann.ID }) {
+				t.Fatalf("ListUsers in the transaction lacks the deferred user: %+v", users)
+			}
+			return nil
+		}))
+		got, err := s.TicketByID(ctx, ticketID)
+		must(t, err)
+		ps, err := s.Participants(ctx, ticketID)
+		must(t, err)
+		ob, err := s.ListOutbox(ctx, store.OutboxFilter{TicketID: ticketID})
+		must(t, err)
+		ids, err := s.TicketMessageIDs(ctx, ticketID)
+		must(t, err)
+		if got.Subject != "Printer" || got.Status != model.StatusOpen || len(ps) != 1 || len(ob) != 1 ||
+			!slices.Equal(ids, []string{"m1@acme.com", "out1@help.example"}) {
+			t.Fatalf("committed: ticket %+v, participants %+v, outbox %d rows, message ids %v", got, ps, len(ob), ids)
+		}
+	})
+}
+
+// Nothing of a deferred transaction that fails is written.
+func TestDeferredRollbackWritesNothing(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store) {
+		boom := errors.New("boom")
+		err := s.InTx(ctx, func(tx *store.Tx) error {
+			tx.Defer()
+			u := &model.User{Email: "ann@acme.com"}
+			must(t, tx.CreateUser(ctx, u))
+			must(t, tx.CreateTicket(ctx, &model.Ticket{Subject: "x", RequesterID: u.ID}))
+			return boom
+		})
+		wantErr(t, err, boom)
+		_, err = s.UserByEmail(ctx, "ann@acme.com")
+		wantErr(t, err, store.ErrNotFound)
+	})
+}
+
+// A write the transaction makes directly (not deferred) is seen by the
+// cached reads that follow, and ids stay distinct around it.
+func TestDeferredDirectWriteSeenByCachedReads(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store) {
+		must(t, s.InTx(ctx, func(tx *store.Tx) error {
+			tx.Defer()
+			ann := &model.User{Email: "ann@acme.com"}
+			must(t, tx.CreateUser(ctx, ann))
+			if u, err := tx.UserByEmail(ctx, "ann@acme.com"); err != nil || u.Bouncing {
+				t.Fatalf("before: %+v, %v", u, err)
+			}
+			must(t, tx.SetBouncing(ctx, "ann@acme.com", true)) // not deferred
+			if u, err := tx.UserByEmail(ctx, "ann@acme.com"); err != nil || !u.Bouncing {
+				t.Fatalf("after SetBouncing the cached user says %+v, %v", u, err)
+			}
+			tk := &model.Ticket{Subject: "x", RequesterID: ann.ID}
+			must(t, tx.CreateTicket(ctx, tk))
+			c1 := &model.Comment{TicketID: tk.ID, AuthorID: ann.ID, Visibility: model.VisibilityPublic, Body: "deferred"}
+			must(t, tx.AddComment(ctx, c1))
+			c2 := &model.Comment{TicketID: tk.ID, AuthorID: ann.ID, Visibility: model.VisibilityPublic, Body: "direct",
+				Attachments: []model.Attachment{{Filename: "a.txt", ContentType: "text/plain", Content: []byte("hi")}}}
+			must(t, tx.AddComment(ctx, c2))
+			c3 := &model.Comment{TicketID: tk.ID, AuthorID: ann.ID, Visibility: model.VisibilityPublic, Body: "deferred again"}
+			must(t, tx.AddComment(ctx, c3))
+			if c1.ID == c2.ID || c2.ID == c3.ID || c1.ID == c3.ID {
+				t.Fatalf("comment ids %d, %d, %d", c1.ID, c2.ID, c3.ID)
+			}
+			return nil
+		}))
+		tks, err := s.ListTickets(ctx, store.TicketFilter{})
+		must(t, err)
+		cs, err := s.Comments(ctx, tks[0].ID)
+		must(t, err)
+		if len(cs) != 3 || len(cs[1].Attachments) != 1 {
+			t.Fatalf("comments %+v", cs)
+		}
+	})
+}
+
+// A deferred row that clashes with one in the database fails the commit
+// (ErrDuplicate), and nothing of the transaction is written.
+func TestDeferredClashFailsCommit(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store) {
+		must(t, s.RecordSentMessageID(ctx, 0, "x@help.example", "ann@acme.com", 0))
+		err := s.InTx(ctx, func(tx *store.Tx) error {
+			tx.Defer()
+			must(t, tx.CreateUser(ctx, &model.User{Email: "bob@acme.com"}))
+			return tx.RecordSentMessageID(ctx, 0, "x@help.example", "ann@acme.com", 0)
+		})
+		wantErr(t, err, store.ErrDuplicate)
+		_, err = s.UserByEmail(ctx, "bob@acme.com")
+		wantErr(t, err, store.ErrNotFound)
+	})
+}
