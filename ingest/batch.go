@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/helpdesk-gw/helpdesk/access"
+	"github.com/helpdesk-gw/helpdesk/autoreply"
 	"github.com/helpdesk-gw/helpdesk/message"
 	"github.com/helpdesk-gw/helpdesk/store"
 )
@@ -112,6 +113,9 @@ type parsed struct {
 	msg  *message.Message
 	err  error
 	ok   bool // parsed: false when the pipeline does not parse it, or the parser panicked
+	// class is what B1/B3 make of it (autoreply.Classify), when classified
+	class      autoreply.Classification
+	classified bool
 }
 
 // prepare hashes and parses the messages of a batch on every CPU.
@@ -152,6 +156,9 @@ func (p *Pipeline) prepareOne(in Input) (pr *parsed) {
 	}()
 	pr.msg, pr.err = message.Parse(in.Raw, p.opts.Parse)
 	pr.ok = true
+	if pr.err == nil && pr.msg != nil {
+		pr.class, pr.classified = autoreply.Classify(headerOf(pr.msg), rawBody(in.Raw), ""), true
+	}
 	return pr
 }
 

@@ -227,7 +227,11 @@ func (r *run) decide(ctx context.Context) error {
 		r.set(model.OutcomeIgnoredLoop, "sent by the helpdesk itself", "B2")
 		return nil
 	}
-	r.class = autoreply.Classify(headerOf(m), rawBody(r.in.Raw), "")
+	if r.pre != nil && r.pre.classified {
+		r.class = r.pre.class
+	} else {
+		r.class = autoreply.Classify(headerOf(m), rawBody(r.in.Raw), "")
+	}
 	if r.class.Kind == autoreply.Bounce {
 		return r.bounce(ctx)
 	}

@@ -68,11 +68,20 @@ type deferred struct {
 	pEvents      []*model.Event
 	pOutbox      []*model.OutboxMessage
 	pMsgIDs      []msgRow
-	pRawUpdates  []int64 // raw messages flushed, then given an outcome
+	pBlobs       []blobRow
+	pAttachments []*model.Attachment
+	blobSeen     map[string]bool // blobs written or pending in this transaction
+	pRawUpdates  []int64         // raw messages flushed, then given an outcome
 	flushing     bool
 }
 
 type msgKey struct{ msgID, from string }
+
+// blobRow is an attachment's content, stored once per SHA-256.
+type blobRow struct {
+	sha256  string
+	content []byte
+}
 
 // msgRow is a row of message_ids.
 type msgRow struct {
@@ -99,7 +108,7 @@ func (t *Tx) Defer() {
 	if t.d != nil {
 		return
 	}
-	t.d = &deferred{raw: t.tx, ids: map[string]*idPool{}}
+	t.d = &deferred{raw: t.tx, ids: map[string]*idPool{}, blobSeen: map[string]bool{}}
 	t.d.dropAll()
 	t.queries.db = &flushingDB{ExtContext: t.tx, t: t}
 }
@@ -158,7 +167,7 @@ func (d *deferred) dropTable(table string) {
 // pending reports whether rows wait to be written.
 func (d *deferred) pending() bool {
 	return len(d.pUsers)+len(d.pMemberships)+len(d.pTickets)+len(d.pRaws)+len(d.pComments)+len(d.pParts)+
-		len(d.pEvents)+len(d.pOutbox)+len(d.pMsgIDs)+len(d.pRawUpdates) > 0
+		len(d.pEvents)+len(d.pOutbox)+len(d.pMsgIDs)+len(d.pRawUpdates)+len(d.pBlobs)+len(d.pAttachments) > 0
 }
 
 // flushingDB is the transaction seen by the query methods once Defer was

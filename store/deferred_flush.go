@@ -32,7 +32,7 @@ func (t *Tx) Flush(ctx context.Context) error {
 
 // flush writes every pending row, table by table in the order their
 // references need: users, memberships, tickets, raw messages, comments,
-// participants, events, outbox, Message-IDs; then the outcomes of raw
+// blobs, attachments, participants, events, outbox, Message-IDs; then the outcomes of raw
 // messages written by an earlier flush.
 func (t *Tx) flush(ctx context.Context) error {
 	d := t.d
@@ -90,6 +90,16 @@ func (t *Tx) flush(ctx context.Context) error {
 			nullID(c.RawMessageID), dbTime(c.CreatedAt)})
 	}
 	add(rs)
+	rs = rowSet{table: "blobs", cols: "sha256, content, chunks", suffix: " ON CONFLICT (sha256) DO NOTHING"}
+	for _, b := range d.pBlobs {
+		rs.rows = append(rs.rows, []any{b.sha256, b.content, 0})
+	}
+	add(rs)
+	rs = rowSet{table: "attachments", cols: "id, comment_id, filename, content_type, size, sha256, content_id, inline"}
+	for _, a := range d.pAttachments {
+		rs.rows = append(rs.rows, []any{a.ID, a.CommentID, a.Filename, a.ContentType, a.Size, a.SHA256, a.ContentID, a.Inline})
+	}
+	add(rs)
 	rs = rowSet{table: "participants", cols: participantCols, suffix: " ON CONFLICT (ticket_id, user_id, role) DO NOTHING"}
 	for _, p := range d.pParts {
 		rs.rows = append(rs.rows, []any{p.TicketID, p.UserID, string(p.Role), nullID(p.AddedBy), dbTime(p.AddedAt)})
@@ -128,6 +138,7 @@ func (t *Tx) flush(ctx context.Context) error {
 	}
 	d.pUsers, d.pMemberships, d.pTickets, d.pRaws, d.pComments = nil, nil, nil, nil, nil
 	d.pParts, d.pEvents, d.pOutbox, d.pMsgIDs, d.pRawUpdates = nil, nil, nil, nil, nil
+	d.pBlobs, d.pAttachments = nil, nil
 	return nil
 }
 

@@ -125,7 +125,7 @@ func TestDeferredDirectWriteSeenByCachedReads(t *testing.T) {
 			must(t, tx.CreateTicket(ctx, tk))
 			c1 := &model.Comment{TicketID: tk.ID, AuthorID: ann.ID, Visibility: model.VisibilityPublic, Body: "deferred"}
 			must(t, tx.AddComment(ctx, c1))
-			c2 := &model.Comment{TicketID: tk.ID, AuthorID: ann.ID, Visibility: model.VisibilityPublic, Body: "direct",
+			c2 := &model.Comment{TicketID: tk.ID, AuthorID: ann.ID, Visibility: model.VisibilityPublic, Body: "with an attachment",
 				Attachments: []model.Attachment{{Filename: "a.txt", ContentType: "text/plain", Content: []byte("hi")}}}
 			must(t, tx.AddComment(ctx, c2))
 			c3 := &model.Comment{TicketID: tk.ID, AuthorID: ann.ID, Visibility: model.VisibilityPublic, Body: "deferred again"}

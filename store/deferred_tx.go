@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -17,6 +19,51 @@ import (
 // and passed through otherwise. Each keeps its original's contract.
 
 func notFound(op string) error { return fmt.Errorf("%s: %w", op, ErrNotFound) }
+
+// direct is the query methods on the transaction itself, past the flushing
+// wrapper: for a read whose answer the pending rows cannot change, or
+// that the caller completes with them. It saves a flush.
+func (t *Tx) direct() *queries {
+	q := t.queries
+	q.db = t.d.raw
+	return &q
+}
+
+// pendingRaw is the first pending raw message that match accepts, or nil.
+func (d *deferred) pendingRaw(match func(*model.RawMessage) bool) *model.RawMessage {
+	for _, p := range d.pRaws {
+		if match(p) {
+			return p
+		}
+	}
+	return nil
+}
+
+// rawLookup runs a raw-message lookup on the database and completes it
+// with the pending rows (the first by id wins). While outcomes of rows
+// already written wait (pRawUpdates), it flushes instead.
+func (t *Tx) rawLookup(ctx context.Context, lookup func(q *queries) (model.RawMessage, error),
+	match func(*model.RawMessage) bool) (*model.RawMessage, error) {
+	if len(t.d.pRawUpdates) > 0 {
+		m, err := lookup(&t.queries)
+		if err != nil {
+			return nil, err
+		}
+		return t.d.known(m), nil
+	}
+	m, err := lookup(t.direct())
+	var found *model.RawMessage
+	switch {
+	case err == nil:
+		found = t.d.known(m)
+	case !isNotFound(err):
+		return nil, err
+	}
+	if p := t.d.pendingRaw(match); p != nil && (found == nil || p.ID < found.ID) {
+		found = p
+	}
+	return found, nil
+}
 
 // ---- raw messages
 
@@ -106,14 +153,16 @@ func (t *Tx) RawMetaBySHA256(ctx context.Context, hash string) (model.RawMessage
 		}
 		return rawMeta(c), nil
 	}
-	m, err := t.queries.RawMetaBySHA256(ctx, hash)
-	switch {
-	case err == nil:
-		t.d.rawBySHA[hash] = t.d.known(m)
-	case isNotFound(err):
-		t.d.rawBySHA[hash] = nil
+	c, err := t.rawLookup(ctx, func(q *queries) (model.RawMessage, error) { return q.RawMetaBySHA256(ctx, hash) },
+		func(p *model.RawMessage) bool { return p.SHA256 == hash && p.DuplicateOf == 0 })
+	if err != nil && !isNotFound(err) {
+		return model.RawMessage{}, err
 	}
-	return m, err
+	t.d.rawBySHA[hash] = c
+	if c == nil {
+		return model.RawMessage{}, notFound(op)
+	}
+	return rawMeta(c), nil
 }
 
 // RawByMessageID is queries.RawByMessageID, cached once deferred.
@@ -128,14 +177,18 @@ func (t *Tx) RawByMessageID(ctx context.Context, msgID, sender string) (model.Ra
 		}
 		return rawMeta(c), nil
 	}
-	m, err := t.queries.RawByMessageID(ctx, msgID, sender)
-	switch {
-	case err == nil:
-		t.d.rawByMsg[k] = t.d.known(m)
-	case isNotFound(err):
-		t.d.rawByMsg[k] = nil
+	c, err := t.rawLookup(ctx, func(q *queries) (model.RawMessage, error) { return q.RawByMessageID(ctx, msgID, sender) },
+		func(p *model.RawMessage) bool {
+			return p.MessageID == msgID && p.From == sender && p.Outcome != model.OutcomeFailed && p.Outcome != model.OutcomeDuplicate
+		})
+	if err != nil && !isNotFound(err) {
+		return model.RawMessage{}, err
 	}
-	return m, err
+	t.d.rawByMsg[k] = c
+	if c == nil {
+		return model.RawMessage{}, notFound("get raw message by Message-ID " + msgID)
+	}
+	return rawMeta(c), nil
 }
 
 func isNotFound(err error) bool { return err != nil && errors.Is(err, ErrNotFound) }
@@ -154,7 +207,7 @@ func (t *Tx) UserByEmail(ctx context.Context, email string) (model.User, error) 
 		}
 		return *u, nil
 	}
-	u, err := t.queries.UserByEmail(ctx, email)
+	u, err := t.direct().UserByEmail(ctx, email) // every pending user is cached
 	switch {
 	case err == nil:
 		t.d.userLoaded(u)
@@ -178,7 +231,7 @@ func (t *Tx) UserByID(ctx context.Context, id int64) (model.User, error) {
 	if u, ok := t.d.usersByID[id]; ok {
 		return u, nil
 	}
-	u, err := t.queries.UserByID(ctx, id)
+	u, err := t.direct().UserByID(ctx, id)
 	if err == nil {
 		t.d.userLoaded(u)
 	}
@@ -202,7 +255,7 @@ func (t *Tx) UsersByIDs(ctx context.Context, ids []int64) (map[int64]model.User,
 	if len(missing) == 0 {
 		return out, nil
 	}
-	got, err := t.queries.UsersByIDs(ctx, missing)
+	got, err := t.direct().UsersByIDs(ctx, missing)
 	if err != nil {
 		return nil, err
 	}
@@ -264,11 +317,10 @@ func (t *Tx) MembershipsOfUser(ctx context.Context, userID int64) ([]model.Membe
 	if ms, ok := t.d.memberships[userID]; ok {
 		return slices.Clone(ms), nil
 	}
-	ms, err := t.queries.MembershipsOfUser(ctx, userID)
-	if err == nil {
-		t.d.memberships[userID] = slices.Clone(ms)
+	if err := t.loadMemberships(ctx, []int64{userID}); err != nil {
+		return nil, err
 	}
-	return ms, err
+	return slices.Clone(t.d.memberships[userID]), nil
 }
 
 // MembershipsOfUsers is queries.MembershipsOfUsers, cached once deferred.
@@ -299,12 +351,25 @@ func (t *Tx) loadMemberships(ctx context.Context, ids []int64) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	got, err := t.queries.MembershipsOfUsers(ctx, missing)
+	got, err := t.direct().MembershipsOfUsers(ctx, missing)
 	if err != nil {
 		return err
 	}
 	for _, id := range missing {
-		t.d.memberships[id] = append([]model.Membership{}, got[id]...)
+		ms := append([]model.Membership{}, got[id]...)
+		for _, p := range t.d.pMemberships { // complete with the pending upserts
+			if p.UserID != id {
+				continue
+			}
+			if i := slices.IndexFunc(ms, func(x model.Membership) bool { return x.OrgID == p.OrgID }); i >= 0 {
+				p.CreatedAt = ms[i].CreatedAt
+				ms[i] = p
+			} else {
+				ms = append(ms, p)
+			}
+		}
+		slices.SortFunc(ms, func(a, b model.Membership) int { return cmpInt(a.OrgID, b.OrgID) })
+		t.d.memberships[id] = ms
 	}
 	return nil
 }
@@ -318,7 +383,11 @@ func (t *Tx) FollowAllMembersOfOrg(ctx context.Context, orgID int64) ([]model.Me
 	if ms, ok := t.d.followAll[orgID]; ok {
 		return slices.Clone(ms), nil
 	}
-	ms, err := t.queries.FollowAllMembersOfOrg(ctx, orgID)
+	q := t.direct()
+	if slices.ContainsFunc(t.d.pMemberships, func(m model.Membership) bool { return m.OrgID == orgID }) {
+		q = &t.queries // pending upserts in that organisation: flush and read
+	}
+	ms, err := q.FollowAllMembersOfOrg(ctx, orgID)
 	if err == nil {
 		t.d.followAll[orgID] = slices.Clone(ms)
 	}
@@ -384,7 +453,7 @@ func (t *Tx) ListOrgs(ctx context.Context) ([]model.Organisation, error) {
 		return t.queries.ListOrgs(ctx)
 	}
 	if !t.d.orgsKnown {
-		orgs, err := t.queries.ListOrgs(ctx)
+		orgs, err := t.direct().ListOrgs(ctx) // never deferred
 		if err != nil {
 			return nil, err
 		}
@@ -452,7 +521,7 @@ func (t *Tx) TicketByID(ctx context.Context, id int64) (model.Ticket, error) {
 		}
 		return *tk, nil
 	}
-	tk, err := t.queries.TicketByID(ctx, id)
+	tk, err := t.direct().TicketByID(ctx, id) // every pending ticket is cached
 	switch {
 	case err == nil:
 		c := tk
@@ -471,7 +540,7 @@ func (t *Tx) Participants(ctx context.Context, ticketID int64) ([]model.Particip
 	if ps, ok := t.d.partsOf[ticketID]; ok {
 		return slices.Clone(ps), nil
 	}
-	ps, err := t.queries.Participants(ctx, ticketID)
+	ps, err := t.direct().Participants(ctx, ticketID) // pending ones are on cached tickets only
 	if err == nil {
 		t.d.partsOf[ticketID] = slices.Clone(ps)
 	}
@@ -518,21 +587,66 @@ func cmpString(a, b string) int {
 
 // ---- comments, events, outbox
 
-// AddComment is queries.AddComment; deferred for a comment without
-// attachments.
+// AddComment is queries.AddComment; deferred unless an attachment is
+// stored in chunks.
 func (t *Tx) AddComment(ctx context.Context, c *model.Comment) error {
-	if t.d == nil || len(c.Attachments) > 0 {
+	if t.d == nil || slices.ContainsFunc(c.Attachments, func(a model.Attachment) bool { return chunkCount(a.Content) > 0 }) {
 		return t.queries.AddComment(ctx, c)
 	}
 	t.stamp(&c.CreatedAt)
+	op := fmt.Sprintf("insert comment on ticket %d", c.TicketID)
 	id, err := t.newID(ctx, "comments")
 	if err != nil {
-		return fmt.Errorf("insert comment on ticket %d: %w", c.TicketID, err)
+		return fmt.Errorf("%s: %w", op, err)
 	}
 	c.ID = id
+	for i := range c.Attachments {
+		a := &c.Attachments[i]
+		a.CommentID = id
+		if a.Content != nil || a.SHA256 == "" { // as addAttachment
+			content := a.Content
+			if content == nil {
+				content = []byte{}
+			} else {
+				a.Size = int64(len(content))
+			}
+			sum := sha256.Sum256(content)
+			a.SHA256 = hex.EncodeToString(sum[:])
+			if !t.d.blobSeen[a.SHA256] {
+				t.d.blobSeen[a.SHA256] = true
+				t.d.pBlobs = append(t.d.pBlobs, blobRow{a.SHA256, content})
+			}
+		}
+		if a.ID, err = t.newID(ctx, "attachments"); err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		ac := *a
+		ac.Content = nil
+		t.d.pAttachments = append(t.d.pAttachments, &ac)
+	}
 	cp := *c
+	cp.Attachments = nil
 	t.d.pComments = append(t.d.pComments, &cp)
 	return nil
+}
+
+// CountCommentsBySince is queries.CountCommentsBySince, completed with
+// the pending comments once deferred.
+func (t *Tx) CountCommentsBySince(ctx context.Context, ticketID, authorID int64, since time.Time) (int, error) {
+	if t.d == nil {
+		return t.queries.CountCommentsBySince(ctx, ticketID, authorID, since)
+	}
+	n, err := t.direct().CountCommentsBySince(ctx, ticketID, authorID, since)
+	if err != nil {
+		return 0, err
+	}
+	since = normTime(since)
+	for _, c := range t.d.pComments {
+		if c.TicketID == ticketID && c.AuthorID == authorID && !c.CreatedAt.Before(since) {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // AddEvent is queries.AddEvent, deferred.
@@ -615,7 +729,7 @@ func (t *Tx) automaticTimes(ctx context.Context, to []string, since time.Time) (
 		if err != nil {
 			return nil, fmt.Errorf("count automatic mail: %w", err)
 		}
-		rows, err := getAll(ctx, &t.queries, "count automatic mail", func(r rowScanner) (row, error) {
+		rows, err := getAll(ctx, t.direct(), "count automatic mail", func(r rowScanner) (row, error) {
 			var x row
 			err := r.Scan(&x.to, (*dbTime)(&x.at))
 			return x, err
@@ -625,6 +739,11 @@ func (t *Tx) automaticTimes(ctx context.Context, to []string, since time.Time) (
 		}
 		for _, r := range rows {
 			out[r.to] = append(out[r.to], r.at)
+		}
+	}
+	for _, m := range t.d.pOutbox { // complete with the pending rows
+		if m.Kind.Automatic() && !m.CreatedAt.Before(since) && slices.Contains(to, m.To) {
+			out[m.To] = append(out[m.To], m.CreatedAt)
 		}
 	}
 	return out, nil
@@ -693,7 +812,7 @@ func (t *Tx) loadMsgRows(ctx context.Context, ids []string) error {
 		if err != nil {
 			return fmt.Errorf("look up message ids: %w", err)
 		}
-		rows, err := getAll(ctx, &t.queries, "look up message ids", scanMsgRow, query, args...)
+		rows, err := getAll(ctx, t.direct(), "look up message ids", scanMsgRow, query, args...)
 		if err != nil {
 			return err
 		}
@@ -702,6 +821,11 @@ func (t *Tx) loadMsgRows(ctx context.Context, ids []string) error {
 		}
 		for _, r := range rows {
 			t.d.msgRows[r.msgID] = append(t.d.msgRows[r.msgID], r)
+		}
+		for _, r := range t.d.pMsgIDs { // complete with the pending rows
+			if rows, ok := t.d.msgRows[r.msgID]; ok && slices.Contains(chunk, r.msgID) {
+				t.d.msgRows[r.msgID] = append(rows, r)
+			}
 		}
 	}
 	return nil
@@ -733,10 +857,15 @@ func (t *Tx) TicketMessageIDsFor(ctx context.Context, ticketID int64, recipient 
 	rows, ok := t.d.ticketMsgs[ticketID]
 	if !ok {
 		var err error
-		rows, err = getAll(ctx, &t.queries, fmt.Sprintf("list message ids of ticket %d", ticketID), scanMsgRow,
+		rows, err = getAll(ctx, t.direct(), fmt.Sprintf("list message ids of ticket %d", ticketID), scanMsgRow,
 			`SELECT `+msgRowCols+` FROM message_ids WHERE ticket_id = ? ORDER BY id`, ticketID)
 		if err != nil {
 			return nil, err
+		}
+		for _, r := range t.d.pMsgIDs { // complete with the pending rows
+			if r.ticketID == ticketID {
+				rows = append(rows, r)
+			}
 		}
 		t.d.ticketMsgs[ticketID] = rows
 	}
