@@ -42,6 +42,9 @@ type Config struct {
 	LocalSMTP   string        `toml:"local_smtp"`   // HELPDESK_LOCAL_SMTP
 	LocalIMAP   string        `toml:"local_imap"`   // HELPDESK_LOCAL_IMAP
 	CaptureDir  string        `toml:"capture_dir"`  // HELPDESK_CAPTURE_DIR: where notifications go without smtp
+	// MemoryLimit is serve's soft memory limit (memory.go); GOMEMLIMIT,
+	// when set, wins.
+	MemoryLimit MemoryLimit `toml:"memory_limit"` // HELPDESK_MEMORY_LIMIT
 
 	UnknownSenders string   `toml:"unknown_senders"` // O7: accept | reject
 	MaxNewCCs      int      `toml:"max_new_ccs"`     // C1
@@ -59,8 +62,8 @@ func Defaults() Config {
 	return Config{
 		DB: "sqlite:helpdesk.db", Address: "support@localhost", HelpdeskName: "Support", NoteWord: "note",
 		HTTP: "127.0.0.1:8025", LogFormat: "text", LogLevel: "info", ShutdownGrace: 15 * time.Second,
-		OutboxLease: 5 * time.Minute,
-		LocalSMTP:   "127.0.0.1:2525", LocalIMAP: "127.0.0.1:1143", CaptureDir: "helpdesk-sent", UnknownSenders: "accept", MaxNewCCs: policy.DefaultMaxNewCCs,
+		OutboxLease: 5 * time.Minute, MemoryLimit: DefaultMemoryLimit,
+		LocalSMTP: "127.0.0.1:2525", LocalIMAP: "127.0.0.1:1143", CaptureDir: "helpdesk-sent", UnknownSenders: "accept", MaxNewCCs: policy.DefaultMaxNewCCs,
 		CCBlocklist: append([]string(nil), policy.DefaultCCBlocklist...), AckLimit: 5, LoopLimit: 20,
 		ConfirmOver: 20, MaxMessageBytes: 25 << 20, MaxAttachmentBytes: 25 << 20,
 	}
@@ -101,6 +104,13 @@ func Load(path string, getenv func(string) string) (Config, error) {
 				return c, fmt.Errorf("config key %s (%s): want a duration such as 15s, got %q", d.key, env, v)
 			}
 		}
+	}
+	if v := getenv("HELPDESK_MEMORY_LIMIT"); v != "" {
+		l, err := ParseMemoryLimit(v)
+		if err != nil {
+			return c, fmt.Errorf("config key memory_limit (HELPDESK_MEMORY_LIMIT): %w", err)
+		}
+		c.MemoryLimit = l
 	}
 	return c, c.Validate()
 }
@@ -208,6 +218,9 @@ func (c Config) validateServe(bad func(key, format string, args ...any)) {
 	}
 	if c.CaptureDir == "" {
 		bad("capture_dir", "want a folder")
+	}
+	if err := c.MemoryLimit.validate(); err != nil {
+		bad("memory_limit", "%v", err)
 	}
 }
 

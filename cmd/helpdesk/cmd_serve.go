@@ -37,6 +37,8 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err := e.open(ctx); err != nil {
 		return err
 	}
+	restore := e.applyMemoryLimit()
+	defer restore()
 	gw, err := newGateway(ctx, e)
 	if err != nil {
 		return err

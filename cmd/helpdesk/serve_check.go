@@ -51,6 +51,11 @@ func (e *env) checkServe() error {
 		fmt.Fprintf(w, "# mail out: relay %s\n", relay)
 	}
 	fmt.Fprintf(w, "# HTTP:     %s (/healthz, /readyz, /metrics)\n", cfg.HTTP)
+	if v := e.getenv("GOMEMLIMIT"); v != "" {
+		fmt.Fprintf(w, "# memory:   GOMEMLIMIT=%s from the environment (it wins over memory_limit)\n", v)
+	} else {
+		fmt.Fprintf(w, "# memory:   soft limit %s (memory_limit)\n", cfg.MemoryLimit)
+	}
 	fmt.Fprint(w, cfg.Redacted())
 	return nil
 }

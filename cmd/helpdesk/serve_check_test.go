@@ -10,10 +10,25 @@ import (
 func TestServeCheckWithoutConfiguration(t *testing.T) {
 	c := newCLI(t)
 	out := c.ok("serve", "--check")
-	for _, want := range []string{"is valid", "built-in local mail server", "captured in the folder helpdesk-sent", `http = "127.0.0.1:8025"`} {
+	for _, want := range []string{"is valid", "built-in local mail server", "captured in the folder helpdesk-sent", `http = "127.0.0.1:8025"`,
+		"memory:   soft limit 100MiB (memory_limit)", `memory_limit = "100MiB"`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in:\n%s", want, out)
 		}
+	}
+}
+
+// GOMEMLIMIT, the Go runtime's own variable, wins over memory_limit, and
+// the check says so.
+func TestServeCheckShowsTheMemoryLimitInForce(t *testing.T) {
+	c := newCLI(t)
+	c.env["HELPDESK_MEMORY_LIMIT"] = "512MiB"
+	if out := c.ok("serve", "--check"); !strings.Contains(out, "soft limit 512MiB (memory_limit)") {
+		t.Errorf("HELPDESK_MEMORY_LIMIT=512MiB: no \"soft limit 512MiB\" in:\n%s", out)
+	}
+	c.env["GOMEMLIMIT"] = "1GiB"
+	if out := c.ok("serve", "--check"); !strings.Contains(out, "GOMEMLIMIT=1GiB from the environment (it wins over memory_limit)") {
+		t.Errorf("GOMEMLIMIT=1GiB: the check does not say it wins:\n%s", out)
 	}
 }
 
@@ -67,6 +82,7 @@ func TestServeCheckNamesTheWrongKey(t *testing.T) {
 		"log_format = \"xml\"\n":            "log_format",
 		"local_smtp = \"192.0.2.1:2525\"\n": "local_smtp",
 		"no_such_key = 1\n":                 "no_such_key",
+		"memory_limit = \"100MB\"\n":        "memory_limit",
 	}
 	for body, key := range cases {
 		c := newCLI(t)

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/helpdesk-gw/helpdesk/config"
 	"github.com/helpdesk-gw/helpdesk/ingest"
 	"github.com/helpdesk-gw/helpdesk/message"
 	"github.com/helpdesk-gw/helpdesk/model"
@@ -33,12 +34,21 @@ import (
 // reset through /proc/self/clear_refs once idle) minus the idle VmRSS, and
 // the Go heap's peak in use (sampled every millisecond) minus its idle
 // value. The goal (issue 5): under 100 MB above idle; a miss is logged.
+// It also reports the resident set once the message is marked on the
+// server: what the process keeps after a big message.
+//
+// The process runs as `helpdesk serve` does: its memory limit is set by
+// config.Config.ApplyMemoryLimit from serve's configuration without a
+// file (the memory_limit default, HELPDESK_MEMORY_LIMIT, or GOMEMLIMIT,
+// which wins), and the poller is the one serve runs. Only the size limits
+// are raised. HELPDESK_MEMORY_LIMIT=off shows the process without a limit.
 //
 // "kept": the attachment's content is kept (max_attachment_bytes raised
 // too); "omitted": the default 25 MB attachment limit lists it without its
 // content. HELPDESK_BENCH_BIG_MB changes the size (50). Dovecot and
 // PostgreSQL run in processes of their own: only the gateway's memory is
-// counted. Run with
+// counted. TestServeBigMessageMemory (cmd/helpdesk) measures the same on
+// the serve binary. Run with
 //
 //	go test -run '^$' -bench BigMessageMemory -benchtime 1x ./ingest/imapsource/
 func BenchmarkBigMessageMemory(b *testing.B) {
@@ -46,20 +56,27 @@ func BenchmarkBigMessageMemory(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("HELPDESK_BENCH_BIG_MB")); err == nil && v > 0 {
 		size = v << 20
 	}
+	cfg, err := config.Load("", os.Getenv) // serve's configuration without a file: its defaults, HELPDESK_* and GOMEMLIMIT
+	if err != nil {
+		b.Fatal(err)
+	}
+	limit, from, restore := cfg.ApplyMemoryLimit(os.Getenv) // as serve does at start-up
+	defer restore()
+	note := fmt.Sprintf("memory limit %s (%s)", config.MemoryLimit(limit), from)
 	for _, c := range []struct {
 		name          string
 		maxAttachment int64
 	}{{"kept", 64 << 20}, {"omitted", 25 << 20}} {
 		b.Run(c.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				bigMessageRound(b, size, c.maxAttachment, i)
+				bigMessageRound(b, size, c.maxAttachment, i, note)
 			}
 		})
 	}
 }
 
 // bigMessageRound ingests one big message and reports the peaks.
-func bigMessageRound(b *testing.B, size int, maxAttachment int64, round int) {
+func bigMessageRound(b *testing.B, size int, maxAttachment int64, round int, note string) {
 	b.StopTimer()
 	d := startDovecot(b)
 	user := fmt.Sprintf("big%d", round)
@@ -92,15 +109,22 @@ func bigMessageRound(b *testing.B, size int, maxAttachment int64, round int) {
 	b.StopTimer()
 	heapPeak := s.stop()
 	hwm := procStatus(b, "VmHWM")
+	// The poller logs a message once it is recorded and marked on the
+	// server; what the process still holds then is what serve keeps after
+	// a big message.
+	eventually(b, 10*time.Second, "the big message marked", func() bool { return strings.Count(logs.String(), "message recorded") == 2 })
+	after := procStatus(b, "VmRSS")
 	stop()
 	if got := outcomes(b, st); got[model.OutcomeCreated] != 2 {
 		b.Fatalf("outcomes %v, want 2 created", got)
 	}
 	rss, heap := float64(hwm-idle.rss)/(1<<20), float64(heapPeak-idle.heap)/(1<<20)
+	rssAfter := (float64(after) - float64(idle.rss)) / (1 << 20)
 	b.ReportMetric(rss, "peak_rss_MB_above_idle")
 	b.ReportMetric(heap, "peak_heap_MB_above_idle")
-	b.Logf("%.0f MB message: peak RSS %.0f MB above idle (idle %.0f MB), peak Go heap in use %.0f MB above idle (idle %.0f MB); ingested in %s",
-		float64(size)/(1<<20), rss, float64(idle.rss)/(1<<20), heap, float64(idle.heap)/(1<<20), took.Round(time.Millisecond))
+	b.ReportMetric(rssAfter, "rss_MB_above_idle_after")
+	b.Logf("%.0f MB message: peak RSS %.0f MB above idle (idle %.0f MB), peak Go heap in use %.0f MB above idle (idle %.0f MB); ingested in %s; RSS once it is marked %.0f MB above idle; %s",
+		float64(size)/(1<<20), rss, float64(idle.rss)/(1<<20), heap, float64(idle.heap)/(1<<20), took.Round(time.Millisecond), rssAfter, note)
 	if rss > 100 { // logged, not failed: the metrics line is printed only for a benchmark that passes
 		b.Logf("GOAL MISSED: peak RSS %.0f MB above idle, goal under 100 MB", rss)
 	}

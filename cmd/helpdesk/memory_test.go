@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bytes"
+	"database/sql"
+	"encoding/base64"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/helpdesk-gw/helpdesk/store/storetest"
+)
+
+// TestServeBigMessageMemory measures the goal of issue 5 on the real
+// thing: the `helpdesk serve` binary, with its defaults (memory_limit
+// among them) and only the size limits raised, reads one 50 MB message
+// (a short text and a base64 attachment of about 37 MB) from Dovecot into
+// PostgreSQL. It logs how far its resident set rose above idle at the peak
+// (VmHWM, reset through /proc/PID/clear_refs once idle) and once the
+// message is recorded. The goal is under 100 MB; a miss is logged, not
+// failed, as in BenchmarkBigMessageMemory (ingest/imapsource), which
+// measures the same inside one process. "kept": max_attachment_bytes is
+// raised so that the attachment's content is kept; "omitted": the default
+// 25 MiB lists it without its content. It runs with HELPDESK_BENCH=1:
+//
+//	HELPDESK_BENCH=1 go test ./cmd/helpdesk -run TestServeBigMessageMemory -v -count=1
+//
+// HELPDESK_BENCH_BIG_MB changes the size (50); HELPDESK_MEMORY_LIMIT and
+// GOMEMLIMIT reach serve as they would in production.
+func TestServeBigMessageMemory(t *testing.T) {
+	if os.Getenv("HELPDESK_BENCH") != "1" {
+		t.Skip("set HELPDESK_BENCH=1 to measure serve's memory for a big message")
+	}
+	if _, err := os.Stat("/proc/self/clear_refs"); err != nil {
+		t.Skip("needs Linux's /proc/PID/clear_refs")
+	}
+	size := 50 << 20
+	if v, err := strconv.Atoi(os.Getenv("HELPDESK_BENCH_BIG_MB")); err == nil && v > 0 {
+		size = v << 20
+	}
+	dv := startDovecot(t)
+	raw := bigMail(size)
+	for i, c := range []struct {
+		name          string
+		maxAttachment int64
+	}{{"kept", 64 << 20}, {"omitted", 25 << 20}} {
+		t.Run(c.name, func(t *testing.T) {
+			pg := storetest.PostgresURL(t) // a database of its own
+			user := fmt.Sprintf("big%d", i)
+			imapURL := fmt.Sprintf("imap://%s:%s@%s/INBOX?tls=none&name=%s", user, dovecotPass, dv.addr, user)
+			conf := filepath.Join(t.TempDir(), "helpdesk.toml")
+			if err := os.WriteFile(conf, fmt.Appendf(nil, "db = %q\naddress = \"support@help.example\"\n"+
+				"secret = \"memory-test-secret-0123456789\"\nimap = %q\nmax_message_bytes = %d\nmax_attachment_bytes = %d\n",
+				pg, imapURL, size+16<<20, c.maxAttachment), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			db, err := sql.Open("postgres", pg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			created := func(want int) func() bool {
+				return func() bool {
+					var n int
+					if err := db.QueryRow(`SELECT count(*) FROM raw_messages WHERE outcome = 'created'`).Scan(&n); err != nil {
+						t.Fatal(err)
+					}
+					return n == want
+				}
+			}
+			env := []string{"HELPDESK_CONFIG=" + conf}
+			if v := os.Getenv("HELPDESK_MEMORY_LIMIT"); v != "" {
+				env = append(env, "HELPDESK_MEMORY_LIMIT="+v)
+			}
+			p := newProc(t, env...)
+			p.start()
+			dv.seed(t, user, [][]byte{[]byte("From: Ann <ann@example.com>\r\nTo: support@help.example\r\n" +
+				"Subject: Hello\r\nMessage-ID: <small.memory@example.com>\r\n\r\nHello.\r\n")})
+			p.waitFor("the first message recorded", 30*time.Second, created(1))
+			time.Sleep(2 * time.Second) // serve settles: its first message marked, the poller idling
+			pid := p.cmd.Process.Pid
+			idle := childStatus(t, pid, "VmRSS")
+			if err := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0); err != nil {
+				t.Skipf("cannot reset serve's peak resident set: %v", err)
+			}
+			start := time.Now()
+			dv.seed(t, user, [][]byte{raw})
+			p.waitFor("the big message recorded", 60*time.Second, created(2))
+			took := time.Since(start)
+			hwm := childStatus(t, pid, "VmHWM")
+			p.waitFor("the big message marked", 10*time.Second, func() bool {
+				return strings.Count(p.stderr.String(), `msg="message recorded"`) == 2
+			})
+			after := childStatus(t, pid, "VmRSS")
+			p.signal(syscall.SIGTERM)
+			if code := p.waitExit(20 * time.Second); code != 0 {
+				t.Errorf("exit %d after SIGTERM", code)
+			}
+			mb := func(v uint64) float64 { return (float64(v) - float64(idle)) / (1 << 20) }
+			limitLine := ""
+			for _, l := range strings.Split(p.stderr.String(), "\n") {
+				if strings.Contains(l, "memory limit") {
+					limitLine = l
+				}
+			}
+			t.Logf("%d MB message: serve's peak RSS %.0f MB above idle (idle %.0f MB), %.0f MB once it is marked; recorded in %s; %s",
+				size>>20, mb(hwm), float64(idle)/(1<<20), mb(after), took.Round(time.Millisecond), limitLine)
+			if mb(hwm) >= 100 {
+				t.Logf("GOAL MISSED: peak RSS %.0f MB above idle, goal under 100 MB", mb(hwm))
+			}
+		})
+	}
+}
+
+// childStatus reads a "kB" field of /proc/PID/status, in bytes.
+func childStatus(t *testing.T, pid int, field string) uint64 {
+	t.Helper()
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if rest, ok := strings.CutPrefix(line, field+":"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kb << 10
+		}
+	}
+	t.Fatalf("no %s in /proc/%d/status", field, pid)
+	return 0
+}
+
+// bigMail is a message of about size bytes: a short text and a PDF-named
+// attachment of random bytes, base64 in lines of 76.
+func bigMail(size int) []byte {
+	var buf bytes.Buffer
+	buf.Grow(size + 4096)
+	buf.WriteString("From: Big Sender <big@example.com>\r\nTo: support@help.example\r\nSubject: The scans\r\n" +
+		"Date: Mon, 23 Nov 2026 10:00:00 +0000\r\nMessage-ID: <big.memory@example.com>\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n--b0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+		"Hello, the scans are attached.\r\n--b0\r\nContent-Type: application/pdf; name=\"scans.pdf\"\r\n" +
+		"Content-Disposition: attachment; filename=\"scans.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+	rng := rand.New(rand.NewPCG(1, 2))
+	line := make([]byte, 57)
+	enc := make([]byte, 76)
+	for buf.Len() < size-100 {
+		for i := range line {
+			line[i] = byte(rng.Uint32())
+		}
+		base64.StdEncoding.Encode(enc, line)
+		buf.Write(enc)
+		buf.WriteString("\r\n")
+	}
+	buf.WriteString("--b0--\r\n")
+	return buf.Bytes()
+}
