@@ -26,3 +26,27 @@ func CountChunks(ctx context.Context, s *Store) (raw, blob int, err error) {
 	blob, err = s.count(ctx, "count blob pieces", `SELECT COUNT(*) FROM blob_chunks`)
 	return raw, blob, err
 }
+
+// Compression lists, for PostgreSQL, the compression method set on each
+// large column ("" for the server's default), by table.column.
+func Compression(ctx context.Context, s *Store) (map[string]string, error) {
+	type col struct{ name, method string }
+	cols, err := getAll(ctx, &s.queries, "list column compression", func(r rowScanner) (col, error) {
+		var c col
+		err := r.Scan(&c.name, &c.method)
+		return c, err
+	}, `SELECT c.relname || '.' || a.attname, a.attcompression::text FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+		WHERE c.relname IN ('raw_messages', 'blobs', 'comments', 'outbox') AND a.attname IN ('raw', 'content', 'html', 'html_body')`)
+	out := map[string]string{}
+	for _, c := range cols {
+		out[c.name] = c.method
+	}
+	return out, err
+}
+
+// LZ4Available reports whether the server can compress with lz4.
+func LZ4Available(ctx context.Context, s *Store) (bool, error) {
+	var ok bool
+	err := s.InTx(ctx, func(tx *Tx) (err error) { ok, err = lz4Available(ctx, s, tx.tx); return err })
+	return ok, err
+}

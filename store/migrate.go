@@ -14,6 +14,24 @@ type migration struct {
 	version int
 	name    string
 	sql     string
+	// when, if set, says whether the step can run on this database; a
+	// step that cannot is recorded as applied without running.
+	when func(ctx context.Context, s *Store, tx *sqlx.Tx) (bool, error)
+}
+
+// lz4Available reports whether the database is a PostgreSQL server that
+// can compress values with lz4.
+func lz4Available(ctx context.Context, s *Store, tx *sqlx.Tx) (bool, error) {
+	if s.backend != Postgres {
+		return false, nil
+	}
+	var n int
+	err := tx.QueryRowxContext(ctx, `SELECT COUNT(*) FROM pg_settings
+		WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)`).Scan(&n)
+	if err != nil {
+		return false, translate(err)
+	}
+	return n > 0, nil
 }
 
 // migrationLockKey is the PostgreSQL advisory lock held while migrating, so
@@ -69,7 +87,16 @@ func (s *Store) applyMigration(ctx context.Context, m migration) error {
 	if err != nil || applied {
 		return err
 	}
+	run := true
+	if m.when != nil {
+		if run, err = m.when(ctx, s, tx); err != nil {
+			return err
+		}
+	}
 	for _, stmt := range strings.Split(s.ddl(m.sql), ";\n") {
+		if !run {
+			break
+		}
 		if strings.TrimSpace(stmt) == "" {
 			continue
 		}

@@ -5,11 +5,30 @@ package store
 // dialect; sqliteDialect rewrites the few types SQLite spells differently.
 // Statements are separated by ";\n".
 var migrations = []migration{
-	{1, "initial schema", schemaV1},
-	{2, "mailbox leases", schemaV2},
-	{3, "follow-all members index", schemaV3},
-	{4, "chunked raw messages and blobs", schemaV4},
+	{1, "initial schema", schemaV1, nil},
+	{2, "mailbox leases", schemaV2, nil},
+	{3, "follow-all members index", schemaV3, nil},
+	{4, "chunked raw messages and blobs", schemaV4, nil},
+	{5, "lz4 compression of large values", schemaV5, lz4Available},
 }
+
+// schemaV5 compresses the large values (messages, attachments, bodies)
+// with lz4 rather than PostgreSQL's default pglz, which costs several
+// times more CPU: on a batch of helpdesk mail, writing the rows took half
+// the time. Values already stored keep their compression. It applies only
+// to a PostgreSQL server built with lz4 (14 and later); elsewhere it is
+// recorded as applied and changes nothing.
+const schemaV5 = `
+ALTER TABLE raw_messages ALTER COLUMN raw SET COMPRESSION lz4;
+ALTER TABLE raw_message_chunks ALTER COLUMN data SET COMPRESSION lz4;
+ALTER TABLE blobs ALTER COLUMN content SET COMPRESSION lz4;
+ALTER TABLE blob_chunks ALTER COLUMN data SET COMPRESSION lz4;
+ALTER TABLE comments ALTER COLUMN body SET COMPRESSION lz4;
+ALTER TABLE comments ALTER COLUMN full_body SET COMPRESSION lz4;
+ALTER TABLE comments ALTER COLUMN html SET COMPRESSION lz4;
+ALTER TABLE outbox ALTER COLUMN text_body SET COMPRESSION lz4;
+ALTER TABLE outbox ALTER COLUMN html_body SET COMPRESSION lz4;
+`
 
 // schemaV4 stores a raw message or blob larger than chunkSize in pieces,
 // so that no statement carries the whole value (lib/pq copies each

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -270,4 +271,32 @@ func TestSQLiteTxTakesWriteLockAtBegin(t *testing.T) {
 		return nil
 	}))
 	must(t, s.SetSetting(ctx, "outside", "x"))
+}
+
+// On a PostgreSQL server that has lz4, large values are compressed with it
+// (migration 5); SQLite has the step recorded and nothing changed.
+func TestLargeValuesCompressedWithLZ4(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, b store.Backend) {
+		s := storetest.OpenWith(t, b, store.Options{})
+		versions, err := store.SchemaVersions(ctx, s)
+		must(t, err)
+		if !slices.Contains(versions, 5) {
+			t.Fatalf("schema versions %v lack 5", versions)
+		}
+		if b != store.Postgres {
+			return
+		}
+		ok, err := store.LZ4Available(ctx, s)
+		must(t, err)
+		if !ok {
+			t.Skip("this PostgreSQL server has no lz4: migration 5 is recorded and changes nothing")
+		}
+		got, err := store.Compression(ctx, s)
+		must(t, err)
+		for _, c := range []string{"raw_messages.raw", "blobs.content", "comments.html", "outbox.html_body"} {
+			if got[c] != "l" {
+				t.Errorf("%s compression %q, want l (lz4); all: %v", c, got[c], got)
+			}
+		}
+	})
 }
