@@ -16,10 +16,13 @@ var reReturnedStart = regexp.MustCompile(`(?im)^.*(` +
 	`content-type: message/rfc822|headers of the original message|original message header` +
 	`).*$|^(received: ?(from|by) |return-path: *<|delivered-to: )`)
 
-// returnedHints are words one of which every line matched by
+// returnedHints are phrases one of which every line matched by
 // reReturnedStart contains, lower-cased: lines without any are not run
-// through the regular expression.
-var returnedHints = []string{"message", "copy", "content-type", "received", "return-path", "delivered-to"}
+// through the regular expression. Each alternative of the expression
+// contains one of them literally.
+var returnedHints = []string{"copy of the", "original message", "returned message", "unsent message",
+	"message text follows", "undelivered message", "content-type: message/rfc822", "received:",
+	"return-path:", "delivered-to:"}
 
 // findReturnedStart returns the position of the first line that starts
 // the returned message, as reReturnedStart.FindStringIndex on the whole

@@ -116,6 +116,9 @@ type parsed struct {
 	// class is what B1/B3 make of it (autoreply.Classify), when classified
 	class      autoreply.Classification
 	classified bool
+	// reply is what the sender wrote (message.Reply), when replied
+	reply   string
+	replied bool
 }
 
 // prepare hashes and parses the messages of a batch on every CPU.
@@ -158,6 +161,7 @@ func (p *Pipeline) prepareOne(in Input) (pr *parsed) {
 	pr.ok = true
 	if pr.err == nil && pr.msg != nil {
 		pr.class, pr.classified = autoreply.Classify(headerOf(pr.msg), rawBody(in.Raw), ""), true
+		pr.reply, pr.replied = pr.msg.Reply(), true
 	}
 	return pr
 }

@@ -135,7 +135,7 @@ func (r *run) newUser(ctx context.Context, email, name string) (*model.User, pol
 // body returns the comment text (quotes trimmed, command block removed)
 // and the commands of the block (I8).
 func (r *run) body() (string, []commandLine) {
-	text := r.msg.Reply()
+	text := r.replyText()
 	cmds, rest := parseCommands(text)
 	return strings.TrimSpace(rest), cmds
 }

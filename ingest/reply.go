@@ -38,7 +38,7 @@ func (r *run) wantsNote(ctx context.Context) (bool, error) {
 	if r.isNote() {
 		return true, nil
 	}
-	cmds, _ := parseCommands(r.msg.Reply())
+	cmds, _ := parseCommands(r.replyText())
 	for _, c := range cmds {
 		if c.Name == "note" {
 			return true, nil

@@ -131,6 +131,15 @@ func (r *run) parseMessage() (*message.Message, error) {
 	return message.Parse(r.in.Raw, r.p.opts.Parse)
 }
 
+// replyText is what the sender wrote, quotes trimmed (message.Reply),
+// computed once.
+func (r *run) replyText() string {
+	if r.pre != nil && r.pre.replied {
+		return r.pre.reply
+	}
+	return r.msg.Reply()
+}
+
 // bounceWithoutFrom reports whether a message with no usable From address
 // is a bounce (MAILER-DAEMON and <> senders often have none): B3 decides
 // its outcome then, not "failed".
