@@ -109,6 +109,7 @@ func (p *Pipeline) batchOnce(ctx context.Context, ins []Input, also func(ctx con
 
 // parsed is a message hashed and parsed ahead of its transaction.
 type parsed struct {
+	raw  []byte // the message it was made from
 	hash string
 	msg  *message.Message
 	err  error
@@ -121,9 +122,33 @@ type parsed struct {
 	replied bool
 }
 
-// prepare hashes and parses the messages of a batch on every CPU.
+// Prepare does ahead of IngestBatch, on every CPU, the work of its
+// messages that needs no store (hashing, parsing, classifying, trimming
+// quotes), and keeps it in ins, so that IngestBatch(ins) need not do it
+// again. It writes nothing. The IMAP poller calls it for the next batch
+// while the current one is recorded. An Input must not change between
+// Prepare and IngestBatch.
+func (p *Pipeline) Prepare(ins []Input) {
+	for i, pr := range p.prepare(ins) {
+		ins[i].pre = pr
+	}
+}
+
+// prepare hashes and parses the messages of a batch on every CPU, or
+// takes what Prepare did for them.
 func (p *Pipeline) prepare(ins []Input) []*parsed {
 	out := make([]*parsed, len(ins))
+	todo := false
+	for i, in := range ins {
+		if in.pre != nil && in.pre.of(in.Raw) {
+			out[i] = in.pre
+		} else {
+			todo = true
+		}
+	}
+	if !todo {
+		return out
+	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(ins)) {
@@ -131,7 +156,9 @@ func (p *Pipeline) prepare(ins []Input) []*parsed {
 		go func() {
 			defer wg.Done()
 			for i := int(next.Add(1)) - 1; i < len(ins); i = int(next.Add(1)) - 1 {
-				out[i] = p.prepareOne(ins[i])
+				if out[i] == nil {
+					out[i] = p.prepareOne(ins[i])
+				}
 			}
 		}()
 	}
@@ -144,7 +171,7 @@ func (p *Pipeline) prepare(ins []Input) []*parsed {
 // records what happens, as for a single message.
 func (p *Pipeline) prepareOne(in Input) (pr *parsed) {
 	sum := sha256.Sum256(in.Raw)
-	pr = &parsed{hash: hex.EncodeToString(sum[:])}
+	pr = &parsed{hash: hex.EncodeToString(sum[:]), raw: in.Raw}
 	max := p.opts.MaxBytes
 	if in.MaxBytes > 0 {
 		max = in.MaxBytes
@@ -164,6 +191,11 @@ func (p *Pipeline) prepareOne(in Input) (pr *parsed) {
 		pr.reply, pr.replied = pr.msg.Reply(), true
 	}
 	return pr
+}
+
+// of reports whether pr was made from raw (the same bytes in memory).
+func (pr *parsed) of(raw []byte) bool {
+	return len(pr.raw) == len(raw) && (len(raw) == 0 || &pr.raw[0] == &raw[0])
 }
 
 // prefetchOf lists what the batch will look up.

@@ -96,6 +96,8 @@ type Input struct {
 	// and keeps what Raw holds (the IMAP poller gives up on a message the
 	// server cannot deliver, and keeps its header).
 	Failed string
+
+	pre *parsed // set by Pipeline.Prepare
 }
 
 // Planned is a notification the message caused (or would cause).

@@ -40,3 +40,11 @@ func (r releasing) IngestBatch(ctx context.Context, ins []ingest.Input, also fun
 	}
 	return res, err
 }
+
+// Prepare passes the work done ahead of a batch (preparer) to the
+// configured Ingester, when it does any.
+func (r releasing) Prepare(ins []ingest.Input) {
+	if pr, ok := r.Ingester.(preparer); ok {
+		pr.Prepare(ins)
+	}
+}

@@ -48,14 +48,86 @@ func (p *Poller) pass(ctx context.Context, cn *conn) error {
 	if err != nil {
 		return err
 	}
+	var ahead *fetchedBatch
 	for len(todo) > 0 {
 		n := p.batchLen(todo)
-		if err := p.batch(ctx, cn, &cp, todo[:n]); err != nil {
+		cur := todo[:n]
+		todo = todo[n:]
+		if len(cur) == 1 && p.tries(cur[0].uid) >= maxFetchTries {
+			if err := p.giveUp(ctx, cn, &cp, cur[0]); err != nil {
+				return err
+			}
+			continue
+		}
+		f := ahead
+		if f == nil || !slices.Equal(f.msgs, cur) {
+			f = p.fetchBatch(ctx, cn, cur)
+		}
+		ahead = nil
+		if f.err != nil {
+			return f.err
+		}
+		if len(f.ins) == 0 {
+			continue
+		}
+		// Record this batch while the next one is fetched and prepared:
+		// recording needs the database, fetching the IMAP connection.
+		committed := make(chan commitResult, 1)
+		go func() { committed <- p.commit(ctx, &cp, f.ins, f.uids) }()
+		if len(todo) > 0 {
+			if m := p.batchLen(todo); m > 1 || p.tries(todo[0].uid) < maxFetchTries {
+				ahead = p.fetchBatch(ctx, cn, todo[:m])
+			}
+		}
+		c := <-committed
+		if c.err != nil {
+			return c.err
+		}
+		if err := p.afterCommit(cn, f.uids, c.results); err != nil {
 			return err
 		}
-		todo = todo[n:]
+		if ahead != nil && ahead.err != nil {
+			return ahead.err
+		}
 	}
 	return nil
+}
+
+// fetchedBatch is a batch of messages fetched, maybe prepared, not recorded.
+type fetchedBatch struct {
+	msgs []pending
+	ins  []ingest.Input
+	uids []imap.UID
+	err  error
+}
+
+// commitResult is what recording a batch gave.
+type commitResult struct {
+	results []ingest.Result
+	err     error
+}
+
+// preparer is an Ingester that can do ahead the work of a batch that
+// needs no store (ingest.Pipeline.Prepare).
+type preparer interface {
+	Prepare(ins []ingest.Input)
+}
+
+// fetchBatch downloads a batch and has the Ingester prepare it.
+func (p *Poller) fetchBatch(ctx context.Context, cn *conn, msgs []pending) *fetchedBatch {
+	f := &fetchedBatch{msgs: msgs}
+	f.ins, f.uids, f.err = p.fetch(cn, msgs)
+	if f.err != nil {
+		if ctx.Err() == nil {
+			p.fetchFailed(msgs)
+		}
+		return f
+	}
+	p.fetched(f.uids)
+	if pr, ok := p.opts.Ingester.(preparer); ok && len(f.ins) > 0 {
+		pr.Prepare(f.ins)
+	}
+	return f
 }
 
 // checkpoint loads the folder's checkpoint; a new UIDVALIDITY starts it
@@ -126,27 +198,18 @@ func (p *Poller) batchLen(todo []pending) int {
 	return len(todo)
 }
 
-// batch fetches, records and marks some messages.
-func (p *Poller) batch(ctx context.Context, cn *conn, cp *store.MailboxCheckpoint, msgs []pending) error {
-	if len(msgs) == 1 && p.tries(msgs[0].uid) >= maxFetchTries {
-		return p.giveUp(ctx, cn, cp, msgs[0])
-	}
-	ins, uids, err := p.fetch(cn, msgs)
-	if err != nil {
-		if ctx.Err() == nil {
-			p.fetchFailed(msgs)
-		}
-		return err
-	}
-	p.fetched(uids)
-	if len(ins) == 0 {
-		return nil
-	}
-	return p.record(ctx, cn, cp, ins, uids)
-}
-
 // record commits messages with the checkpoint, then marks them.
 func (p *Poller) record(ctx context.Context, cn *conn, cp *store.MailboxCheckpoint, ins []ingest.Input, uids []imap.UID) error {
+	c := p.commit(ctx, cp, ins, uids)
+	if c.err != nil {
+		return c.err
+	}
+	return p.afterCommit(cn, uids, c.results)
+}
+
+// commit records messages in one transaction with the checkpoint moved
+// past them, and on success moves *cp. It does not use the IMAP connection.
+func (p *Poller) commit(ctx context.Context, cp *store.MailboxCheckpoint, ins []ingest.Input, uids []imap.UID) commitResult {
 	next := *cp
 	next.LastUID = max(cp.LastUID, uint32(slices.Max(uids)))
 	results, err := p.opts.Ingester.IngestBatch(ctx, ins, func(ctx context.Context, tx *store.Tx) error {
@@ -157,11 +220,16 @@ func (p *Poller) record(ctx context.Context, cn *conn, cp *store.MailboxCheckpoi
 	})
 	switch {
 	case errors.Is(err, store.ErrLeaseLost):
-		return err
+		return commitResult{err: err}
 	case err != nil:
-		return fmt.Errorf("%w: %w", errStore, err)
+		return commitResult{err: fmt.Errorf("%w: %w", errStore, err)}
 	}
 	*cp = next
+	return commitResult{results: results}
+}
+
+// afterCommit marks committed messages on the server.
+func (p *Poller) afterCommit(cn *conn, uids []imap.UID, results []ingest.Result) error {
 	if hook := p.opts.afterCommit; hook != nil {
 		if err := hook(u32s(uids)); err != nil {
 			return err
