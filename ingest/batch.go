@@ -172,10 +172,7 @@ func (p *Pipeline) prepare(ins []Input) []*parsed {
 func (p *Pipeline) prepareOne(in Input) (pr *parsed) {
 	sum := sha256.Sum256(in.Raw)
 	pr = &parsed{hash: hex.EncodeToString(sum[:]), raw: in.Raw}
-	max := p.opts.MaxBytes
-	if in.MaxBytes > 0 {
-		max = in.MaxBytes
-	}
+	max := p.maxBytes(in)
 	if in.Failed != "" || in.Size > int64(len(in.Raw)) || (max > 0 && int64(len(in.Raw)) > max) {
 		return pr
 	}

@@ -84,10 +84,7 @@ func (r *run) parse(ctx context.Context) error {
 		r.rawHeaderOnly()
 		return r.insertRaw(ctx)
 	}
-	size, max := int64(len(r.in.Raw)), r.p.opts.MaxBytes
-	if r.in.MaxBytes > 0 {
-		max = r.in.MaxBytes
-	}
+	size, max := int64(len(r.in.Raw)), r.p.maxBytes(r.in)
 	headerOnly := r.in.Size > size
 	if headerOnly {
 		size = r.in.Size
@@ -121,6 +118,14 @@ func (r *run) parse(ctx context.Context) error {
 		}
 	}
 	return r.insertRaw(ctx)
+}
+
+// maxBytes is the size limit of in: its own, else the pipeline's.
+func (p *Pipeline) maxBytes(in Input) int64 {
+	if in.MaxBytes > 0 {
+		return in.MaxBytes
+	}
+	return p.opts.MaxBytes
 }
 
 // parseMessage parses the message, unless it was parsed before.

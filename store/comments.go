@@ -53,18 +53,7 @@ func (q *queries) AddComment(ctx context.Context, c *model.Comment) error {
 
 func (q *queries) addAttachment(ctx context.Context, commentID int64, a *model.Attachment) error {
 	a.CommentID = commentID
-	if a.Content != nil || a.SHA256 == "" {
-		// No content and no hash: an empty part, or one whose content was
-		// not kept (too large); it is stored as the empty blob, keeping
-		// its Size, so that the reference to blobs holds.
-		content := a.Content
-		if content == nil {
-			content = []byte{}
-		} else {
-			a.Size = int64(len(content))
-		}
-		sum := sha256.Sum256(content)
-		a.SHA256 = hex.EncodeToString(sum[:])
+	if content, ok := attachmentBlob(a); ok {
 		if err := q.putBlob(ctx, a.SHA256, content); err != nil {
 			return err
 		}
@@ -78,6 +67,26 @@ func (q *queries) addAttachment(ctx context.Context, commentID int64, a *model.A
 	}
 	a.ID = id
 	return nil
+}
+
+// attachmentBlob returns the blob to store for an attachment, setting its
+// SHA256 (and Size, from the content), or false when the attachment names
+// a blob already stored. No content and no hash: an empty part, or one
+// whose content was not kept (too large); it is stored as the empty blob,
+// keeping its Size, so that the reference to blobs holds.
+func attachmentBlob(a *model.Attachment) ([]byte, bool) {
+	if a.Content == nil && a.SHA256 != "" {
+		return nil, false
+	}
+	content := a.Content
+	if content == nil {
+		content = []byte{}
+	} else {
+		a.Size = int64(len(content))
+	}
+	sum := sha256.Sum256(content)
+	a.SHA256 = hex.EncodeToString(sum[:])
+	return content, true
 }
 
 // putBlob stores content under its hash unless it is there already; one

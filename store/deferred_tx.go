@@ -1,9 +1,8 @@
 package store
 
 import (
+	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -73,11 +72,7 @@ func (t *Tx) InsertRaw(ctx context.Context, m *model.RawMessage) error {
 	if t.d == nil || chunkCount(m.Raw) > 0 {
 		return t.queries.InsertRaw(ctx, m)
 	}
-	m.From = model.NormalizeEmail(m.From)
-	t.stamp(&m.ReceivedAt)
-	if m.Size == 0 {
-		m.Size = int64(len(m.Raw))
-	}
+	t.newRaw(m)
 	id, err := t.newID(ctx, "raw_messages")
 	if err != nil {
 		return fmt.Errorf("insert raw message %s: %w", m.MessageID, err)
@@ -358,17 +353,10 @@ func (t *Tx) loadMemberships(ctx context.Context, ids []int64) error {
 	for _, id := range missing {
 		ms := append([]model.Membership{}, got[id]...)
 		for _, p := range t.d.pMemberships { // complete with the pending upserts
-			if p.UserID != id {
-				continue
-			}
-			if i := slices.IndexFunc(ms, func(x model.Membership) bool { return x.OrgID == p.OrgID }); i >= 0 {
-				p.CreatedAt = ms[i].CreatedAt
-				ms[i] = p
-			} else {
-				ms = append(ms, p)
+			if p.UserID == id {
+				ms, _ = upsertInto(ms, p)
 			}
 		}
-		slices.SortFunc(ms, func(a, b model.Membership) int { return cmpInt(a.OrgID, b.OrgID) })
 		t.d.memberships[id] = ms
 	}
 	return nil
@@ -406,15 +394,7 @@ func (t *Tx) UpsertMembership(ctx context.Context, m model.Membership) error {
 	t.stamp(&m.CreatedAt)
 	mine, known := d.memberships[m.UserID]
 	if known {
-		i := slices.IndexFunc(mine, func(x model.Membership) bool { return x.OrgID == m.OrgID })
-		if i >= 0 {
-			m.CreatedAt = mine[i].CreatedAt // kept from the first time
-			mine[i] = m
-		} else {
-			mine = append(mine, m)
-			slices.SortFunc(mine, func(a, b model.Membership) int { return cmpInt(a.OrgID, b.OrgID) })
-		}
-		d.memberships[m.UserID] = mine
+		d.memberships[m.UserID], m = upsertInto(mine, m)
 	}
 	if list, ok := d.followAll[m.OrgID]; ok {
 		i := slices.IndexFunc(list, func(x model.Membership) bool { return x.UserID == m.UserID })
@@ -427,7 +407,7 @@ func (t *Tx) UpsertMembership(ctx context.Context, m model.Membership) error {
 			d.followAll[m.OrgID] = list
 		case known || i >= 0:
 			list = append(list, m)
-			slices.SortFunc(list, func(a, b model.Membership) int { return cmpInt(a.UserID, b.UserID) })
+			slices.SortFunc(list, func(a, b model.Membership) int { return cmp.Compare(a.UserID, b.UserID) })
 			d.followAll[m.OrgID] = list
 		default:
 			delete(d.followAll, m.OrgID) // its first time is not known here: read again
@@ -437,14 +417,18 @@ func (t *Tx) UpsertMembership(ctx context.Context, m model.Membership) error {
 	return nil
 }
 
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
+// upsertInto applies an upsert of m to a user's memberships, ordered by
+// organisation: a membership already there is replaced, keeping its
+// CreatedAt (the first time). It returns the list and m as stored.
+func upsertInto(ms []model.Membership, m model.Membership) ([]model.Membership, model.Membership) {
+	if i := slices.IndexFunc(ms, func(x model.Membership) bool { return x.OrgID == m.OrgID }); i >= 0 {
+		m.CreatedAt = ms[i].CreatedAt
+		ms[i] = m
+		return ms, m
 	}
-	return 0
+	ms = append(ms, m)
+	slices.SortFunc(ms, func(a, b model.Membership) int { return cmp.Compare(a.OrgID, b.OrgID) })
+	return ms, m
 }
 
 // ListOrgs is queries.ListOrgs, cached once deferred.
@@ -474,12 +458,7 @@ func (t *Tx) CreateTicket(ctx context.Context, tk *model.Ticket) error {
 	if t.d == nil {
 		return t.queries.CreateTicket(ctx, tk)
 	}
-	ticketDefaults(tk)
-	t.stamp(&tk.CreatedAt)
-	if tk.UpdatedAt.IsZero() {
-		tk.UpdatedAt = tk.CreatedAt
-	}
-	t.stamp(&tk.UpdatedAt)
+	t.newTicket(tk)
 	id, err := t.newID(ctx, "tickets")
 	if err != nil {
 		return fmt.Errorf("insert ticket: %w", err)
@@ -565,24 +544,14 @@ func (t *Tx) AddParticipant(ctx context.Context, p model.Participant) (bool, err
 		if c := a.AddedAt.Compare(b.AddedAt); c != 0 {
 			return c
 		}
-		if c := cmpInt(a.UserID, b.UserID); c != 0 {
+		if c := cmp.Compare(a.UserID, b.UserID); c != 0 {
 			return c
 		}
-		return cmpString(string(a.Role), string(b.Role))
+		return cmp.Compare(string(a.Role), string(b.Role))
 	})
 	t.d.partsOf[p.TicketID] = ps
 	t.d.pParts = append(t.d.pParts, p)
 	return true, nil
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // ---- comments, events, outbox
@@ -603,19 +572,9 @@ func (t *Tx) AddComment(ctx context.Context, c *model.Comment) error {
 	for i := range c.Attachments {
 		a := &c.Attachments[i]
 		a.CommentID = id
-		if a.Content != nil || a.SHA256 == "" { // as addAttachment
-			content := a.Content
-			if content == nil {
-				content = []byte{}
-			} else {
-				a.Size = int64(len(content))
-			}
-			sum := sha256.Sum256(content)
-			a.SHA256 = hex.EncodeToString(sum[:])
-			if !t.d.blobSeen[a.SHA256] {
-				t.d.blobSeen[a.SHA256] = true
-				t.d.pBlobs = append(t.d.pBlobs, blobRow{a.SHA256, content})
-			}
+		if content, ok := attachmentBlob(a); ok && !t.d.blobSeen[a.SHA256] {
+			t.d.blobSeen[a.SHA256] = true
+			t.d.pBlobs = append(t.d.pBlobs, blobRow{a.SHA256, content})
 		}
 		if a.ID, err = t.newID(ctx, "attachments"); err != nil {
 			return fmt.Errorf("%s: %w", op, err)

@@ -56,11 +56,7 @@ func (q *queries) rawWithContent(ctx context.Context, op, query string, args ...
 // is stored as NULL: a duplicate of the same bytes points to the original
 // with DuplicateOf instead of keeping a second copy.
 func (q *queries) InsertRaw(ctx context.Context, m *model.RawMessage) error {
-	m.From = model.NormalizeEmail(m.From)
-	q.stamp(&m.ReceivedAt)
-	if m.Size == 0 {
-		m.Size = int64(len(m.Raw))
-	}
+	q.newRaw(m)
 	op := "insert raw message " + m.MessageID
 	inline, chunks := m.Raw, chunkCount(m.Raw)
 	if chunks > 0 {
@@ -83,6 +79,15 @@ func (q *queries) InsertRaw(ctx context.Context, m *model.RawMessage) error {
 		m.ID = id
 		return nil
 	})
+}
+
+// newRaw normalises a raw message to insert, as InsertRaw documents.
+func (q *queries) newRaw(m *model.RawMessage) {
+	m.From = model.NormalizeEmail(m.From)
+	q.stamp(&m.ReceivedAt)
+	if m.Size == 0 {
+		m.Size = int64(len(m.Raw))
+	}
 }
 
 // SetRawOutcome records what became of an inbound message.

@@ -20,12 +20,7 @@ func scanTicket(r rowScanner) (model.Ticket, error) {
 // CreateTicket stores a new ticket and sets t.ID. Empty status, priority and
 // type are open, normal and question; UpdatedAt defaults to CreatedAt.
 func (q *queries) CreateTicket(ctx context.Context, t *model.Ticket) error {
-	ticketDefaults(t)
-	q.stamp(&t.CreatedAt)
-	if t.UpdatedAt.IsZero() {
-		t.UpdatedAt = t.CreatedAt
-	}
-	q.stamp(&t.UpdatedAt)
+	q.newTicket(t)
 	id, err := q.insert(ctx, "insert ticket",
 		`INSERT INTO tickets (subject, status, priority, type, org_id, requester_id, assignee_id, created_at, updated_at)
 		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -36,6 +31,17 @@ func (q *queries) CreateTicket(ctx context.Context, t *model.Ticket) error {
 	}
 	t.ID = id
 	return nil
+}
+
+// newTicket sets a new ticket's defaults and times, as CreateTicket
+// documents.
+func (q *queries) newTicket(t *model.Ticket) {
+	ticketDefaults(t)
+	q.stamp(&t.CreatedAt)
+	if t.UpdatedAt.IsZero() {
+		t.UpdatedAt = t.CreatedAt
+	}
+	q.stamp(&t.UpdatedAt)
 }
 
 func ticketDefaults(t *model.Ticket) {

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"database/sql"
-	"encoding/base64"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/helpdesk-gw/helpdesk/internal/memtest"
 	"github.com/helpdesk-gw/helpdesk/store/storetest"
 )
 
@@ -45,7 +43,7 @@ func TestServeBigMessageMemory(t *testing.T) {
 		size = v << 20
 	}
 	dv := startDovecot(t)
-	raw := bigMail(size)
+	raw := memtest.BigMail(size)
 	for i, c := range []struct {
 		name          string
 		maxAttachment int64
@@ -121,44 +119,9 @@ func TestServeBigMessageMemory(t *testing.T) {
 // childStatus reads a "kB" field of /proc/PID/status, in bytes.
 func childStatus(t *testing.T, pid int, field string) uint64 {
 	t.Helper()
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	v, err := memtest.Status(strconv.Itoa(pid), field)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if rest, ok := strings.CutPrefix(line, field+":"); ok {
-			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return kb << 10
-		}
-	}
-	t.Fatalf("no %s in /proc/%d/status", field, pid)
-	return 0
-}
-
-// bigMail is a message of about size bytes: a short text and a PDF-named
-// attachment of random bytes, base64 in lines of 76.
-func bigMail(size int) []byte {
-	var buf bytes.Buffer
-	buf.Grow(size + 4096)
-	buf.WriteString("From: Big Sender <big@example.com>\r\nTo: support@help.example\r\nSubject: The scans\r\n" +
-		"Date: Mon, 23 Nov 2026 10:00:00 +0000\r\nMessage-ID: <big.memory@example.com>\r\nMIME-Version: 1.0\r\n" +
-		"Content-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n--b0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
-		"Hello, the scans are attached.\r\n--b0\r\nContent-Type: application/pdf; name=\"scans.pdf\"\r\n" +
-		"Content-Disposition: attachment; filename=\"scans.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n")
-	rng := rand.New(rand.NewPCG(1, 2))
-	line := make([]byte, 57)
-	enc := make([]byte, 76)
-	for buf.Len() < size-100 {
-		for i := range line {
-			line[i] = byte(rng.Uint32())
-		}
-		base64.StdEncoding.Encode(enc, line)
-		buf.Write(enc)
-		buf.WriteString("\r\n")
-	}
-	buf.WriteString("--b0--\r\n")
-	return buf.Bytes()
+	return v
 }

@@ -1,11 +1,8 @@
 package imapsource
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -19,6 +16,7 @@ import (
 
 	"github.com/helpdesk-gw/helpdesk/config"
 	"github.com/helpdesk-gw/helpdesk/ingest"
+	"github.com/helpdesk-gw/helpdesk/internal/memtest"
 	"github.com/helpdesk-gw/helpdesk/message"
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/store"
@@ -96,7 +94,7 @@ func bigMessageRound(b *testing.B, size int, maxAttachment int64, round int, not
 	mc := openClient(b, d.addr, user)
 	mc.append("INBOX", testMail(round)) // connected, folders made, idling
 	eventually(b, 20*time.Second, "the first message", func() bool { return w.done.Load() == 1 })
-	deliver := stage(b, d, user, bigMail(size))
+	deliver := stage(b, d, user, memtest.BigMail(size))
 
 	idle := settle()
 	resetPeakRSS(b)
@@ -155,31 +153,6 @@ func (w *batchWatch) IngestBatch(ctx context.Context, ins []ingest.Input, also f
 	return res, err
 }
 
-// bigMail is a message of about size bytes: a short text and a PDF-named
-// attachment of random bytes, base64 in lines of 76.
-func bigMail(size int) []byte {
-	var buf bytes.Buffer
-	buf.Grow(size + 4096)
-	buf.WriteString("From: Big Sender <big@example.com>\r\nTo: support@help.example\r\nSubject: The scans\r\n" +
-		"Date: Mon, 23 Nov 2026 10:00:00 +0000\r\nMessage-ID: <big.memory@example.com>\r\nMIME-Version: 1.0\r\n" +
-		"Content-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n--b0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
-		"Hello, the scans are attached.\r\n--b0\r\nContent-Type: application/pdf; name=\"scans.pdf\"\r\n" +
-		"Content-Disposition: attachment; filename=\"scans.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n")
-	rng := rand.New(rand.NewPCG(1, 2))
-	line := make([]byte, 57) // 76 base64 characters
-	enc := make([]byte, 76)
-	for buf.Len() < size-100 {
-		for i := range line {
-			line[i] = byte(rng.Uint32())
-		}
-		base64.StdEncoding.Encode(enc, line)
-		buf.Write(enc)
-		buf.WriteString("\r\n")
-	}
-	buf.WriteString("--b0--\r\n")
-	return buf.Bytes()
-}
-
 var stageSeq atomic.Int64
 
 // stage writes raw into user's Maildir as a delivery agent does, into
@@ -211,7 +184,7 @@ func settle() memPoint {
 	time.Sleep(100 * time.Millisecond)
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	rss, _ := procStatusValue("VmRSS")
+	rss, _ := memtest.Status("self", "VmRSS")
 	return memPoint{rss: rss, heap: ms.HeapInuse}
 }
 
@@ -223,26 +196,11 @@ func resetPeakRSS(b *testing.B) {
 }
 
 func procStatus(b *testing.B, field string) uint64 {
-	v, err := procStatusValue(field)
+	v, err := memtest.Status("self", field)
 	if err != nil {
 		b.Fatal(err)
 	}
 	return v
-}
-
-// procStatusValue reads a "kB" field of /proc/self/status, in bytes.
-func procStatusValue(field string) (uint64, error) {
-	raw, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if rest, ok := strings.CutPrefix(line, field+":"); ok {
-			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb << 10, err
-		}
-	}
-	return 0, fmt.Errorf("no %s in /proc/self/status", field)
 }
 
 // sampler records the Go heap's peak in use, every millisecond.

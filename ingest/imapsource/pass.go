@@ -86,6 +86,9 @@ func (p *Poller) pass(ctx context.Context, cn *conn) error {
 		if err := p.afterCommit(cn, f.uids, c.results); err != nil {
 			return err
 		}
+		size := batchBytes(f.ins)
+		f = nil // let the batch go before releasing its memory
+		releaseIfBig(size)
 		if ahead != nil && ahead.err != nil {
 			return ahead.err
 		}

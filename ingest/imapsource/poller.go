@@ -28,7 +28,6 @@ func New(opts Options) (*Poller, error) {
 		return nil, err
 	}
 	log := opts.Logger.With("mailbox", opts.Mailbox.Name)
-	opts.Ingester = releasing{opts.Ingester} // memory.go
 	return &Poller{opts: opts, m: opts.Mailbox, log: log}, nil
 }
 
