@@ -67,10 +67,15 @@ func benchIngest(b *testing.B, d *dovecot, name string, msgs [][]byte, parts int
 		mc := openClient(b, d.addr, user)
 		m := mailboxAt(d.addr, user)
 		m.Name, m.Batch, m.BatchBytes = user, 500, 16<<20
+		prof := startGatewayProfile(b, name)
+		cpu := readCPU(b)
 		start := time.Now()
 		stop := runPoller(b, Options{Mailbox: m, Ingester: newPipeline(b, st), Store: st, Logger: discard()})
 		eventually(b, 30*time.Minute, "INBOX emptied", func() bool { return mc.count("INBOX") == 0 })
-		gw := float64(n) / time.Since(start).Seconds()
+		elapsed := time.Since(start)
+		gw := float64(n) / elapsed.Seconds()
+		used := readCPU(b).since(cpu)
+		prof()
 		stop()
 		if got := outcomes(b, st); !maps.Equal(got, want) {
 			b.Fatalf("outcomes %v, want %v", got, want)
@@ -80,6 +85,8 @@ func benchIngest(b *testing.B, d *dovecot, name string, msgs [][]byte, parts int
 		b.ReportMetric(warm, "raw_warm_msgs/s")
 		b.Logf("%d messages: gateway %.0f/s; raw fetch+parse %.0f/s cold, %.0f/s warm; gateway/warm %.3f, gateway/cold %.3f",
 			n, gw, cold, warm, gw/warm, gw/cold)
+		b.Logf("CPU while the gateway ran, per message: this process %v, the rest of the machine (PostgreSQL, Dovecot, others) %v, idle %v",
+			used.self/time.Duration(n), used.others/time.Duration(n), used.idle/time.Duration(n))
 	}
 }
 
