@@ -230,6 +230,9 @@ func (r *run) followOnly(ctx context.Context, v *access.TicketView) error {
 	return nil
 }
 
+// loopWindow is how far back B2 counts one sender's comments on a ticket.
+const loopWindow = 10 * time.Minute
+
 // loopLimit holds the comment in quarantine once one sender has written
 // more than loop_limit comments on the ticket within 10 minutes (B2), and
 // tells staff the first time.
@@ -237,7 +240,7 @@ func (r *run) loopLimit(ctx context.Context, v *access.TicketView) (bool, error)
 	if r.user == nil {
 		return false, nil
 	}
-	n, err := r.tx.CountCommentsBySince(ctx, v.Ticket.ID, r.user.ID, r.now.Add(-10*time.Minute))
+	n, err := r.tx.CountCommentsBySince(ctx, v.Ticket.ID, r.user.ID, r.now.Add(-loopWindow))
 	if err != nil {
 		return false, fmt.Errorf("count recent comments: %w", err)
 	}

@@ -57,6 +57,7 @@ type deferred struct {
 	msgRows     map[string][]msgRow           // by Message-ID, complete, in id order
 	ticketMsgs  map[int64][]msgRow            // by ticket, complete, in id order
 	automatic   map[string]*automaticMail     // by recipient
+	recent      map[int64]*recentComments     // by ticket
 
 	// pending rows, in the order written
 	pUsers       []*model.User
@@ -73,6 +74,11 @@ type deferred struct {
 	blobSeen     map[string]bool // blobs written or pending in this transaction
 	pRawUpdates  []int64         // raw messages flushed, then given an outcome
 	flushing     bool
+
+	// the background write of FlushAhead: bg is closed when it is done,
+	// and bgErr is then its error; nil when none runs
+	bg    chan struct{}
+	bgErr error
 }
 
 type msgKey struct{ msgID, from string }
@@ -92,6 +98,19 @@ type msgRow struct {
 	address  string
 	outboxID int64
 	at       time.Time
+}
+
+// recentComments lists the author and time of a ticket's comments since
+// horizon, all of them (the zero horizon: every comment).
+type recentComments struct {
+	horizon time.Time
+	list    []commentBy
+}
+
+// commentBy is the author and time of one comment.
+type commentBy struct {
+	author int64
+	at     time.Time
 }
 
 // automaticMail lists the times automatic mail was queued to one address
@@ -130,6 +149,7 @@ func (d *deferred) dropAll() {
 	d.msgRows = map[string][]msgRow{}
 	d.ticketMsgs = map[int64][]msgRow{}
 	d.automatic = map[string]*automaticMail{}
+	d.recent = map[int64]*recentComments{}
 }
 
 // dropTable empties the caches that hold rows of table, after a statement
@@ -156,7 +176,9 @@ func (d *deferred) dropTable(table string) {
 		d.ticketMsgs = map[int64][]msgRow{}
 	case "outbox":
 		d.automatic = map[string]*automaticMail{}
-	case "comments", "attachments", "blobs", "blob_chunks", "raw_message_chunks", "events", "quarantine",
+	case "comments":
+		d.recent = map[int64]*recentComments{}
+	case "attachments", "blobs", "blob_chunks", "raw_message_chunks", "events", "quarantine",
 		"audit_log", "mailbox_state", "mailbox_leases", "settings":
 		// nothing of these is cached
 	default:

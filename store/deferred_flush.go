@@ -30,21 +30,79 @@ func (t *Tx) Flush(ctx context.Context) error {
 	return t.d.err
 }
 
-// flush writes every pending row, table by table in the order their
-// references need: users, memberships, tickets, raw messages, comments,
-// blobs, attachments, participants, events, outbox, Message-IDs; then the outcomes of raw
-// messages written by an earlier flush.
+// FlushAhead starts writing the pending rows in the background, on the
+// transaction's connection, and returns at once: the caller goes on
+// deciding the next messages in memory while the database stores the
+// previous ones. It first waits for the write it started before, so that
+// writes keep their order. Every statement that reaches the database, and
+// the commit, waits for the background write first; its error is the
+// transaction's (Flush and the commit report it).
+func (t *Tx) FlushAhead(ctx context.Context) {
+	d := t.d
+	if d == nil {
+		return
+	}
+	t.settle()
+	if d.err != nil || !d.pending() {
+		return
+	}
+	w := d.take()
+	done := make(chan struct{})
+	d.bg = done
+	go func() {
+		defer close(done)
+		d.bgErr = t.write(ctx, w)
+	}()
+}
+
+// settle waits for the background write FlushAhead started, if any, and
+// makes its error the transaction's. Only then may the connection be used
+// for anything else.
+func (t *Tx) settle() {
+	d := t.d
+	if d == nil || d.bg == nil {
+		return
+	}
+	<-d.bg
+	d.bg = nil
+	if d.bgErr != nil && d.err == nil {
+		d.err = d.bgErr
+	}
+	d.bgErr = nil
+}
+
+// flush writes every pending row now (after any background write).
 func (t *Tx) flush(ctx context.Context) error {
 	d := t.d
-	if d == nil || !d.pending() {
+	if d == nil {
 		return nil
 	}
+	t.settle()
 	if d.err != nil {
 		return d.err
 	}
+	if !d.pending() {
+		return nil
+	}
 	d.flushing = true
 	defer func() { d.flushing = false }()
+	return t.write(ctx, d.take())
+}
 
+// pendingWrite is the statements that write what was pending when taken:
+// multi-row INSERTs, table by table, then outcome UPDATEs.
+type pendingWrite struct {
+	sets    []rowSet
+	updates [][]any // outcome, reason, rules, ticket_id, id
+}
+
+// take turns the pending rows into the values of their statements and
+// empties them: users, memberships, tickets, raw messages, comments,
+// blobs, attachments, participants, events, outbox, Message-IDs, in the
+// order their references need; then the outcomes of raw messages written
+// by an earlier flush. The values are copies (or slices no one changes),
+// so that they can be written while the transaction goes on.
+func (d *deferred) take() pendingWrite {
 	var sets []rowSet
 	add := func(rs rowSet) {
 		if len(rs.rows) > 0 {
@@ -120,18 +178,10 @@ func (t *Tx) flush(ctx context.Context) error {
 		rs.rows = append(rs.rows, []any{r.id, nullID(r.ticketID), r.msgID, string(r.dir), r.address, nullID(r.outboxID), dbTime(r.at)})
 	}
 	add(rs)
-
-	for _, s := range sets {
-		if err := t.insertRows(ctx, s); err != nil {
-			return err
-		}
-	}
+	w := pendingWrite{sets: sets}
 	for _, id := range d.pRawUpdates {
 		m := d.rawsByID[id]
-		if _, err := d.raw.ExecContext(ctx, d.raw.Rebind(`UPDATE raw_messages SET outcome = ?, reason = ?, rules = ?, ticket_id = ? WHERE id = ?`),
-			string(m.Outcome), m.Reason, commaList(m.Rules), nullID(m.TicketID), id); err != nil {
-			return fmt.Errorf("set outcome of raw message %d: %w", id, translate(err))
-		}
+		w.updates = append(w.updates, []any{string(m.Outcome), m.Reason, commaList(m.Rules), nullID(m.TicketID), id})
 	}
 	for _, m := range d.pRaws {
 		m.Raw = nil // written; the cache keeps the metadata only
@@ -139,6 +189,24 @@ func (t *Tx) flush(ctx context.Context) error {
 	d.pUsers, d.pMemberships, d.pTickets, d.pRaws, d.pComments = nil, nil, nil, nil, nil
 	d.pParts, d.pEvents, d.pOutbox, d.pMsgIDs, d.pRawUpdates = nil, nil, nil, nil, nil
 	d.pBlobs, d.pAttachments = nil, nil
+	return w
+}
+
+// write runs the statements of w on the transaction's connection. It
+// touches nothing of d but the connection, so that it can run beside the
+// goroutine that goes on with the transaction (FlushAhead).
+func (t *Tx) write(ctx context.Context, w pendingWrite) error {
+	for _, s := range w.sets {
+		if err := t.insertRows(ctx, s); err != nil {
+			return err
+		}
+	}
+	for _, u := range w.updates {
+		if _, err := t.d.raw.ExecContext(ctx, t.d.raw.Rebind(`UPDATE raw_messages SET outcome = ?, reason = ?, rules = ?, ticket_id = ? WHERE id = ?`),
+			u...); err != nil {
+			return fmt.Errorf("set outcome of raw message %d: %w", u[4], translate(err))
+		}
+	}
 	return nil
 }
 

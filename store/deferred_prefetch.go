@@ -31,6 +31,9 @@ type Prefetch struct {
 	// AutomaticSince is the earliest time automatic mail will be counted
 	// from (zero: not prefetched).
 	AutomaticSince time.Time
+	// CommentsSince is the earliest time the comments on the tickets
+	// MessageIDs name will be counted from (zero: not prefetched).
+	CommentsSince time.Time
 }
 
 // MessageFrom is a Message-ID with the address that sent it.
@@ -43,6 +46,7 @@ func (t *Tx) Prefetch(ctx context.Context, p Prefetch) error {
 	if d == nil {
 		return nil
 	}
+	t.settle()
 	for table, per := range map[string]int{"raw_messages": 1, "tickets": 1, "comments": 1, "users": 2,
 		"message_ids": 3, "outbox": 2, "events": 1} {
 		t.expectIDs(table, per*p.Messages)
@@ -53,29 +57,50 @@ func (t *Tx) Prefetch(ctx context.Context, p Prefetch) error {
 	if err := t.loadMsgRows(ctx, p.MessageIDs); err != nil {
 		return err
 	}
+	tickets := t.namedTickets(p.MessageIDs)
+	people, err := t.prefetchTickets(ctx, tickets)
+	if err != nil {
+		return err
+	}
+	if !p.CommentsSince.IsZero() {
+		if err := t.prefetchRecentComments(ctx, tickets, normTime(p.CommentsSince)); err != nil {
+			return err
+		}
+	}
 	if _, err := t.ListOrgs(ctx); err != nil {
 		return err
 	}
-	emails := make([]string, 0, len(p.Emails))
-	for _, e := range p.Emails {
+	var emails, unknown []string
+	for _, e := range slices.Concat(p.Emails, people) {
 		if e = model.NormalizeEmail(e); e != "" && !slices.Contains(emails, e) {
+			emails = append(emails, e)
 			if _, ok := d.users[e]; !ok {
-				emails = append(emails, e)
+				unknown = append(unknown, e)
 			}
 		}
 	}
-	if err := t.prefetchUsers(ctx, emails); err != nil {
+	if err := t.prefetchUsers(ctx, unknown); err != nil {
 		return err
 	}
-	if !p.AutomaticSince.IsZero() && len(emails) > 0 {
-		since := normTime(p.AutomaticSince)
-		times, err := t.automaticTimes(ctx, emails, since)
-		if err != nil {
-			return err
+	if p.AutomaticSince.IsZero() {
+		return nil
+	}
+	since := normTime(p.AutomaticSince)
+	var count []string
+	for _, e := range emails {
+		if a := d.automatic[e]; a == nil || since.Before(a.horizon) {
+			count = append(count, e)
 		}
-		for _, e := range emails {
-			d.automatic[e] = &automaticMail{horizon: since, times: times[e]}
-		}
+	}
+	if len(count) == 0 {
+		return nil
+	}
+	times, err := t.automaticTimes(ctx, count, since)
+	if err != nil {
+		return err
+	}
+	for _, e := range count {
+		d.automatic[e] = &automaticMail{horizon: since, times: times[e]}
 	}
 	return nil
 }
@@ -158,4 +183,112 @@ func (t *Tx) prefetchUsers(ctx context.Context, emails []string) error {
 		}
 	}
 	return t.loadMemberships(ctx, found)
+}
+
+// namedTickets lists the tickets the Message-IDs name (loadMsgRows
+// first), each once.
+func (t *Tx) namedTickets(msgIDs []string) []int64 {
+	var tickets []int64
+	for _, id := range msgIDs {
+		for _, r := range t.d.msgRows[id] {
+			if r.ticketID != 0 && !slices.Contains(tickets, r.ticketID) {
+				tickets = append(tickets, r.ticketID)
+			}
+		}
+	}
+	return tickets
+}
+
+// prefetchTickets loads the tickets not cached yet, with their
+// participants, and the users they name with their memberships; it
+// returns those users' addresses.
+func (t *Tx) prefetchTickets(ctx context.Context, ids []int64) ([]string, error) {
+	d := t.d
+	var missing []int64
+	for _, id := range ids {
+		if _, ok := d.tickets[id]; !ok {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return nil, nil
+	}
+	q := t.direct() // the pending rows are on cached tickets only
+	tickets, err := q.TicketsByIDs(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	parts, err := q.ParticipantsOfTickets(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	msgs := map[int64][]msgRow{}
+	err = inChunks(ctx, q, "list message ids of tickets", scanMsgRow,
+		`SELECT `+msgRowCols+` FROM message_ids WHERE ticket_id IN (?) ORDER BY id`,
+		missing, func(r msgRow) { msgs[r.ticketID] = append(msgs[r.ticketID], r) })
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range d.pMsgIDs { // complete with the pending rows
+		if slices.Contains(missing, r.ticketID) {
+			msgs[r.ticketID] = append(msgs[r.ticketID], r)
+		}
+	}
+	var users []int64
+	for _, id := range missing {
+		tk, ok := tickets[id]
+		if !ok {
+			d.tickets[id] = nil
+			continue
+		}
+		d.tickets[id] = &tk
+		if _, ok := d.ticketMsgs[id]; !ok {
+			d.ticketMsgs[id] = append([]msgRow{}, msgs[id]...)
+		}
+		if _, ok := d.partsOf[id]; !ok {
+			d.partsOf[id] = slices.Clone(parts[id])
+			if d.partsOf[id] == nil {
+				d.partsOf[id] = []model.Participant{}
+			}
+		}
+		users = append(users, tk.RequesterID)
+		if tk.AssigneeID != 0 {
+			users = append(users, tk.AssigneeID)
+		}
+		for _, p := range parts[id] {
+			users = append(users, p.UserID)
+		}
+	}
+	users = slices.Compact(slices.Sorted(slices.Values(users)))
+	found, err := t.UsersByIDs(ctx, users)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.loadMemberships(ctx, users); err != nil {
+		return nil, err
+	}
+	emails := make([]string, 0, len(found))
+	for _, u := range found {
+		emails = append(emails, u.Email)
+	}
+	return emails, nil
+}
+
+// prefetchRecentComments lists the comments since then on tickets.
+func (t *Tx) prefetchRecentComments(ctx context.Context, tickets []int64, since time.Time) error {
+	d := t.d
+	var load []int64
+	for _, id := range tickets {
+		if rc := d.recent[id]; rc == nil || since.Before(rc.horizon) {
+			load = append(load, id)
+		}
+	}
+	lists, err := t.commentsSince(ctx, load, since)
+	if err != nil {
+		return err
+	}
+	for _, id := range load {
+		d.recent[id] = &recentComments{horizon: since, list: lists[id]}
+	}
+	return nil
 }

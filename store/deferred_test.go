@@ -2,8 +2,10 @@ package store_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/store"
@@ -158,5 +160,123 @@ func TestDeferredClashFailsCommit(t *testing.T) {
 		wantErr(t, err, store.ErrDuplicate)
 		_, err = s.UserByEmail(ctx, "bob@acme.com")
 		wantErr(t, err, store.ErrNotFound)
+	})
+}
+
+// Rows handed to the database in the background (FlushAhead) are in the
+// transaction like the others: reads after it see them, rows that refer to
+// them are written after them, and the commit keeps them all.
+func TestDeferredFlushAheadKeepsOrderAndCommits(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store) {
+		var ticketID int64
+		must(t, s.InTx(ctx, func(tx *store.Tx) error {
+			tx.Defer()
+			ann := &model.User{Email: "ann@acme.com", Name: "Ann"}
+			must(t, tx.CreateUser(ctx, ann))
+			tk := &model.Ticket{Subject: "Printer", RequesterID: ann.ID}
+			must(t, tx.CreateTicket(ctx, tk))
+			ticketID = tk.ID
+			tx.FlushAhead(ctx) // the user and the ticket go while the comments are made
+			for i := range 3 {
+				must(t, tx.AddComment(ctx, &model.Comment{TicketID: tk.ID, AuthorID: ann.ID, Visibility: model.VisibilityPublic,
+					Body: fmt.Sprint("comment ", i)}))
+				tx.FlushAhead(ctx)
+			}
+			n, err := tx.CountCommentsBySince(ctx, tk.ID, ann.ID, t0.Add(-time.Hour))
+			must(t, err)
+			if n != 3 {
+				t.Fatalf("CountCommentsBySince inside the transaction = %d, want 3", n)
+			}
+			got, err := tx.UserByEmail(ctx, "ann@acme.com")
+			must(t, err)
+			if got.ID != ann.ID {
+				t.Fatalf("user read back %+v", got)
+			}
+			return nil
+		}))
+		cs, err := s.Comments(ctx, ticketID)
+		must(t, err)
+		if len(cs) != 3 || cs[2].Body != "comment 2" {
+			t.Fatalf("comments after commit %+v", cs)
+		}
+	})
+}
+
+// A background write that fails fails the transaction with its error, and
+// nothing of the transaction is written.
+func TestDeferredFlushAheadFailureFailsCommit(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store) {
+		must(t, s.RecordSentMessageID(ctx, 0, "x@help.example", "ann@acme.com", 0))
+		err := s.InTx(ctx, func(tx *store.Tx) error {
+			tx.Defer()
+			must(t, tx.CreateUser(ctx, &model.User{Email: "bob@acme.com"}))
+			must(t, tx.RecordSentMessageID(ctx, 0, "x@help.example", "ann@acme.com", 0))
+			tx.FlushAhead(ctx) // fails in the background
+			return tx.CreateUser(ctx, &model.User{Email: "carl@acme.com"})
+		})
+		wantErr(t, err, store.ErrDuplicate)
+		for _, e := range []string{"bob@acme.com", "carl@acme.com"} {
+			_, err = s.UserByEmail(ctx, e)
+			wantErr(t, err, store.ErrNotFound)
+		}
+	})
+}
+
+// Prefetch loads the tickets a batch's Message-IDs name, with what the
+// rules read about them (participants, users, message ids, recent
+// comments): the answers equal the database's, and later writes of the
+// transaction are counted in.
+func TestDeferredPrefetchNamedTickets(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store) {
+		ann := &model.User{Email: "ann@acme.com"}
+		bob := &model.User{Email: "bob@acme.com"}
+		must(t, s.CreateUser(ctx, ann))
+		must(t, s.CreateUser(ctx, bob))
+		tk := &model.Ticket{Subject: "Printer", RequesterID: ann.ID}
+		must(t, s.CreateTicket(ctx, tk))
+		_, err := s.AddParticipant(ctx, model.Participant{TicketID: tk.ID, UserID: bob.ID, Role: model.ParticipantCC})
+		must(t, err)
+		_, err = s.RecordMessageID(ctx, tk.ID, "m1@acme.com", store.Inbound, "ann@acme.com", 0)
+		must(t, err)
+		must(t, s.AddComment(ctx, &model.Comment{TicketID: tk.ID, AuthorID: ann.ID, Visibility: model.VisibilityPublic, Body: "one"}))
+		must(t, s.AddComment(ctx, &model.Comment{TicketID: tk.ID, AuthorID: bob.ID, Visibility: model.VisibilityPublic, Body: "two"}))
+		must(t, s.InTx(ctx, func(tx *store.Tx) error {
+			tx.Defer()
+			must(t, tx.Prefetch(ctx, store.Prefetch{Messages: 1, MessageIDs: []string{"m1@acme.com"},
+				CommentsSince: t0.Add(-10 * time.Minute)}))
+			got, err := tx.TicketByID(ctx, tk.ID)
+			must(t, err)
+			if got.Subject != "Printer" || got.RequesterID != ann.ID {
+				t.Fatalf("ticket %+v", got)
+			}
+			ps, err := tx.Participants(ctx, tk.ID)
+			must(t, err)
+			if len(ps) != 1 || ps[0].UserID != bob.ID {
+				t.Fatalf("participants %+v", ps)
+			}
+			ids, err := tx.TicketMessageIDsFor(ctx, tk.ID, "bob@acme.com")
+			must(t, err)
+			if !slices.Equal(ids, []string{"m1@acme.com"}) {
+				t.Fatalf("message ids %v", ids)
+			}
+			must(t, tx.AddComment(ctx, &model.Comment{TicketID: tk.ID, AuthorID: ann.ID, Visibility: model.VisibilityPublic, Body: "three"}))
+			for _, c := range []struct {
+				author int64
+				since  time.Time
+				want   int
+			}{
+				{ann.ID, t0.Add(-5 * time.Minute), 2},
+				{bob.ID, t0.Add(-5 * time.Minute), 1},
+				{ann.ID, t0.Add(time.Hour), 0}, // after all of them
+				{ann.ID, t0.Add(-time.Hour), 2}, // before the horizon: read again
+			} {
+				n, err := tx.CountCommentsBySince(ctx, tk.ID, c.author, c.since)
+				must(t, err)
+				if n != c.want {
+					t.Errorf("CountCommentsBySince(user %d, %v) = %d, want %d", c.author, c.since, n, c.want)
+				}
+			}
+			return nil
+		}))
 	})
 }

@@ -23,6 +23,7 @@ func notFound(op string) error { return fmt.Errorf("%s: %w", op, ErrNotFound) }
 // wrapper: for a read whose answer the pending rows cannot change, or
 // that the caller completes with them. It saves a flush.
 func (t *Tx) direct() *queries {
+	t.settle()
 	q := t.queries
 	q.db = t.d.raw
 	return &q
@@ -469,6 +470,7 @@ func (t *Tx) CreateTicket(ctx context.Context, tk *model.Ticket) error {
 	t.d.tickets[id] = &c
 	t.d.partsOf[id] = []model.Participant{}
 	t.d.ticketMsgs[id] = []msgRow{}
+	t.d.recent[id] = &recentComments{} // a new ticket has no comments
 	return nil
 }
 
@@ -586,6 +588,9 @@ func (t *Tx) AddComment(ctx context.Context, c *model.Comment) error {
 	cp := *c
 	cp.Attachments = nil
 	t.d.pComments = append(t.d.pComments, &cp)
+	if rc := t.d.recent[c.TicketID]; rc != nil {
+		rc.list = append(rc.list, commentBy{c.AuthorID, c.CreatedAt})
+	}
 	return nil
 }
 
@@ -595,17 +600,57 @@ func (t *Tx) CountCommentsBySince(ctx context.Context, ticketID, authorID int64,
 	if t.d == nil {
 		return t.queries.CountCommentsBySince(ctx, ticketID, authorID, since)
 	}
-	n, err := t.direct().CountCommentsBySince(ctx, ticketID, authorID, since)
-	if err != nil {
-		return 0, err
-	}
 	since = normTime(since)
-	for _, c := range t.d.pComments {
-		if c.TicketID == ticketID && c.AuthorID == authorID && !c.CreatedAt.Before(since) {
+	rc := t.d.recent[ticketID]
+	if rc == nil || since.Before(rc.horizon) {
+		lists, err := t.commentsSince(ctx, []int64{ticketID}, since)
+		if err != nil {
+			return 0, err
+		}
+		rc = &recentComments{horizon: since, list: lists[ticketID]}
+		t.d.recent[ticketID] = rc
+	}
+	n := 0
+	for _, c := range rc.list {
+		if c.author == authorID && !c.at.Before(since) {
 			n++
 		}
 	}
 	return n, nil
+}
+
+// commentsSince lists, by ticket, the author and time of each comment on
+// tickets since then: those in the database and those pending.
+func (t *Tx) commentsSince(ctx context.Context, tickets []int64, since time.Time) (map[int64][]commentBy, error) {
+	type row struct {
+		ticket int64
+		commentBy
+	}
+	out := map[int64][]commentBy{}
+	for chunk := range slices.Chunk(tickets, idChunk) {
+		query, args, err := sqlx.In(`SELECT ticket_id, author_id, created_at FROM comments WHERE ticket_id IN (?) AND created_at >= ?`,
+			chunk, dbTime(since))
+		if err != nil {
+			return nil, fmt.Errorf("list recent comments: %w", err)
+		}
+		rows, err := getAll(ctx, t.direct(), "list recent comments", func(r rowScanner) (row, error) {
+			var x row
+			err := r.Scan(&x.ticket, &x.author, (*dbTime)(&x.at))
+			return x, err
+		}, query, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.ticket] = append(out[r.ticket], r.commentBy)
+		}
+	}
+	for _, c := range t.d.pComments {
+		if slices.Contains(tickets, c.TicketID) && !c.CreatedAt.Before(since) {
+			out[c.TicketID] = append(out[c.TicketID], commentBy{c.AuthorID, c.CreatedAt})
+		}
+	}
+	return out, nil
 }
 
 // AddEvent is queries.AddEvent, deferred.

@@ -63,7 +63,9 @@ func benchIngest(b *testing.B, d *dovecot, name string, msgs [][]byte, parts int
 		d.seed(b, user, msgs)
 		cold := rawRate(b, d.addr, user, n, parts)
 		warm := rawRate(b, d.addr, user, n, parts)
-		st := storetest.OpenURL(b, storetest.PostgresURL(b), store.Options{})
+		url := storetest.PostgresURL(b)
+		st := storetest.OpenURL(b, url, store.Options{})
+		vol := readPGVolume(b, url)
 		mc := openClient(b, d.addr, user)
 		m := mailboxAt(d.addr, user)
 		m.Name, m.Batch, m.BatchBytes = user, 500, 16<<20
@@ -80,6 +82,7 @@ func benchIngest(b *testing.B, d *dovecot, name string, msgs [][]byte, parts int
 		if got := outcomes(b, st); !maps.Equal(got, want) {
 			b.Fatalf("outcomes %v, want %v", got, want)
 		}
+		readPGVolume(b, url).report(b, vol, n)
 		b.ReportMetric(gw, "gateway_msgs/s")
 		b.ReportMetric(cold, "raw_cold_msgs/s")
 		b.ReportMetric(warm, "raw_warm_msgs/s")

@@ -2,9 +2,12 @@ package imapsource
 
 import (
 	"bytes"
+	"cmp"
+	"database/sql"
 	"fmt"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -85,4 +88,62 @@ func startGatewayProfile(tb testing.TB, name string) (stop func()) {
 		pprof.StopCPUProfile()
 		f.Close()
 	}
+}
+
+// pgVolume reads, on the database at url, the WAL position and the size
+// of each table with its indexes and TOAST, to report what a run wrote.
+type pgVolume struct {
+	wal    int64
+	tables map[string]int64
+}
+
+func readPGVolume(b *testing.B, url string) pgVolume {
+	b.Helper()
+	db, err := sql.Open("postgres", url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	v := pgVolume{tables: map[string]int64{}}
+	if err := db.QueryRow(`SELECT pg_current_wal_lsn() - '0/0'`).Scan(&v.wal); err != nil {
+		b.Fatalf("read WAL position: %v", err)
+	}
+	rows, err := db.Query(`SELECT relname, pg_total_relation_size(relid) FROM pg_stat_user_tables`)
+	if err != nil {
+		b.Fatalf("read table sizes: %v", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		var size int64
+		if err := rows.Scan(&name, &size); err != nil {
+			b.Fatal(err)
+		}
+		v.tables[name] = size
+	}
+	return v
+}
+
+// report logs, per message, the WAL written since before and the largest
+// tables' growth.
+func (v pgVolume) report(b *testing.B, before pgVolume, n int) {
+	type grew struct {
+		name  string
+		bytes int64
+	}
+	var gs []grew
+	for name, size := range v.tables {
+		if d := size - before.tables[name]; d > 0 {
+			gs = append(gs, grew{name, d})
+		}
+	}
+	slices.SortFunc(gs, func(a, b grew) int { return cmp.Compare(b.bytes, a.bytes) })
+	var s strings.Builder
+	for i, g := range gs {
+		if i == 6 {
+			break
+		}
+		fmt.Fprintf(&s, " %s %.1f KB;", g.name, float64(g.bytes)/float64(n)/1024)
+	}
+	b.Logf("PostgreSQL per message: WAL %.1f KB; tables with indexes and TOAST:%s", float64(v.wal-before.wal)/float64(n)/1024, s.String())
 }

@@ -82,7 +82,12 @@ func endsLikeAttribution(s string) bool {
 // with an opener word ("On", "Le", "Am" …) or a digit, or names an address,
 // a year or a time.
 func plausibleStart(line string) bool {
-	if attributionStart.MatchString(line) || addressLike.MatchString(line) || dateLike.MatchString(line) {
+	// The byte tests are what each pattern needs at the least ('@' for an
+	// address, an ASCII digit for a year or time): most lines of a body
+	// have neither, and skip the regular expressions.
+	if attributionStart.MatchString(line) ||
+		strings.IndexByte(line, '@') >= 0 && addressLike.MatchString(line) ||
+		strings.ContainsAny(line, "0123456789") && dateLike.MatchString(line) {
 		return true
 	}
 	r := []rune(line)
