@@ -131,8 +131,11 @@ func TestConnectionLossAndSlowServer(t *testing.T) {
 	px.cut()
 	eventually(t, 10*time.Second, "the fourth ticket", func() bool { return ticketCount(t, st) == 4 })
 	got := outcomes(t, st)
-	if got[model.OutcomeCreated] != 4 || got[model.OutcomeDuplicate] > 1 {
-		t.Fatalf("outcomes %v", got)
+	// The cut may fall while one batch is being marked and the next
+	// committed (pass): both are read again after reconnecting, as
+	// duplicates, never as second tickets.
+	if got[model.OutcomeCreated] != 4 || got[model.OutcomeDuplicate] > 2 {
+		t.Fatalf("outcomes %v\n%s", got, logs.String())
 	}
 	if !strings.Contains(logs.String(), "reconnecting") || !strings.Contains(logs.String(), "too slow") {
 		t.Errorf("no reconnection logged:\n%s", logs.String())

@@ -49,11 +49,24 @@ func (p *Poller) pass(ctx context.Context, cn *conn) error {
 		return err
 	}
 	var ahead *fetchedBatch
+	var unmarked *committedBatch // committed, to be marked on the server
+	// markUnmarked marks the last committed batch, if not yet done.
+	markUnmarked := func() error {
+		if unmarked == nil {
+			return nil
+		}
+		b := unmarked
+		unmarked = nil
+		return p.afterCommit(cn, b.uids, b.results)
+	}
 	for len(todo) > 0 {
 		n := p.batchLen(todo)
 		cur := todo[:n]
 		todo = todo[n:]
 		if len(cur) == 1 && p.tries(cur[0].uid) >= maxFetchTries {
+			if err := markUnmarked(); err != nil {
+				return err
+			}
 			if err := p.giveUp(ctx, cn, &cp, cur[0]); err != nil {
 				return err
 			}
@@ -65,35 +78,44 @@ func (p *Poller) pass(ctx context.Context, cn *conn) error {
 		}
 		ahead = nil
 		if f.err != nil {
-			return f.err
+			return errors.Join(f.err, markUnmarked())
 		}
 		if len(f.ins) == 0 {
 			continue
 		}
-		// Record this batch while the next one is fetched and prepared:
-		// recording needs the database, fetching the IMAP connection.
+		// Record this batch while the IMAP connection marks the batch
+		// committed before and fetches and prepares the next one:
+		// recording needs the database, the others the IMAP connection.
 		committed := make(chan commitResult, 1)
 		go func() { committed <- p.commit(ctx, &cp, f.ins, f.uids) }()
-		if len(todo) > 0 {
+		markErr := markUnmarked()
+		if markErr == nil && len(todo) > 0 {
 			if m := p.batchLen(todo); m > 1 || p.tries(todo[0].uid) < maxFetchTries {
 				ahead = p.fetchBatch(ctx, cn, todo[:m])
 			}
 		}
 		c := <-committed
+		if markErr != nil {
+			return markErr // the batch just committed is marked on the next pass
+		}
 		if c.err != nil {
 			return c.err
 		}
-		if err := p.afterCommit(cn, f.uids, c.results); err != nil {
-			return err
-		}
+		unmarked = &committedBatch{uids: f.uids, results: c.results}
 		size := batchBytes(f.ins)
 		f = nil // let the batch go before releasing its memory
 		releaseIfBig(size)
 		if ahead != nil && ahead.err != nil {
-			return ahead.err
+			return errors.Join(ahead.err, markUnmarked())
 		}
 	}
-	return nil
+	return markUnmarked()
+}
+
+// committedBatch is a batch committed to the store, not yet marked.
+type committedBatch struct {
+	uids    []imap.UID
+	results []ingest.Result
 }
 
 // fetchedBatch is a batch of messages fetched, maybe prepared, not recorded.
