@@ -267,7 +267,7 @@ func TestDeferredPrefetchNamedTickets(t *testing.T) {
 			}{
 				{ann.ID, t0.Add(-5 * time.Minute), 2},
 				{bob.ID, t0.Add(-5 * time.Minute), 1},
-				{ann.ID, t0.Add(time.Hour), 0}, // after all of them
+				{ann.ID, t0.Add(time.Hour), 0},  // after all of them
 				{ann.ID, t0.Add(-time.Hour), 2}, // before the horizon: read again
 			} {
 				n, err := tx.CountCommentsBySince(ctx, tk.ID, c.author, c.since)
