@@ -19,9 +19,12 @@ var (
 
 // sesNotification reads an Amazon SES notification from text, a message
 // body that is nothing but JSON. kind is "" when text is not one.
+// sesMarker is in every Amazon SES notification (its JSON field).
+const sesMarker = "notificationType"
+
 func sesNotification(text string) (kind string, rs []BounceRecipient) {
 	t := strings.TrimSpace(text)
-	if !strings.HasPrefix(t, "{") || !strings.Contains(t, "notificationType") {
+	if !strings.HasPrefix(t, "{") || !strings.Contains(t, sesMarker) {
 		return "", nil
 	}
 	m := reSESType.FindStringSubmatch(t)
