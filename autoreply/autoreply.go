@@ -22,6 +22,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -105,65 +106,36 @@ func Classify(h Header, body, envelopeFrom string) Classification {
 	return classify(h, body, envelopeFrom, walk(h, body))
 }
 
-// ClassifyParsed is Classify for a message a parser has already read:
-// text is its readable body (message.Message.Text: the text/plain parts
-// decoded, or the HTML as text). It gives what Classify gives, and skips
-// reading the MIME structure again when nothing in it can make a bounce:
-// no header marks one (From, X-Failed-Recipients, a null return path), no
-// content type of the message or of its parts can name a report (the
-// body holds neither "report" nor "delivery-status" in any case), and
-// neither the body nor text holds an Amazon SES notification.
-func ClassifyParsed(h Header, body, text, envelopeFrom string) Classification {
-	if bounceMarker(h, &walked{}, envelopeFrom) != "" || mayHoldReport(h.Get("Content-Type")) || mayHoldReport(body) ||
-		strings.Contains(body, sesMarker) || strings.Contains(text, sesMarker) {
+// Parsed is what a parser already read of a message (message.Message),
+// for ClassifyParsed.
+type Parsed struct {
+	// Text is the readable body: the text/plain parts decoded, or the
+	// HTML as text.
+	Text string
+	// Types are the media types of the message and of every part,
+	// lower-case, without parameters.
+	Types []string
+	// PartsSkipped is set when the parser left parts unread.
+	PartsSkipped bool
+}
+
+// reportTypes are the media types that make a message a delivery or
+// feedback report (B3).
+var reportTypes = []string{"multipart/report", "message/delivery-status", "message/global-delivery-status",
+	"message/feedback-report"}
+
+// ClassifyParsed is Classify for a message a parser has already read: it
+// gives what Classify gives, and skips reading the MIME structure again
+// when nothing in it can make a bounce: no header marks one (From,
+// X-Failed-Recipients, a null return path), no part is a report, and
+// neither the body nor the text holds an Amazon SES notification.
+func ClassifyParsed(h Header, body string, p Parsed, envelopeFrom string) Classification {
+	if p.PartsSkipped || bounceMarker(h, &walked{}, envelopeFrom) != "" ||
+		slices.ContainsFunc(p.Types, func(t string) bool { return slices.Contains(reportTypes, t) }) ||
+		strings.Contains(body, sesMarker) || strings.Contains(p.Text, sesMarker) {
 		return Classify(h, body, envelopeFrom)
 	}
 	return classify(h, body, envelopeFrom, &walked{})
-}
-
-// mayHoldReport reports whether s holds "report" or "delivery-status",
-// ASCII letters in any case: every content type that makes a delivery or
-// feedback report (multipart/report, message/delivery-status,
-// message/global-delivery-status, message/feedback-report) does.
-func mayHoldReport(s string) bool {
-	return containsFold(s, "report") || containsFold(s, "delivery-status")
-}
-
-// containsFold reports whether s holds sub (lower-case ASCII) in any
-// case. It jumps between the places s holds sub's first letter, in either
-// case, with strings.IndexByte (fast on long bodies) rather than folding s.
-func containsFold(s, sub string) bool {
-	end := len(s) - len(sub) + 1 // where a match may start, at the latest
-	lo, up := sub[0], sub[0]-'a'+'A'
-	nextLo, nextUp := -2, -2 // the next lo and up at or after i; -1: none left; -2: not looked for
-	for i := 0; i < end; {
-		nextLo = nextAt(s[:end], lo, i, nextLo)
-		nextUp = nextAt(s[:end], up, i, nextUp)
-		j := nextLo
-		if j < 0 || (nextUp >= 0 && nextUp < j) {
-			j = nextUp
-		}
-		if j < 0 {
-			return false
-		}
-		if strings.EqualFold(s[j:j+len(sub)], sub) {
-			return true
-		}
-		i = j + 1
-	}
-	return false
-}
-
-// nextAt is the index of the first c in s at or after i, given prev, the
-// last answer: kept while still ahead, -1 once none is left.
-func nextAt(s string, c byte, i, prev int) int {
-	if prev == -1 || prev >= i {
-		return prev
-	}
-	if k := strings.IndexByte(s[i:], c); k >= 0 {
-		return i + k
-	}
-	return -1
 }
 
 // classify is Classify with the body's structure read (walk).

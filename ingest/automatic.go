@@ -34,6 +34,11 @@ func rawBody(raw []byte) string {
 	return ""
 }
 
+// parsedOf is what autoreply.ClassifyParsed needs of a parsed message.
+func parsedOf(m *message.Message) autoreply.Parsed {
+	return autoreply.Parsed{Text: m.Text, Types: m.Types, PartsSkipped: m.PartsSkipped}
+}
+
 // bounce handles a delivery failure (B3): it opens no ticket; one that names
 // a VERP return path or a Message-ID the helpdesk sent marks that recipient
 // bouncing and is recorded on the ticket.

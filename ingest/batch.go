@@ -194,7 +194,7 @@ func (p *Pipeline) prepareOne(in Input) (pr *parsed) {
 	pr.msg, pr.err = message.Parse(in.Raw, p.opts.Parse)
 	pr.ok = true
 	if pr.err == nil && pr.msg != nil {
-		pr.class, pr.classified = autoreply.ClassifyParsed(headerOf(pr.msg), rawBody(in.Raw), pr.msg.Text, ""), true
+		pr.class, pr.classified = autoreply.ClassifyParsed(headerOf(pr.msg), rawBody(in.Raw), parsedOf(pr.msg), ""), true
 		pr.reply, pr.replied = pr.msg.Reply(), true
 	}
 	return pr

@@ -244,7 +244,7 @@ func (r *run) decide(ctx context.Context) error {
 	if r.pre != nil && r.pre.classified {
 		r.class = r.pre.class
 	} else {
-		r.class = autoreply.ClassifyParsed(headerOf(m), rawBody(r.in.Raw), m.Text, "")
+		r.class = autoreply.ClassifyParsed(headerOf(m), rawBody(r.in.Raw), parsedOf(m), "")
 	}
 	if r.class.Kind == autoreply.Bounce {
 		return r.bounce(ctx)

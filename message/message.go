@@ -97,6 +97,12 @@ type Message struct {
 	Attachments []Attachment
 	// Warnings lists non-fatal problems met while parsing, in the order met.
 	Warnings []string
+	// Types are the media types of the message and of each part read
+	// (lower-case, without parameters), each once, in the order met.
+	Types []string
+	// PartsSkipped is set when parts were left unread: more than
+	// Options.MaxParts, or nested deeper than Options.MaxDepth.
+	PartsSkipped bool
 
 	// rawHTML is the HTML body as decoded, before sanitising, kept when
 	// Text was made from it (no plain-text body): the quote markers of mail

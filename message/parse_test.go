@@ -9,6 +9,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -556,5 +557,35 @@ func TestParseRecoversFromPanics(t *testing.T) {
 	var m *Message
 	if m.HeaderValues("From") != nil {
 		t.Error("HeaderValues on nil")
+	}
+}
+
+// Types lists the media types of the message and its parts, so that a
+// reader can tell a delivery report without walking the parts again.
+func TestTypesOfParts(t *testing.T) {
+	raw := []byte("From: MAILER-DAEMON@mx.example\r\nSubject: failure\r\nContent-Type: Multipart/Report; report-type=delivery-status; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain\r\n\r\nThe message could not be delivered.\r\n" +
+		"--b\r\nContent-Type: message/DELIVERY-STATUS\r\n\r\nReporting-MTA: dns; mx.example\r\n\r\nFinal-Recipient: rfc822; ann@acme.com\r\nAction: failed\r\nStatus: 5.1.1\r\n" +
+		"--b\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <x@help.example>\r\n" +
+		"--b--\r\n")
+	m, err := Parse(raw, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"multipart/report", "text/plain", "message/delivery-status", "text/rfc822-headers"}
+	if !slices.Equal(m.Types, want) || m.PartsSkipped {
+		t.Fatalf("Types %v, PartsSkipped %v; want %v, false", m.Types, m.PartsSkipped, want)
+	}
+	var deep strings.Builder
+	deep.WriteString("From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n")
+	for i := 1; i <= DefaultMaxDepth+2; i++ {
+		fmt.Fprintf(&deep, "--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n\r\n", i-1, i)
+	}
+	m, err = Parse([]byte(deep.String()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.PartsSkipped {
+		t.Fatalf("nesting deeper than %d: PartsSkipped not set (warnings %v)", DefaultMaxDepth, m.Warnings)
 	}
 }

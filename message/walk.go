@@ -2,6 +2,7 @@ package message
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/emersion/go-message"
@@ -78,13 +79,18 @@ func (w *walker) walk(h textproto.Header, body []byte, depth int, defaultType st
 	w.parts++
 	if w.parts > w.opts.MaxParts {
 		w.warn(fmt.Sprintf("more than %d MIME parts: the rest was skipped", w.opts.MaxParts))
+		w.msg.PartsSkipped = true
 		return
 	}
 	p := w.describe(h, defaultType)
+	if !slices.Contains(w.msg.Types, p.typ) {
+		w.msg.Types = append(w.msg.Types, p.typ)
+	}
 	switch {
 	case strings.HasPrefix(p.typ, "multipart/"):
 		if depth >= w.opts.MaxDepth {
 			w.warn(fmt.Sprintf("MIME nesting deeper than %d: the rest was skipped", w.opts.MaxDepth))
+			w.msg.PartsSkipped = true
 			return
 		}
 		w.walkMultipart(p, body, depth)
