@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // attributionEnd matches the end of an attribution: the verb of "wrote" in
@@ -18,11 +19,50 @@ var dateAddressColon = regexp.MustCompile(`^.{0,120}(?:\d{4}|\d{1,2}[:.]\d{2}).{
 // onWrote matches "On <date>, <name> wrote" without the colon.
 var onWrote = regexp.MustCompile(`(?i)^\s*on\s.{5,300}\bwrote$`)
 
-// addressLike and dateLike make a line plausible as an attribution.
-var (
-	addressLike = regexp.MustCompile(`[^\s<>@]+@[^\s<>@]+\.[\p{L}]{2,}`)
-	dateLike    = regexp.MustCompile(`\b(?:19|20)\d\d\b|\b\d{1,2}[:.]\d{2}\b`)
-)
+// addressLike makes a line plausible as an attribution, as does dateLike.
+var addressLike = regexp.MustCompile(`[^\s<>@]+@[^\s<>@]+\.[\p{L}]{2,}`)
+
+// dateLike reports whether s names a year or a time: what the regular
+// expression \b(?:19|20)\d\d\b|\b\d{1,2}[:.]\d{2}\b matches (\b
+// between an ASCII word character and anything else), found by walking
+// the runs of digits: a year is a run of four starting 19 or 20; a time, a
+// run of one or two, then ':' or '.', then a run of exactly two.
+func dateLike(s string) bool {
+	for i := 0; i < len(s); {
+		if !isDigit(s[i]) {
+			i++
+			continue
+		}
+		j := digitsEnd(s, i)
+		if i == 0 || !isWordByte(s[i-1]) {
+			switch n := j - i; {
+			case n == 4 && (s[i:i+2] == "19" || s[i:i+2] == "20") && (j == len(s) || !isWordByte(s[j])):
+				return true
+			case (n == 1 || n == 2) && j < len(s) && (s[j] == ':' || s[j] == '.'):
+				if k := digitsEnd(s, j+1); k-(j+1) == 2 && (k == len(s) || !isWordByte(s[k])) {
+					return true
+				}
+			}
+		}
+		i = j
+	}
+	return false
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// isWordByte is \w of regular expressions: an ASCII letter, digit or '_'.
+func isWordByte(c byte) bool {
+	return isDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_'
+}
+
+// digitsEnd is the end of the run of ASCII digits starting at i.
+func digitsEnd(s string, i int) int {
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	return i
+}
 
 // attributionStart matches words that open an attribution line.
 var attributionStart = regexp.MustCompile(`(?i)^\s*(?:-{2,}\s*)?(?:on|le|am|el|den|op|il|em|w dniu|dnia|at|在|el día|dne|в|у)\s`)
@@ -82,16 +122,15 @@ func endsLikeAttribution(s string) bool {
 // with an opener word ("On", "Le", "Am" …) or a digit, or names an address,
 // a year or a time.
 func plausibleStart(line string) bool {
-	// The byte tests are what each pattern needs at the least ('@' for an
-	// address, an ASCII digit for a year or time): most lines of a body
-	// have neither, and skip the regular expressions.
+	// An address needs an '@': most lines of a body have none, and skip
+	// the regular expression.
 	if attributionStart.MatchString(line) ||
 		strings.IndexByte(line, '@') >= 0 && addressLike.MatchString(line) ||
-		strings.ContainsAny(line, "0123456789") && dateLike.MatchString(line) {
+		dateLike(line) {
 		return true
 	}
-	r := []rune(line)
-	return len(r) > 0 && unicode.IsDigit(r[0])
+	r, _ := utf8.DecodeRuneInString(line)
+	return line != "" && unicode.IsDigit(r)
 }
 
 // endsSentence reports whether line ends like a sentence ("then.", "ok!")
