@@ -139,7 +139,10 @@ type parsed struct {
 // while the current one is recorded. An Input must not change between
 // Prepare and IngestBatch.
 func (p *Pipeline) Prepare(ins []Input) {
-	for i, pr := range p.prepare(ins) {
+	// Half the CPUs: the rest of the process, and the database, are busy
+	// recording the batch before this one (the poller calls Prepare while
+	// it commits); taking every CPU would slow that, the critical path.
+	for i, pr := range p.prepareOn(ins, max(1, runtime.GOMAXPROCS(0)/2)) {
 		ins[i].pre = pr
 	}
 }
@@ -147,6 +150,11 @@ func (p *Pipeline) Prepare(ins []Input) {
 // prepare hashes and parses the messages of a batch on every CPU, or
 // takes what Prepare did for them.
 func (p *Pipeline) prepare(ins []Input) []*parsed {
+	return p.prepareOn(ins, runtime.GOMAXPROCS(0))
+}
+
+// prepareOn is prepare on that many goroutines.
+func (p *Pipeline) prepareOn(ins []Input, workers int) []*parsed {
 	out := make([]*parsed, len(ins))
 	todo := false
 	for i, in := range ins {
@@ -161,7 +169,7 @@ func (p *Pipeline) prepare(ins []Input) []*parsed {
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(ins)) {
+	for range min(workers, len(ins)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
