@@ -132,7 +132,7 @@ type parsed struct {
 	replied bool
 }
 
-// Prepare does ahead of IngestBatch, on every CPU, the work of its
+// Prepare does ahead of IngestBatch, on half the CPUs, the work of its
 // messages that needs no store (hashing, parsing, classifying, trimming
 // quotes), and keeps it in ins, so that IngestBatch(ins) need not do it
 // again. It writes nothing. The IMAP poller calls it for the next batch
