@@ -46,8 +46,10 @@ func (t *Tx) newID(ctx context.Context, table string) (int64, error) {
 		return id, nil
 	}
 	if len(p.free) == 0 {
-		rows, err := d.raw.QueryxContext(ctx, `SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)`,
-			table, p.grab)
+		// The sequence is looked up once (a MATERIALIZED CTE), not once
+		// per id: pg_get_serial_sequence opens the table each time.
+		rows, err := d.raw.QueryxContext(ctx, `WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence($1, 'id')::regclass AS seq)
+			SELECT nextval(s.seq) FROM s, generate_series(1, $2)`, table, p.grab)
 		if err != nil {
 			return 0, fmt.Errorf("take ids of %s: %w", table, translate(err))
 		}

@@ -19,6 +19,11 @@ type migration struct {
 	when func(ctx context.Context, s *Store, tx *sqlx.Tx) (bool, error)
 }
 
+// onPostgres reports whether the database is PostgreSQL.
+func onPostgres(ctx context.Context, s *Store, tx *sqlx.Tx) (bool, error) {
+	return s.backend == Postgres, nil
+}
+
 // lz4Available reports whether the database is a PostgreSQL server that
 // can compress values with lz4.
 func lz4Available(ctx context.Context, s *Store, tx *sqlx.Tx) (bool, error) {

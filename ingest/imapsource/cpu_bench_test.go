@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"os/exec"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -73,9 +74,10 @@ func readCPU(tb testing.TB) cpuReading {
 // benchmark when HELPDESK_BENCH_CPUPROFILE names a file prefix (the
 // profile goes to prefix-name.prof); the returned function stops it.
 func startGatewayProfile(tb testing.TB, name string) (stop func()) {
+	stopPerf := startPerf(tb, name)
 	prefix := os.Getenv("HELPDESK_BENCH_CPUPROFILE")
 	if prefix == "" {
-		return func() {}
+		return stopPerf
 	}
 	f, err := os.Create(fmt.Sprintf("%s-%s.prof", prefix, name))
 	if err != nil {
@@ -87,6 +89,29 @@ func startGatewayProfile(tb testing.TB, name string) (stop func()) {
 	return func() {
 		pprof.StopCPUProfile()
 		f.Close()
+		stopPerf()
+	}
+}
+
+// startPerf, when HELPDESK_BENCH_PERF names a file prefix, records the
+// whole machine with Linux perf (call graphs) into <prefix>-<name>.data
+// until stop: PostgreSQL's and Dovecot's share of the gateway phase, which
+// the Go profile cannot see. Read with
+//
+//	perf report -i <file> --sort comm,dso
+func startPerf(tb testing.TB, name string) (stop func()) {
+	prefix := os.Getenv("HELPDESK_BENCH_PERF")
+	if prefix == "" {
+		return func() {}
+	}
+	cmd := exec.Command("perf", "record", "-a", "-g", "-q", "-o", fmt.Sprintf("%s-%s.data", prefix, name))
+	if err := cmd.Start(); err != nil {
+		tb.Fatalf("start perf: %v", err)
+	}
+	time.Sleep(500 * time.Millisecond) // perf is recording
+	return func() {
+		cmd.Process.Signal(syscall.SIGINT)
+		cmd.Wait()
 	}
 }
 
