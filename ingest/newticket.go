@@ -143,7 +143,7 @@ func (r *run) body() (string, []commandLine) {
 // addComment stores the message's text and attachments as a comment.
 func (r *run) addComment(ctx context.Context, v *access.TicketView, body string, vis model.Visibility) (*model.Comment, error) {
 	c := &model.Comment{TicketID: v.Ticket.ID, AuthorID: r.user.ID, Visibility: vis, Body: body,
-		FullBody: r.msg.Text, HTML: r.msg.HTML, RawMessageID: r.raw.ID, CreatedAt: r.now}
+		FullBody: r.msg.Text, HTML: r.msg.HTML(), RawMessageID: r.raw.ID, CreatedAt: r.now}
 	for _, a := range r.msg.Attachments {
 		c.Attachments = append(c.Attachments, model.Attachment{Filename: a.Filename, ContentType: a.ContentType,
 			Size: a.Size, ContentID: a.ContentID, Inline: a.Inline, Content: a.Content})

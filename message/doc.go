@@ -8,7 +8,7 @@
 //   - every string is valid UTF-8, whatever charset the sender declared;
 //   - message identifiers carry no angle brackets and are at most
 //     MaxIDLength bytes long;
-//   - HTML has been sanitised with bluemonday's UGC policy.
+//   - HTML() is the HTML body sanitised with bluemonday's UGC policy.
 //
 // Attachments: an Outlook winmail.dat (application/ms-tnef) is unpacked
 // into the files it carries (package tnef), and kept whole when it carries

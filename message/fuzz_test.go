@@ -42,7 +42,7 @@ func FuzzParse(f *testing.F) {
 				return
 			}
 		}
-		for _, s := range []string{m.Subject, m.Text, m.HTML, m.From.Name, m.MessageID} {
+		for _, s := range []string{m.Subject, m.Text, m.HTML(), m.From.Name, m.MessageID} {
 			if !utf8.ValidString(s) {
 				t.Fatalf("invalid UTF-8: %q", s)
 			}

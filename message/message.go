@@ -90,10 +90,7 @@ type Message struct {
 	Header textproto.Header
 	// Text is the readable body: the text/plain part(s), or else the HTML
 	// converted to text with its links and line breaks.
-	Text string
-	// HTML is the HTML body sanitised with bluemonday's UGC policy; "" when
-	// the message has no HTML part.
-	HTML        string
+	Text        string
 	Attachments []Attachment
 	// Warnings lists non-fatal problems met while parsing, in the order met.
 	Warnings []string
@@ -104,11 +101,26 @@ type Message struct {
 	// Options.MaxParts, or nested deeper than Options.MaxDepth.
 	PartsSkipped bool
 
-	// rawHTML is the HTML body as decoded, before sanitising, kept when
-	// Text was made from it (no plain-text body): the quote markers of mail
-	// clients (class="gmail_quote", id="divRplyFwdMsg") are attributes the
-	// sanitiser removes. Read by Reply only; never shown.
+	// html is the HTML body as decoded, before sanitising; "" when there
+	// is none. HTML sanitises it when first asked (into sanitized): most
+	// callers never show it.
+	html, sanitized string
+	// rawHTML is html when Text was made from it (no plain-text body): the
+	// quote markers of mail clients (class="gmail_quote",
+	// id="divRplyFwdMsg") are attributes the sanitiser removes. Read by
+	// Reply only; never shown.
 	rawHTML string
+}
+
+// HTML is the HTML body sanitised with bluemonday's UGC policy; "" when
+// the message has no HTML part. It sanitises on the first call (the
+// costliest step of parsing, done only for a body that will be kept) and
+// remembers the result; like the rest of Message, not for concurrent use.
+func (m *Message) HTML() string {
+	if m.sanitized == "" && m.html != "" {
+		m.sanitized = sanitizeHTML(m.html)
+	}
+	return m.sanitized
 }
 
 // HeaderValues returns every value of the header field key (case-insensitive)

@@ -184,8 +184,8 @@ Content-Type: text/html; charset=utf-8
 	if strings.Contains(m.Text, "alert") || strings.Contains(m.Text, "color") {
 		t.Errorf("script or style in text: %q", m.Text)
 	}
-	if strings.Contains(m.HTML, "<script") || strings.Contains(m.HTML, "alert") || !strings.Contains(m.HTML, `href="https://example.com/doc"`) {
-		t.Errorf("HTML not sanitised as expected: %q", m.HTML)
+	if strings.Contains(m.HTML(), "<script") || strings.Contains(m.HTML(), "alert") || !strings.Contains(m.HTML(), `href="https://example.com/doc"`) {
+		t.Errorf("HTML not sanitised as expected: %q", m.HTML())
 	}
 }
 
@@ -207,8 +207,8 @@ Content-Type: text/html; charset=utf-8
 --alt--
 `)
 	m := mustParse(t, raw)
-	if m.Text != "Café plain text" || !strings.Contains(m.HTML, "HTML version") {
-		t.Errorf("text %q html %q", m.Text, m.HTML)
+	if m.Text != "Café plain text" || !strings.Contains(m.HTML(), "HTML version") {
+		t.Errorf("text %q html %q", m.Text, m.HTML())
 	}
 }
 

@@ -193,12 +193,12 @@ func (w *walker) finish() {
 	plain := strings.TrimSpace(strings.Join(nonEmpty(w.plain), "\n\n"))
 	html := strings.Join(nonEmpty(w.html), "\n")
 	if strings.TrimSpace(html) != "" {
-		w.msg.HTML = sanitizeHTML(html)
+		w.msg.html = html
 	}
 	switch {
 	case plain != "":
 		w.msg.Text = normalizeText(plain)
-	case w.msg.HTML != "":
+	case w.msg.html != "":
 		w.msg.Text = HTMLToText(html)
 		w.msg.rawHTML = html
 	}

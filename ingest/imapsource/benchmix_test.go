@@ -976,8 +976,8 @@ func TestHelpdeskMix(t *testing.T) {
 		if err != nil {
 			t.Fatalf("message %d: %v\n%s", i, err, raw)
 		}
-		if msg.Text == "" || msg.HTML == "" || len(msg.Warnings) > 0 {
-			t.Fatalf("message %d: text %d bytes, HTML %d bytes, warnings %q", i, len(msg.Text), len(msg.HTML), msg.Warnings)
+		if msg.Text == "" || msg.HTML() == "" || len(msg.Warnings) > 0 {
+			t.Fatalf("message %d: text %d bytes, HTML %d bytes, warnings %q", i, len(msg.Text), len(msg.HTML()), msg.Warnings)
 		}
 		attachments += len(msg.Attachments)
 		if _, dup := seen[msg.MessageID]; dup || msg.MessageID == "" {
