@@ -204,8 +204,8 @@ func (p *Pipeline) prepareOne(in Input) (pr *parsed) {
 	if pr.err == nil && pr.msg != nil {
 		pr.class, pr.classified = autoreply.ClassifyParsed(headerOf(pr.msg), rawBody(in.Raw), parsedOf(pr.msg), ""), true
 		pr.reply, pr.replied = pr.msg.Reply(), true
-		if len(pr.msg.InReplyTo) == 0 && len(pr.msg.References) == 0 {
-			pr.msg.HTML() // most likely a new ticket, which keeps it: sanitised here, off the transaction
+		if pr.class.Kind == autoreply.None {
+			pr.msg.HTML() // a person's mail becomes a comment, which keeps it: sanitised here, off the transaction
 		}
 	}
 	return pr
