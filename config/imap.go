@@ -45,7 +45,7 @@ type IMAPMailbox struct {
 	IDLE         bool          // use IDLE where offered; idle=off turns it off
 	MaxBytes     int64         // larger messages are recorded failed, headers only; 0: config's max_message_bytes
 	Timeout      time.Duration // limit on every IMAP command; 60s
-	Batch        int           // messages recorded per transaction; 100
+	Batch        int           // messages recorded per transaction; 500 (and at most 8 MiB of them)
 	// Lease is how long the mailbox's lease lasts without renewal: after a
 	// crash, how long until another process reads the mailbox; 30s.
 	Lease time.Duration
@@ -55,7 +55,7 @@ type IMAPMailbox struct {
 const (
 	DefaultPollInterval = 30 * time.Second
 	DefaultIMAPTimeout  = 60 * time.Second
-	DefaultIMAPBatch    = 100
+	DefaultIMAPBatch    = 500
 	DefaultIMAPLease    = 30 * time.Second
 )
 

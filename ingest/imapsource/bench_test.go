@@ -68,7 +68,7 @@ func benchIngest(b *testing.B, d *dovecot, name string, msgs [][]byte, parts int
 		vol := readPGVolume(b, url)
 		mc := openClient(b, d.addr, user)
 		m := mailboxAt(d.addr, user)
-		m.Name, m.Batch, m.BatchBytes = user, 500, 16<<20
+		m.Name = user // batch and batch bytes: serve's defaults
 		prof := startGatewayProfile(b, name)
 		cpu := readCPU(b)
 		start := time.Now()

@@ -52,7 +52,7 @@ type Mailbox struct {
 	IDLE         bool          // use IDLE where the server offers it
 	MaxBytes     int64         // larger messages are recorded failed, headers only (25 MiB)
 	Timeout      time.Duration // limit on every IMAP command (60s)
-	Batch        int           // messages per store transaction (100)
+	Batch        int           // messages per store transaction (500)
 	BatchBytes   int64         // bytes of messages per store transaction (8 MiB)
 }
 
@@ -99,7 +99,7 @@ func (o *Options) setDefaults() error {
 	setDefault(&m.PollInterval, 30*time.Second)
 	setDefault(&m.MaxBytes, 25<<20)
 	setDefault(&m.Timeout, 60*time.Second)
-	setDefault(&m.Batch, 100)
+	setDefault(&m.Batch, 500)
 	setDefault(&m.BatchBytes, 8<<20)
 	setDefault(&o.LeaseTTL, 30*time.Second)
 	setDefault(&o.Backoff, DefaultBackoff)
