@@ -117,6 +117,16 @@ type Parsed struct {
 	Types []string
 	// PartsSkipped is set when the parser left parts unread.
 	PartsSkipped bool
+	// Attached are the media types of the parts the parser kept as
+	// attachments, lower-case ("" when a part had none).
+	Attached []string
+}
+
+// readsAsText reports whether the bounce reader (walk) reads a part of
+// media type t as report text or as a returned message, though a parser
+// kept it as an attachment: a named text part, a digest's message.
+func readsAsText(t string) bool {
+	return t == "" || strings.HasPrefix(t, "text/") || strings.HasPrefix(t, "message/")
 }
 
 // reportTypes are the media types that make a message a delivery or
@@ -127,10 +137,12 @@ var reportTypes = []string{"multipart/report", "message/delivery-status", "messa
 // ClassifyParsed is Classify for a message a parser has already read: it
 // gives what Classify gives, and skips reading the MIME structure again
 // when nothing in it can make a bounce: no header marks one (From,
-// X-Failed-Recipients, a null return path), no part is a report, and
-// neither the body nor the text holds an Amazon SES notification.
+// X-Failed-Recipients, a null return path), no part is a report, no text
+// or message part was kept as an attachment (an SES notification may hide
+// in one, encoded), and neither the body nor the text holds an Amazon SES
+// notification.
 func ClassifyParsed(h Header, body string, p Parsed, envelopeFrom string) Classification {
-	if p.PartsSkipped || bounceMarker(h, &walked{}, envelopeFrom) != "" ||
+	if p.PartsSkipped || slices.ContainsFunc(p.Attached, readsAsText) || bounceMarker(h, &walked{}, envelopeFrom) != "" ||
 		slices.ContainsFunc(p.Types, func(t string) bool { return slices.Contains(reportTypes, t) }) ||
 		strings.Contains(body, sesMarker) || strings.Contains(p.Text, sesMarker) {
 		return Classify(h, body, envelopeFrom)

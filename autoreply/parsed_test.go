@@ -3,6 +3,7 @@ package autoreply
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"io"
 	"io/fs"
 	"os"
@@ -48,7 +49,7 @@ func TestB1_B3_ClassifyParsedAgreesWithClassify(t *testing.T) {
 			return nil // the pipeline classifies what it cannot parse with Classify
 		}
 		want := Classify(&h, string(body), "")
-		got := ClassifyParsed(&h, string(body), Parsed{Text: m.Text, Types: m.Types, PartsSkipped: m.PartsSkipped}, "")
+		got := ClassifyParsed(&h, string(body), parsedOf(m), "")
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: ClassifyParsed = %+v, Classify = %+v", path, got, want)
 		}
@@ -65,4 +66,43 @@ func TestB1_B3_ClassifyParsedAgreesWithClassify(t *testing.T) {
 		t.Fatalf("only %d corpus messages read", n)
 	}
 	t.Logf("%d corpus messages agree (%d neither bounce nor automatic)", n, skipped)
+}
+
+// parsedOf is what the pipeline hands ClassifyParsed (ingest.parsedOf).
+func parsedOf(m *message.Message) Parsed {
+	p := Parsed{Text: m.Text, Types: m.Types, PartsSkipped: m.PartsSkipped}
+	for _, a := range m.Attachments {
+		p.Attached = append(p.Attached, a.ContentType)
+	}
+	return p
+}
+
+// An Amazon SES notification in a part the parser keeps as an attachment
+// (a named or attached text part, a digest's part), encoded so that
+// neither the raw body nor the text shows it, is still a bounce (B3), as
+// Classify finds.
+func TestB3_ClassifyParsedFindsSESInAttachedText(t *testing.T) {
+	const ses = `{"notificationType":"Bounce","bounce":{"bounceType":"Permanent","bouncedRecipients":[{"emailAddress":"gone@acme.com","status":"5.1.1","diagnosticCode":"smtp; 550 5.1.1 user unknown"}]},"mail":{"messageId":"abc"}}`
+	b64 := base64.StdEncoding.EncodeToString([]byte(ses))
+	head := "From: notifications@amazonses.com\nTo: help@help.example\nSubject: n\nMessage-ID: <a@x>\nMIME-Version: 1.0\n"
+	for name, raw := range map[string]string{
+		"named text part": head + "Content-Type: text/plain; name=\"notification.json\"\nContent-Transfer-Encoding: base64\n\n" + b64 + "\n",
+		"attached text part": head + "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\nContent-Disposition: attachment\n" +
+			"Content-Transfer-Encoding: base64\n\n" + b64 + "\n--b--\n",
+		"digest part": head + "Content-Type: multipart/digest; boundary=b\n\n--b\nContent-Transfer-Encoding: base64\n\n" + b64 + "\n--b--\n",
+		"quoted-printable soft break": head + "Content-Type: text/plain\nContent-Disposition: attachment; filename=n.txt\n" +
+			"Content-Transfer-Encoding: quoted-printable\n\n{\"notification=\nType\":\"Bounce\",\"bounce\":{\"bouncedRecipients\":[{\"emailAddress\":\"gone@acme.com\"}]}}\n",
+	} {
+		raw = strings.ReplaceAll(raw, "\n", "\r\n")
+		m, err := message.Parse([]byte(raw), message.Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		body := raw[strings.Index(raw, "\r\n\r\n")+4:]
+		want := Classify(&m.Header, body, "")
+		got := ClassifyParsed(&m.Header, body, parsedOf(m), "")
+		if want.Kind != Bounce || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: ClassifyParsed = %+v, Classify = %+v; want both a bounce", name, got, want)
+		}
+	}
 }

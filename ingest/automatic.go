@@ -36,7 +36,11 @@ func rawBody(raw []byte) string {
 
 // parsedOf is what autoreply.ClassifyParsed needs of a parsed message.
 func parsedOf(m *message.Message) autoreply.Parsed {
-	return autoreply.Parsed{Text: m.Text, Types: m.Types, PartsSkipped: m.PartsSkipped}
+	p := autoreply.Parsed{Text: m.Text, Types: m.Types, PartsSkipped: m.PartsSkipped}
+	for _, a := range m.Attachments {
+		p.Attached = append(p.Attached, a.ContentType)
+	}
+	return p
 }
 
 // bounce handles a delivery failure (B3): it opens no ticket; one that names

@@ -105,6 +105,7 @@ type Message struct {
 	// is none. HTML sanitises it when first asked (into sanitized): most
 	// callers never show it.
 	html, sanitized string
+	sanitizedDone   bool
 	// rawHTML is html when Text was made from it (no plain-text body): the
 	// quote markers of mail clients (class="gmail_quote",
 	// id="divRplyFwdMsg") are attributes the sanitiser removes. Read by
@@ -117,8 +118,8 @@ type Message struct {
 // costliest step of parsing, done only for a body that will be kept) and
 // remembers the result; like the rest of Message, not for concurrent use.
 func (m *Message) HTML() string {
-	if m.sanitized == "" && m.html != "" {
-		m.sanitized = sanitizeHTML(m.html)
+	if !m.sanitizedDone && m.html != "" {
+		m.sanitized, m.sanitizedDone = sanitizeHTML(m.html), true
 	}
 	return m.sanitized
 }

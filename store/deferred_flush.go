@@ -51,6 +51,11 @@ func (t *Tx) FlushAhead(ctx context.Context) {
 	d.bg = done
 	go func() {
 		defer close(done)
+		defer func() {
+			if r := recover(); r != nil { // as the deciding goroutine would: the batch fails, the process lives
+				d.bgErr = fmt.Errorf("internal error writing rows: %v", r)
+			}
+		}()
 		d.bgErr = t.write(ctx, w)
 	}()
 }

@@ -96,7 +96,7 @@ func (p *Poller) pass(ctx context.Context, cn *conn) error {
 		}
 		c := <-committed
 		if markErr != nil {
-			return markErr // the batch just committed is marked on the next pass
+			return errors.Join(markErr, c.err) // the batch just committed is marked on the next pass
 		}
 		if c.err != nil {
 			return c.err
