@@ -46,7 +46,6 @@ func (t *Tx) Prefetch(ctx context.Context, p Prefetch) error {
 	if d == nil {
 		return nil
 	}
-	t.settle()
 	for table, per := range map[string]int{"raw_messages": 1, "tickets": 1, "comments": 1, "users": 2,
 		"message_ids": 3, "outbox": 2, "events": 1} {
 		t.expectIDs(table, per*p.Messages)
