@@ -61,7 +61,11 @@ func benchIngest(b *testing.B, d *dovecot, name string, msgs [][]byte, parts int
 	for i := 0; i < b.N; i++ {
 		user := fmt.Sprintf("%s%d", name, i)
 		d.seed(b, user, msgs)
+		rawCPU := readCPU(b)
 		cold := rawRate(b, d.addr, user, n, parts)
+		rawUsed := readCPU(b).since(rawCPU)
+		b.Logf("CPU while the raw fetch ran cold, per message: this process %v, PostgreSQL %v, Dovecot %v, idle %v",
+			rawUsed.self/time.Duration(n), rawUsed.postgres/time.Duration(n), rawUsed.dovecot/time.Duration(n), rawUsed.idle/time.Duration(n))
 		warm := rawRate(b, d.addr, user, n, parts)
 		url := storetest.PostgresURL(b)
 		st := storetest.OpenURL(b, url, store.Options{})
@@ -88,8 +92,8 @@ func benchIngest(b *testing.B, d *dovecot, name string, msgs [][]byte, parts int
 		b.ReportMetric(warm, "raw_warm_msgs/s")
 		b.Logf("%d messages: gateway %.0f/s; raw fetch+parse %.0f/s cold, %.0f/s warm; gateway/warm %.3f, gateway/cold %.3f",
 			n, gw, cold, warm, gw/warm, gw/cold)
-		b.Logf("CPU while the gateway ran, per message: this process %v, the rest of the machine (PostgreSQL, Dovecot, others) %v, idle %v",
-			used.self/time.Duration(n), used.others/time.Duration(n), used.idle/time.Duration(n))
+		b.Logf("CPU while the gateway ran, per message: this process %v, the rest of the machine %v (PostgreSQL %v, Dovecot %v), idle %v",
+			used.self/time.Duration(n), used.others/time.Duration(n), used.postgres/time.Duration(n), used.dovecot/time.Duration(n), used.idle/time.Duration(n))
 	}
 }
 
