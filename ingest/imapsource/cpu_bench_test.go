@@ -19,7 +19,7 @@ import (
 // cpuReading is the CPU time spent so far by this process and by the whole
 // machine, busy and idle, read from getrusage and /proc/stat.
 type cpuReading struct {
-	self, busy, idle   time.Duration
+	self, busy, idle  time.Duration
 	postgres, dovecot time.Duration // the processes of each program, with their reaped children
 }
 
