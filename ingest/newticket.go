@@ -144,9 +144,13 @@ func (r *run) body() (string, []commandLine) {
 func (r *run) addComment(ctx context.Context, v *access.TicketView, body string, vis model.Visibility) (*model.Comment, error) {
 	c := &model.Comment{TicketID: v.Ticket.ID, AuthorID: r.user.ID, Visibility: vis, Body: body,
 		FullBody: r.msg.Text, HTML: r.msg.HTML(), RawMessageID: r.raw.ID, CreatedAt: r.now}
-	for _, a := range r.msg.Attachments {
-		c.Attachments = append(c.Attachments, model.Attachment{Filename: a.Filename, ContentType: a.ContentType,
-			Size: a.Size, ContentID: a.ContentID, Inline: a.Inline, Content: a.Content})
+	for i, a := range r.msg.Attachments {
+		att := model.Attachment{Filename: a.Filename, ContentType: a.ContentType,
+			Size: a.Size, ContentID: a.ContentID, Inline: a.Inline, Content: a.Content}
+		if !a.Omitted && r.raw != nil && r.raw.ID != 0 {
+			att.RawPart = i + 1 // read back from the raw message (AttachmentContent), not stored twice
+		}
+		c.Attachments = append(c.Attachments, att)
 	}
 	if body == "" && len(c.Attachments) == 0 {
 		return nil, nil // commands only: nothing to show

@@ -304,7 +304,11 @@ type Attachment struct {
 	SHA256      string // hex
 	ContentID   string // for inline (cid:) parts
 	Inline      bool
-	Content     []byte `json:"-"` // set when writing; not always loaded
+	// RawPart, when above 0, says the content is not stored apart: it is
+	// attachment number RawPart (from 1) of the comment's raw message as
+	// the parser lists them. 0: the content is the blob named by SHA256.
+	RawPart int
+	Content []byte `json:"-"` // set when writing; not always loaded
 }
 
 // RawMessage is an inbound message exactly as received, with its outcome.

@@ -12,7 +12,7 @@ import (
 
 const commentCols = `id, ticket_id, author_id, visibility, body, full_body, html, raw_message_id, created_at`
 
-const attachmentCols = `a.id, a.comment_id, a.filename, a.content_type, a.size, a.sha256, a.content_id, a.inline`
+const attachmentCols = `a.id, a.comment_id, a.filename, a.content_type, a.size, a.sha256, a.content_id, a.inline, a.raw_part`
 
 func scanComment(r rowScanner) (model.Comment, error) {
 	var c model.Comment
@@ -23,7 +23,7 @@ func scanComment(r rowScanner) (model.Comment, error) {
 
 func scanAttachment(r rowScanner) (model.Attachment, error) {
 	var a model.Attachment
-	err := r.Scan(&a.ID, &a.CommentID, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &a.ContentID, &a.Inline)
+	err := r.Scan(&a.ID, &a.CommentID, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &a.ContentID, &a.Inline, &a.RawPart)
 	return a, err
 }
 
@@ -59,9 +59,9 @@ func (q *queries) addAttachment(ctx context.Context, commentID int64, a *model.A
 		}
 	}
 	id, err := q.insert(ctx, fmt.Sprintf("insert attachment %q of comment %d", a.Filename, commentID),
-		`INSERT INTO attachments (comment_id, filename, content_type, size, sha256, content_id, inline)
-		 VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		commentID, a.Filename, a.ContentType, a.Size, a.SHA256, a.ContentID, a.Inline)
+		`INSERT INTO attachments (comment_id, filename, content_type, size, sha256, content_id, inline, raw_part)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		commentID, a.Filename, a.ContentType, a.Size, a.SHA256, a.ContentID, a.Inline, a.RawPart)
 	if err != nil {
 		return err
 	}
@@ -71,9 +71,10 @@ func (q *queries) addAttachment(ctx context.Context, commentID int64, a *model.A
 
 // attachmentBlob returns the blob to store for an attachment, setting its
 // SHA256 (and Size, from the content), or false when the attachment names
-// a blob already stored. No content and no hash: an empty part, or one
-// whose content was not kept (too large); it is stored as the empty blob,
-// keeping its Size, so that the reference to blobs holds.
+// a blob already stored or is read from its raw message (RawPart, where
+// the hash lets a reader check what it extracts; schemaV7). No content and
+// no hash: an empty part, or one whose content was not kept (too large);
+// it is stored as the empty blob, keeping its Size.
 func attachmentBlob(a *model.Attachment) ([]byte, bool) {
 	if a.Content == nil && a.SHA256 != "" {
 		return nil, false
@@ -86,6 +87,9 @@ func attachmentBlob(a *model.Attachment) ([]byte, bool) {
 	}
 	sum := sha256.Sum256(content)
 	a.SHA256 = hex.EncodeToString(sum[:])
+	if a.RawPart > 0 {
+		return nil, false
+	}
 	return content, true
 }
 

@@ -158,9 +158,9 @@ func (d *deferred) take() pendingWrite {
 		rs.rows = append(rs.rows, []any{b.sha256, b.content, 0})
 	}
 	add(rs)
-	rs = rowSet{table: "attachments", cols: "id, comment_id, filename, content_type, size, sha256, content_id, inline"}
+	rs = rowSet{table: "attachments", cols: "id, comment_id, filename, content_type, size, sha256, content_id, inline, raw_part"}
 	for _, a := range d.pAttachments {
-		rs.rows = append(rs.rows, []any{a.ID, a.CommentID, a.Filename, a.ContentType, a.Size, a.SHA256, a.ContentID, a.Inline})
+		rs.rows = append(rs.rows, []any{a.ID, a.CommentID, a.Filename, a.ContentType, a.Size, a.SHA256, a.ContentID, a.Inline, a.RawPart})
 	}
 	add(rs)
 	rs = rowSet{table: "participants", cols: participantCols, suffix: " ON CONFLICT (ticket_id, user_id, role) DO NOTHING"}

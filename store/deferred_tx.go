@@ -559,9 +559,9 @@ func (t *Tx) AddParticipant(ctx context.Context, p model.Participant) (bool, err
 // ---- comments, events, outbox
 
 // AddComment is queries.AddComment; deferred unless an attachment is
-// stored in chunks.
+// stored as a blob in chunks.
 func (t *Tx) AddComment(ctx context.Context, c *model.Comment) error {
-	if t.d == nil || slices.ContainsFunc(c.Attachments, func(a model.Attachment) bool { return chunkCount(a.Content) > 0 }) {
+	if t.d == nil || slices.ContainsFunc(c.Attachments, func(a model.Attachment) bool { return a.RawPart == 0 && chunkCount(a.Content) > 0 }) {
 		return t.queries.AddComment(ctx, c)
 	}
 	t.stamp(&c.CreatedAt)

@@ -66,7 +66,12 @@ func (s *Store) ddl(sql string) string {
 
 // migrate applies every pending step, each in its own transaction.
 func (s *Store) migrate(ctx context.Context) error {
-	for _, m := range migrations {
+	return s.applyMigrations(ctx, migrations)
+}
+
+// applyMigrations applies the pending steps of steps, in order.
+func (s *Store) applyMigrations(ctx context.Context, steps []migration) error {
+	for _, m := range steps {
 		if err := s.applyMigration(ctx, m); err != nil {
 			return fmt.Errorf("migrate schema to version %d (%s): %w", m.version, m.name, err)
 		}
@@ -98,7 +103,11 @@ func (s *Store) applyMigration(ctx context.Context, m migration) error {
 			return err
 		}
 	}
-	for _, stmt := range strings.Split(s.ddl(m.sql), ";\n") {
+	text := m.sql
+	if alt, ok := sqliteMigrations[m.version]; ok && s.backend == SQLite {
+		text = alt
+	}
+	for _, stmt := range strings.Split(s.ddl(text), ";\n") {
 		if !run {
 			break
 		}

@@ -1,0 +1,145 @@
+package ingest_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/helpdesk-gw/helpdesk/ingest"
+	"github.com/helpdesk-gw/helpdesk/internal/corpustest"
+	"github.com/helpdesk-gw/helpdesk/message"
+	"github.com/helpdesk-gw/helpdesk/model"
+	"github.com/helpdesk-gw/helpdesk/store"
+)
+
+// corpusWithAttachments returns up to max corpus messages, from several
+// parsers' test suites, that have at least one attachment with content.
+func corpusWithAttachments(t *testing.T, max int) map[string][]byte {
+	t.Helper()
+	found := map[string][]byte{}
+	dirs := []string{"jhillyerd-enmime", "php-mime-mail-parser", "nodemailer-mailparser", "jstedfast-MimeKit", "mikel-mail"}
+	for i, dir := range dirs {
+		root := corpustest.Dir(t, dir)
+		limit := max * (i + 1) / len(dirs) // a share from each suite
+		filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || len(found) >= limit {
+				return err
+			}
+			raw, err := os.ReadFile(path)
+			if err != nil || len(raw) > 1<<20 {
+				return nil
+			}
+			msg, err := message.Parse(raw, message.Options{})
+			if err != nil {
+				return nil
+			}
+			for _, a := range msg.Attachments {
+				if len(a.Content) > 0 {
+					found[path] = raw
+					break
+				}
+			}
+			return nil
+		})
+	}
+	if len(found) < 10 {
+		t.Fatalf("only %d corpus messages with attachments", len(found))
+	}
+	return found
+}
+
+// An attachment that came by mail is stored once, inside its raw message:
+// there is no blob for it, and AttachmentContent gives back exactly what
+// the parser decoded, for real-world mail of several parsers' test suites.
+func TestAttachmentsReadBackFromTheirRawMessage(t *testing.T) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
+		w := newWorld(t, b)
+		checked := 0
+		for path, raw := range corpusWithAttachments(t, 40) {
+			res := w.ingestRaw(raw)
+			if res.TicketID == 0 || res.Outcome == model.OutcomeDuplicate {
+				continue // automatic mail, a bounce, the same bytes again: no comment
+			}
+			want, err := message.Parse(raw, message.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			comments, err := w.st.Comments(w.ctx, res.TicketID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range comments {
+				if c.RawMessageID != res.RawID {
+					continue
+				}
+				if len(c.Attachments) != len(want.Attachments) {
+					t.Fatalf("%s: %d attachments recorded, the message has %d", path, len(c.Attachments), len(want.Attachments))
+				}
+				for i, a := range c.Attachments {
+					if a.RawPart != i+1 {
+						t.Fatalf("%s: attachment %d (%s) has raw part %d", path, i+1, a.Filename, a.RawPart)
+					}
+					if _, err := w.st.Blob(w.ctx, a.SHA256); !errors.Is(err, store.ErrNotFound) && len(want.Attachments[i].Content) > 0 {
+						t.Errorf("%s: attachment %s is also stored as a blob (err %v)", path, a.Filename, err)
+					}
+					got, err := w.p.AttachmentContent(w.ctx, w.st, a)
+					if err != nil {
+						t.Fatalf("%s: %v", path, err)
+					}
+					if !bytes.Equal(got, want.Attachments[i].Content) || int64(len(got)) != a.Size {
+						t.Fatalf("%s: attachment %s: read back %d bytes, want %d (size recorded %d)", path, a.Filename, len(got), len(want.Attachments[i].Content), a.Size)
+					}
+					checked++
+				}
+			}
+		}
+		if checked < 10 {
+			t.Fatalf("only %d attachments checked", checked)
+		}
+	})
+}
+
+// A recorded hash that does not match the part read from the raw message
+// is an error, never someone else's file; an attachment over the size
+// limit keeps no content and names no part.
+func TestAttachmentContentChecksItsHash(t *testing.T) {
+	storeBoth := func(t *testing.T, b store.Backend) {
+		w := newWorld(t, b, func(o *ingest.Options) { o.Parse.MaxAttachmentSize = 10 })
+		raw := []byte("From: ann@acme.com\r\nTo: support@help.example\r\nSubject: files\r\nMessage-ID: <files@acme.com>\r\n" +
+			"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n" +
+			"--b\r\nContent-Type: text/plain; name=small.txt\r\nContent-Disposition: attachment; filename=small.txt\r\n\r\ntiny\r\n" +
+			"--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=big.bin\r\n\r\nmore than ten bytes\r\n--b--\r\n")
+		res := w.ingestRaw(raw)
+		comments, err := w.st.Comments(w.ctx, res.TicketID)
+		if err != nil || len(comments) != 1 || len(comments[0].Attachments) != 2 {
+			t.Fatalf("comments %+v, err %v", comments, err)
+		}
+		small, big := comments[0].Attachments[0], comments[0].Attachments[1]
+		if got, err := w.p.AttachmentContent(w.ctx, w.st, small); err != nil || string(got) != "tiny" {
+			t.Fatalf("small.txt: %q, %v", got, err)
+		}
+		if big.RawPart != 0 || big.Size != 19 {
+			t.Fatalf("big.bin over the limit: raw part %d, size %d", big.RawPart, big.Size)
+		}
+		if got, err := w.p.AttachmentContent(w.ctx, w.st, big); err != nil || len(got) != 0 {
+			t.Fatalf("big.bin: %q, %v; want no content", got, err)
+		}
+		sum := sha256.Sum256([]byte("something else"))
+		forged := small
+		forged.SHA256 = hex.EncodeToString(sum[:])
+		if _, err := w.p.AttachmentContent(w.ctx, w.st, forged); !errors.Is(err, ingest.ErrAttachmentMismatch) {
+			t.Fatalf("hash mismatch: %v, want ErrAttachmentMismatch", err)
+		}
+		forged = small
+		forged.RawPart = 3
+		if _, err := w.p.AttachmentContent(w.ctx, w.st, forged); !errors.Is(err, ingest.ErrAttachmentMismatch) {
+			t.Fatalf("part out of range: %v, want ErrAttachmentMismatch", err)
+		}
+	}
+	runBoth(t, storeBoth)
+}
