@@ -204,9 +204,6 @@ func (p *Pipeline) prepareOne(in Input) (pr *parsed) {
 	if pr.err == nil && pr.msg != nil {
 		pr.class, pr.classified = autoreply.ClassifyParsed(headerOf(pr.msg), rawBody(in.Raw), parsedOf(pr.msg), ""), true
 		pr.reply, pr.replied = pr.msg.Reply(), true
-		if pr.class.Kind == autoreply.None {
-			pr.msg.HTML() // a person's mail becomes a comment, which keeps it: sanitised here, off the transaction
-		}
 	}
 	return pr
 }

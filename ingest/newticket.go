@@ -142,8 +142,10 @@ func (r *run) body() (string, []commandLine) {
 
 // addComment stores the message's text and attachments as a comment.
 func (r *run) addComment(ctx context.Context, v *access.TicketView, body string, vis model.Visibility) (*model.Comment, error) {
+	// The untrimmed text and the HTML stay in the raw message, read with
+	// CommentOriginal when shown.
 	c := &model.Comment{TicketID: v.Ticket.ID, AuthorID: r.user.ID, Visibility: vis, Body: body,
-		FullBody: r.msg.Text, HTML: r.msg.HTML(), RawMessageID: r.raw.ID, CreatedAt: r.now}
+		RawMessageID: r.raw.ID, CreatedAt: r.now}
 	for i, a := range r.msg.Attachments {
 		att := model.Attachment{Filename: a.Filename, ContentType: a.ContentType,
 			Size: a.Size, ContentID: a.ContentID, Inline: a.Inline, Content: a.Content}

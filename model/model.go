@@ -287,8 +287,11 @@ type Comment struct {
 	AuthorID     int64
 	Visibility   Visibility
 	Body         string // what the person wrote: quotes and signature trimmed
-	FullBody     string // the whole text part, untrimmed
-	HTML         string // sanitised HTML, if the message had any
+	// FullBody (the whole text part, untrimmed) and HTML (sanitised) are
+	// empty for a comment made from mail since decision 45: they are read
+	// from its raw message (ingest.Pipeline.CommentOriginal).
+	FullBody string
+	HTML     string
 	RawMessageID int64  // 0 when not from an email
 	CreatedAt    time.Time
 	Attachments  []Attachment

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/helpdesk-gw/helpdesk/ingest"
@@ -142,4 +143,38 @@ func TestAttachmentContentChecksItsHash(t *testing.T) {
 		}
 	}
 	runBoth(t, storeBoth)
+}
+
+// A comment made from mail keeps its trimmed Body; the whole text and the
+// HTML are read from its raw message, sanitised, not stored a second time
+// (decision 45).
+func TestCommentOriginalReadFromItsRawMessage(t *testing.T) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
+		w := newWorld(t, b)
+		raw := []byte("From: ann@acme.com\r\nTo: support@help.example\r\nSubject: printer\r\nMessage-ID: <html@acme.com>\r\n" +
+			"MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n" +
+			"--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe printer is on fire.\r\n\r\nOn Monday Bob wrote:\r\n> old words\r\n" +
+			"--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p onclick=\"steal()\">The printer is <b>on fire</b>.</p><script>steal()</script>\r\n--b--\r\n")
+		res := w.ingestRaw(raw)
+		comments, err := w.st.Comments(w.ctx, res.TicketID)
+		if err != nil || len(comments) != 1 {
+			t.Fatalf("comments %+v, err %v", comments, err)
+		}
+		c := comments[0]
+		if c.Body != "The printer is on fire." || c.FullBody != "" || c.HTML != "" {
+			t.Fatalf("stored body %q, full body %q, HTML %q", c.Body, c.FullBody, c.HTML)
+		}
+		orig, err := w.p.CommentOriginal(w.ctx, w.st, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(orig.Text, "> old words") || !strings.Contains(orig.HTML, "<b>on fire</b>") ||
+			strings.Contains(orig.HTML, "script") || strings.Contains(orig.HTML, "onclick") {
+			t.Fatalf("original text %q, HTML %q", orig.Text, orig.HTML)
+		}
+		kept := model.Comment{ID: 1, RawMessageID: c.RawMessageID, FullBody: "stored text", HTML: "<p>stored</p>"}
+		if orig, err := w.p.CommentOriginal(w.ctx, w.st, kept); err != nil || orig.Text != "stored text" || orig.HTML != "<p>stored</p>" {
+			t.Fatalf("a comment stored with its original: %+v, %v", orig, err)
+		}
+	})
 }

@@ -11,9 +11,9 @@ import (
 	"github.com/helpdesk-gw/helpdesk/model"
 )
 
-// AttachmentStore is what AttachmentContent reads: *store.Store and
-// *store.Tx have it.
-type AttachmentStore interface {
+// ContentStore is what AttachmentContent and CommentOriginal read:
+// *store.Store and *store.Tx have it.
+type ContentStore interface {
 	CommentByID(ctx context.Context, id int64) (model.Comment, error)
 	RawByID(ctx context.Context, id int64) (model.RawMessage, error)
 	Blob(ctx context.Context, hash string) ([]byte, error)
@@ -29,7 +29,7 @@ var ErrAttachmentMismatch = errors.New("attachment does not match its raw messag
 // ingested from mail is not stored apart (schema 7): it is read again from
 // the comment's raw message, parsed without size limits, and checked
 // against its recorded SHA-256. Others are read from their blob.
-func (p *Pipeline) AttachmentContent(ctx context.Context, st AttachmentStore, a model.Attachment) ([]byte, error) {
+func (p *Pipeline) AttachmentContent(ctx context.Context, st ContentStore, a model.Attachment) ([]byte, error) {
 	if a.RawPart <= 0 {
 		content, err := st.Blob(ctx, a.SHA256)
 		if err != nil {
@@ -64,4 +64,30 @@ func (p *Pipeline) AttachmentContent(ctx context.Context, st AttachmentStore, a 
 		return nil, fmt.Errorf("attachment %d: part %d of raw message %d: %w", a.ID, a.RawPart, raw.ID, ErrAttachmentMismatch)
 	}
 	return content, nil
+}
+
+// Original is what a comment made from mail shows beyond its Body.
+type Original struct {
+	Text string // the whole text, quotes and signature included
+	HTML string // the HTML part, sanitised; "" when the message had none
+}
+
+// CommentOriginal returns the untrimmed text and the sanitised HTML of a
+// comment made from mail, read from its raw message with the pipeline's
+// parse options (decision 45): they are not stored with the comment. A
+// comment stored with them (before, or without a raw message) returns
+// those.
+func (p *Pipeline) CommentOriginal(ctx context.Context, st ContentStore, c model.Comment) (Original, error) {
+	if c.RawMessageID == 0 || c.FullBody != "" || c.HTML != "" {
+		return Original{Text: c.FullBody, HTML: c.HTML}, nil
+	}
+	raw, err := st.RawByID(ctx, c.RawMessageID)
+	if err != nil {
+		return Original{}, fmt.Errorf("comment %d: raw message %d: %w", c.ID, c.RawMessageID, err)
+	}
+	msg, err := message.Parse(raw.Raw, p.opts.Parse)
+	if err != nil {
+		return Original{}, fmt.Errorf("comment %d: parse raw message %d: %w", c.ID, raw.ID, err)
+	}
+	return Original{Text: msg.Text, HTML: msg.HTML()}, nil
 }
