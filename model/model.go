@@ -282,17 +282,17 @@ type Participant struct {
 
 // Comment is a public comment or internal note on a ticket.
 type Comment struct {
-	ID           int64
-	TicketID     int64
-	AuthorID     int64
-	Visibility   Visibility
-	Body         string // what the person wrote: quotes and signature trimmed
+	ID         int64
+	TicketID   int64
+	AuthorID   int64
+	Visibility Visibility
+	Body       string // what the person wrote: quotes and signature trimmed
 	// FullBody (the whole text part, untrimmed) and HTML (sanitised) are
 	// empty for a comment made from mail since decision 45: they are read
 	// from its raw message (ingest.Pipeline.CommentOriginal).
-	FullBody string
-	HTML     string
-	RawMessageID int64  // 0 when not from an email
+	FullBody     string
+	HTML         string
+	RawMessageID int64 // 0 when not from an email
 	CreatedAt    time.Time
 	Attachments  []Attachment
 }
