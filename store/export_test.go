@@ -3,35 +3,15 @@ package store
 import (
 	"context"
 	"fmt"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // OpenAtVersion opens url with the schema steps up to version applied, as
 // an older release left the database; Open applies the rest.
 func OpenAtVersion(ctx context.Context, url string, version int) (*Store, error) {
-	backend, dsn, err := parseURL(url)
-	if err != nil {
-		return nil, err
-	}
-	db, err := sqlx.Open(string(backend), dsn)
-	if err != nil {
-		return nil, err
-	}
-	s := newStore(db, backend, Options{})
-	if err := s.connect(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
 	if version > len(migrations) || migrations[version-1].version != version {
-		db.Close()
 		return nil, fmt.Errorf("no schema version %d", version)
 	}
-	if err := s.applyMigrations(ctx, migrations[:version]); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return s, nil
+	return open(ctx, url, Options{}, migrations[:version])
 }
 
 // Exec runs a statement written with ? placeholders, for tests that write

@@ -64,12 +64,8 @@ func (s *Store) ddl(sql string) string {
 	return sql
 }
 
-// migrate applies every pending step, each in its own transaction.
-func (s *Store) migrate(ctx context.Context) error {
-	return s.applyMigrations(ctx, migrations)
-}
-
-// applyMigrations applies the pending steps of steps, in order.
+// applyMigrations applies the pending steps of steps, in order, each in
+// its own transaction.
 func (s *Store) applyMigrations(ctx context.Context, steps []migration) error {
 	for _, m := range steps {
 		if err := s.applyMigration(ctx, m); err != nil {

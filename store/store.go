@@ -54,6 +54,11 @@ const sqliteBusyTimeout = 10 * time.Second
 // returns the store. url is "postgres://…" or "postgresql://…" for PostgreSQL,
 // or "sqlite:PATH" or a plain PATH for SQLite (the file is created if missing).
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+	return open(ctx, url, opts, migrations)
+}
+
+// open is Open with the schema steps to apply.
+func open(ctx context.Context, url string, opts Options, steps []migration) (*Store, error) {
 	backend, dsn, err := parseURL(url)
 	if err != nil {
 		return nil, err
@@ -71,7 +76,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", backend, err)
 	}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.applyMigrations(ctx, steps); err != nil {
 		db.Close()
 		return nil, err
 	}
