@@ -51,19 +51,33 @@ func (p *Pipeline) AttachmentContent(ctx context.Context, st ContentStore, a mod
 	if err != nil {
 		return nil, fmt.Errorf("attachment %d: parse raw message %d: %w", a.ID, raw.ID, err)
 	}
-	if a.RawPart > len(msg.Attachments) {
-		return nil, fmt.Errorf("attachment %d: raw message %d has %d attachments, not %d: %w",
-			a.ID, raw.ID, len(msg.Attachments), a.RawPart, ErrAttachmentMismatch)
+	// The recorded place first; then, should the parser list this
+	// message's attachments differently since, any part with the same
+	// hash (the content is what was recorded either way).
+	if a.RawPart <= len(msg.Attachments) && hashOf(msg.Attachments[a.RawPart-1].Content) == a.SHA256 {
+		return nonNil(msg.Attachments[a.RawPart-1].Content), nil
 	}
-	content := msg.Attachments[a.RawPart-1].Content
-	if content == nil {
-		content = []byte{}
+	for _, part := range msg.Attachments {
+		if hashOf(part.Content) == a.SHA256 {
+			p.log.Warn("attachment found at another place in its raw message", "attachment", a.ID, "raw", raw.ID, "part", a.RawPart)
+			return nonNil(part.Content), nil
+		}
 	}
+	return nil, fmt.Errorf("attachment %d: no part of raw message %d (of %d) has its content: %w",
+		a.ID, raw.ID, len(msg.Attachments), ErrAttachmentMismatch)
+}
+
+// hashOf is the hex SHA-256 the store records for an attachment's content.
+func hashOf(content []byte) string {
 	sum := sha256.Sum256(content)
-	if hex.EncodeToString(sum[:]) != a.SHA256 {
-		return nil, fmt.Errorf("attachment %d: part %d of raw message %d: %w", a.ID, a.RawPart, raw.ID, ErrAttachmentMismatch)
+	return hex.EncodeToString(sum[:])
+}
+
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
 	}
-	return content, nil
+	return b
 }
 
 // Original is what a comment made from mail shows beyond its Body.

@@ -27,6 +27,11 @@ func CountBlobs(ctx context.Context, s *Store) (int, error) {
 	return s.count(ctx, "count blobs", `SELECT COUNT(*) FROM blobs`)
 }
 
+// CountAttachments counts the attachment rows, for tests of migrating.
+func CountAttachments(ctx context.Context, s *Store) (int, error) {
+	return s.count(ctx, "count attachments", `SELECT COUNT(*) FROM attachments`)
+}
+
 // SchemaVersions lists the applied migrations, for tests of migrating.
 func SchemaVersions(ctx context.Context, s *Store) ([]int, error) {
 	return getAll(ctx, &s.queries, "list migrations", scanValue[int],

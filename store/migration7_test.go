@@ -70,5 +70,10 @@ func TestMigration7KeepsAttachmentsAndDropsTheBlobReference(t *testing.T) {
 		if a := got.Attachments[0]; a.RawPart != 1 || a.Size != 11 || a.SHA256 == "" {
 			t.Errorf("new attachment read back as %+v", a)
 		}
+		// The rebuilt table still goes with its comment (ON DELETE CASCADE).
+		must(t, store.Exec(ctx, s, `DELETE FROM comments WHERE id = ?`, c.ID))
+		if n, err := store.CountAttachments(ctx, s); err != nil || n != 1 {
+			t.Errorf("%d attachments after deleting the old comment, want 1 (%v)", n, err)
+		}
 	})
 }
