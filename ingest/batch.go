@@ -2,8 +2,6 @@ package ingest
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"runtime"
@@ -188,8 +186,7 @@ func (p *Pipeline) prepareOn(ins []Input, workers int) []*parsed {
 // parser panic leaves it unparsed: the transaction parses it again and
 // records what happens, as for a single message.
 func (p *Pipeline) prepareOne(in Input) (pr *parsed) {
-	sum := sha256.Sum256(in.Raw)
-	pr = &parsed{hash: hex.EncodeToString(sum[:]), raw: in.Raw}
+	pr = &parsed{hash: hashOf(in.Raw), raw: in.Raw}
 	max := p.maxBytes(in)
 	if in.Failed != "" || in.Size > int64(len(in.Raw)) || (max > 0 && int64(len(in.Raw)) > max) {
 		return pr

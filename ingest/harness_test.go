@@ -200,6 +200,16 @@ func (w *world) ticket(id int64) admin.TicketView {
 	return v
 }
 
+// comments returns a ticket's comments as stored, with their attachments.
+func (w *world) comments(ticketID int64) []model.Comment {
+	w.t.Helper()
+	cs, err := w.st.Comments(w.ctx, ticketID)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return cs
+}
+
 func (w *world) tickets() []model.Ticket {
 	w.t.Helper()
 	ts, err := w.st.ListTickets(w.ctx, store.TicketFilter{})

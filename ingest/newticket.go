@@ -146,13 +146,14 @@ func (r *run) addComment(ctx context.Context, v *access.TicketView, body string,
 	// CommentOriginal when shown.
 	c := &model.Comment{TicketID: v.Ticket.ID, AuthorID: r.user.ID, Visibility: vis, Body: body,
 		RawMessageID: r.raw.ID, CreatedAt: r.now}
-	if r.raw.ID == 0 {
+	fromRaw := r.raw.ID != 0
+	if !fromRaw {
 		c.FullBody, c.HTML = r.msg.Text, r.msg.HTML() // no raw message to read them from
 	}
 	for i, a := range r.msg.Attachments {
 		att := model.Attachment{Filename: a.Filename, ContentType: a.ContentType,
 			Size: a.Size, ContentID: a.ContentID, Inline: a.Inline, Content: a.Content}
-		if !a.Omitted && r.raw != nil && r.raw.ID != 0 {
+		if fromRaw && !a.Omitted {
 			att.RawPart = i + 1 // read back from the raw message (AttachmentContent), not stored twice
 		}
 		c.Attachments = append(c.Attachments, att)

@@ -67,7 +67,8 @@ func (p *Pipeline) AttachmentContent(ctx context.Context, st ContentStore, a mod
 		a.ID, raw.ID, len(msg.Attachments), ErrAttachmentMismatch)
 }
 
-// hashOf is the hex SHA-256 the store records for an attachment's content.
+// hashOf is the hex SHA-256 the store records for a raw message and for an
+// attachment's content.
 func hashOf(content []byte) string {
 	sum := sha256.Sum256(content)
 	return hex.EncodeToString(sum[:])

@@ -70,11 +70,7 @@ func TestAttachmentsReadBackFromTheirRawMessage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			comments, err := w.st.Comments(w.ctx, res.TicketID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, c := range comments {
+			for _, c := range w.comments(res.TicketID) {
 				if c.RawMessageID != res.RawID {
 					continue
 				}
@@ -109,16 +105,15 @@ func TestAttachmentsReadBackFromTheirRawMessage(t *testing.T) {
 // is an error, never someone else's file; an attachment over the size
 // limit keeps no content and names no part.
 func TestAttachmentContentChecksItsHash(t *testing.T) {
-	storeBoth := func(t *testing.T, b store.Backend) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b, func(o *ingest.Options) { o.Parse.MaxAttachmentSize = 10 })
 		raw := []byte("From: ann@acme.com\r\nTo: support@help.example\r\nSubject: files\r\nMessage-ID: <files@acme.com>\r\n" +
 			"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n" +
 			"--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=big.bin\r\n\r\nmore than ten bytes\r\n" +
 			"--b\r\nContent-Type: text/plain; name=small.txt\r\nContent-Disposition: attachment; filename=small.txt\r\n\r\ntiny\r\n--b--\r\n")
-		res := w.ingestRaw(raw)
-		comments, err := w.st.Comments(w.ctx, res.TicketID)
-		if err != nil || len(comments) != 1 || len(comments[0].Attachments) != 2 {
-			t.Fatalf("comments %+v, err %v", comments, err)
+		comments := w.comments(w.ingestRaw(raw).TicketID)
+		if len(comments) != 1 || len(comments[0].Attachments) != 2 {
+			t.Fatalf("comments %+v", comments)
 		}
 		big, small := comments[0].Attachments[0], comments[0].Attachments[1]
 		if small.RawPart != 2 {
@@ -150,8 +145,7 @@ func TestAttachmentContentChecksItsHash(t *testing.T) {
 		if _, err := w.p.AttachmentContent(w.ctx, w.st, moved); !errors.Is(err, ingest.ErrAttachmentMismatch) {
 			t.Fatalf("part out of range, content nowhere: %v, want ErrAttachmentMismatch", err)
 		}
-	}
-	runBoth(t, storeBoth)
+	})
 }
 
 // A comment made from mail keeps its trimmed Body; the whole text and the
@@ -164,10 +158,9 @@ func TestCommentOriginalReadFromItsRawMessage(t *testing.T) {
 			"MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n" +
 			"--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe printer is on fire.\r\n\r\nOn Monday Bob wrote:\r\n> old words\r\n" +
 			"--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p onclick=\"steal()\">The printer is <b>on fire</b>.</p><script>steal()</script>\r\n--b--\r\n")
-		res := w.ingestRaw(raw)
-		comments, err := w.st.Comments(w.ctx, res.TicketID)
-		if err != nil || len(comments) != 1 {
-			t.Fatalf("comments %+v, err %v", comments, err)
+		comments := w.comments(w.ingestRaw(raw).TicketID)
+		if len(comments) != 1 {
+			t.Fatalf("comments %+v", comments)
 		}
 		c := comments[0]
 		if c.Body != "The printer is on fire." || c.FullBody != "" || c.HTML != "" {

@@ -2,8 +2,6 @@ package ingest
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -133,8 +131,7 @@ func (p *Pipeline) Ingest(ctx context.Context, in Input) (Result, error) {
 }
 
 func (p *Pipeline) ingestOnce(ctx context.Context, in Input) (Result, error) {
-	sum := sha256.Sum256(in.Raw)
-	hash := hex.EncodeToString(sum[:])
+	hash := hashOf(in.Raw)
 	var res Result
 	err := p.opts.Store.InTx(ctx, func(tx *store.Tx) (err error) {
 		defer func() {
