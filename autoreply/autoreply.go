@@ -134,7 +134,8 @@ func readsAsText(t string) bool {
 var reportTypes = []string{"multipart/report", "message/delivery-status", "message/global-delivery-status",
 	"message/feedback-report"}
 
-// ClassifyParsed is Classify for a message a parser has already read: it
+// ClassifyParsed is Classify (B1 auto-replies, B3 bounces) for a message a
+// parser has already read: it
 // gives what Classify gives, and skips reading the MIME structure again
 // when nothing in it can make a bounce: no header marks one (From,
 // X-Failed-Recipients, a null return path), no part is a report, no text
