@@ -134,14 +134,13 @@ func readsAsText(t string) bool {
 var reportTypes = []string{"multipart/report", "message/delivery-status", "message/global-delivery-status",
 	"message/feedback-report"}
 
-// ClassifyParsed is Classify (B1 auto-replies, B3 bounces) for a message a
-// parser has already read: it
-// gives what Classify gives, and skips reading the MIME structure again
-// when nothing in it can make a bounce: no header marks one (From,
-// X-Failed-Recipients, a null return path), no part is a report, no text
-// or message part was kept as an attachment (an SES notification may hide
-// in one, encoded), and neither the body nor the text holds an Amazon SES
-// notification.
+// ClassifyParsed is Classify (B1 auto-replies, B3 bounces) for a message
+// a parser has already read: it gives what Classify gives, and skips
+// reading the MIME structure again when nothing in it can make a bounce:
+// no header marks one (From, X-Failed-Recipients, a null return path), no
+// part is a report, no text or message part was kept as an attachment (an
+// SES notification may hide in one, encoded), and neither the body nor the
+// text holds an Amazon SES notification.
 func ClassifyParsed(h Header, body string, p Parsed, envelopeFrom string) Classification {
 	if p.PartsSkipped || slices.ContainsFunc(p.Attached, readsAsText) || bounceMarker(h, &walked{}, envelopeFrom) != "" ||
 		slices.ContainsFunc(p.Types, func(t string) bool { return slices.Contains(reportTypes, t) }) ||
