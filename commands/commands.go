@@ -61,7 +61,7 @@ func ParseBlock(body string) (cmds []Command, rest string) {
 	pos := 0
 	for pos < len(body) {
 		line, next := nextLine(body, pos)
-		if strings.TrimSpace(line) == "" && cmds == nil {
+		if strings.TrimSpace(Normalize(line)) == "" && cmds == nil {
 			pos = next
 			continue
 		}
@@ -77,7 +77,7 @@ func ParseBlock(body string) (cmds []Command, rest string) {
 	}
 	for pos < len(body) { // drop blank lines between block and text
 		line, next := nextLine(body, pos)
-		if strings.TrimSpace(line) != "" {
+		if strings.TrimSpace(Normalize(line)) != "" {
 			break
 		}
 		pos = next
@@ -96,8 +96,10 @@ func nextLine(s string, pos int) (line string, next int) {
 }
 
 // parseLine reads one command line; ok is false when the line is text.
+// The line is matched in its normalised form (Normalize), so that an
+// invisible character or a fullwidth "＃" cannot hide a command.
 func parseLine(line string) (Command, bool) {
-	s := strings.TrimLeft(line, " \t")
+	s := strings.TrimLeft(Normalize(line), " \t")
 	if !strings.HasPrefix(s, "#") {
 		return Command{}, false
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/helpdesk-gw/helpdesk/access"
+	"github.com/helpdesk-gw/helpdesk/commands"
 	"github.com/helpdesk-gw/helpdesk/message"
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/policy"
@@ -134,8 +135,17 @@ func (r *run) newUser(ctx context.Context, email, name string) (*model.User, pol
 
 // body returns the comment text (quotes trimmed, command block removed)
 // and the commands of the block (I8).
+//
+// For a staff sender (proven: I9 stops the others before), every line of
+// their own text that reads as a command is one, wherever it stands, and
+// is removed (I8 v3, commands.ParseStaff), so that no such line reaches
+// end-users as text; for everyone else only the block at the top counts.
 func (r *run) body() (string, []commandLine) {
 	text := r.replyText()
+	if r.sender.IsStaff() {
+		st := commands.ParseStaff(text)
+		return st.Rest, st.Commands
+	}
 	cmds, rest := parseCommands(text)
 	return strings.TrimSpace(rest), cmds
 }

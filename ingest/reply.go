@@ -26,7 +26,8 @@ func (r *run) reply(ctx context.Context, v *access.TicketView, rights policy.Dec
 }
 
 // wantsNote reports whether a staff mail is an internal note (I7): sent to
-// the note address, with a #note line in its command block, or answering
+// the note address, with a #note line anywhere in its own text (I8 v3,
+// invisible characters and fullwidth "＃" normalised), or answering
 // a note notification (N2 over I7: a reply to a note quotes it, so it stays
 // a note; docs/decisions.md). A #note line that is malformed ("#note
 // customer is rude") still makes a note: when in doubt, staff words stay
@@ -38,7 +39,7 @@ func (r *run) wantsNote(ctx context.Context) (bool, error) {
 	if r.isNote() {
 		return true, nil
 	}
-	cmds, _ := parseCommands(r.replyText())
+	_, cmds := r.body()
 	for _, c := range cmds {
 		if c.Name == "note" {
 			return true, nil
