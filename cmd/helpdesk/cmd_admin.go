@@ -9,47 +9,6 @@ import (
 	"github.com/helpdesk-gw/helpdesk/model"
 )
 
-type command func(ctx context.Context, e *env, args []string) error
-
-var commandTable map[string]command
-
-func init() {
-	commandTable = map[string]command{
-		"serve":      cmdServe,
-		"ingest":     cmdIngest,
-		"org":        subcommands("org", map[string]command{"add": cmdOrgAdd, "set": cmdOrgSet, "domain": cmdOrgDomain, "sync": cmdOrgSync, "list": cmdOrgList}),
-		"user":       subcommands("user", map[string]command{"add": cmdUserAdd, "set": cmdUserSet, "show": cmdUserShow}),
-		"member":     subcommands("member", map[string]command{"set": cmdMemberSet, "remove": cmdMemberRemove}),
-		"staff":      subcommands("staff", map[string]command{"add": cmdStaff("staff.add"), "set": cmdStaff("staff.set"), "remove": cmdStaffRemove}),
-		"ticket":     subcommands("ticket", map[string]command{"list": cmdTicketList, "show": cmdTicketShow, "cc": cmdTicketCC, "access": cmdTicketAccess}),
-		"outbox":     subcommands("outbox", map[string]command{"list": cmdOutboxList}),
-		"quarantine": subcommands("quarantine", map[string]command{"list": cmdQuarantineList, "release": cmdQuarantine(true), "discard": cmdQuarantine(false)}),
-		"audit":      cmdAudit,
-	}
-}
-
-func subcommands(name string, subs map[string]command) command {
-	return func(ctx context.Context, e *env, args []string) error {
-		if len(args) == 0 {
-			return usagef("usage: helpdesk %s %s", name, keys(subs))
-		}
-		sub, ok := subs[args[0]]
-		if !ok {
-			return usagef("helpdesk %s: unknown sub-command %q (want %s)", name, args[0], keys(subs))
-		}
-		return sub(ctx, e, args[1:])
-	}
-}
-
-func keys(m map[string]command) string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sortStrings(out)
-	return strings.Join(out, "|")
-}
-
 // printOutcome reports what a change did, or on a dry run would do, to access.
 func (e *env) printOutcome(what string, o admin.Outcome) error {
 	if e.g.json {
@@ -72,83 +31,58 @@ func (e *env) printOutcome(what string, o admin.Outcome) error {
 	return nil
 }
 
-func cmdOrgAdd(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("org add")
-	var domains multi
-	name := fs.String("name", "", "display name")
-	fs.Var(&domains, "domain", "email domain (repeatable)")
-	acc := fs.String("access", "", "own|view|comment (A1)")
-	intake := fs.String("intake", "", "open|registered (O8)")
-	ccAdders := fs.String("cc-adders", "", "requester|participants (C2)")
-	lang := fs.String("language", "", "template language: en|nb")
-	force := fs.Bool("force", false, "accept a public-suffix or free-mail domain (O2)")
-	pos, err := parseMixed(fs, args, 1, 1, "SLUG --name NAME --domain D [--domain D ...] [--access own|view|comment] [--intake open|registered] [--cc-adders requester|participants] [--force]")
-	if err != nil {
-		return err
-	}
+// orgSettings are the settings flags of org add and org set.
+func orgSettings(in *invocation) admin.OrgSettings {
+	return admin.OrgSettings{Name: in.str("name"), Access: model.OrgAccess(in.str("access")), Intake: model.Intake(in.str("intake")),
+		CCAdders: model.CCAdders(in.str("cc-adders")), Language: in.str("language")}
+}
+
+func cmdOrgAdd(ctx context.Context, e *env, in *invocation) error {
 	if err := e.open(ctx); err != nil {
 		return err
 	}
-	set := admin.OrgSettings{Name: *name, Access: model.OrgAccess(*acc), Intake: model.Intake(*intake), CCAdders: model.CCAdders(*ccAdders), Language: *lang}
-	o, err := e.admin.OrgAdd(ctx, e.request(), pos[0], set, domains, *force)
+	o, err := e.admin.OrgAdd(ctx, e.request(), in.pos[0], orgSettings(in), in.list("domain"), in.on("force"))
 	if err != nil {
 		return err
 	}
-	return e.printOutcome("org add "+pos[0], o)
+	return e.printOutcome("org add "+in.pos[0], o)
 }
 
-func cmdOrgSet(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("org set")
-	name := fs.String("name", "", "display name")
-	acc := fs.String("access", "", "own|view|comment (A1)")
-	intake := fs.String("intake", "", "open|registered (O8)")
-	ccAdders := fs.String("cc-adders", "", "requester|participants (C2)")
-	lang := fs.String("language", "", "template language: en|nb")
-	pos, err := parseMixed(fs, args, 1, 1, "SLUG [--name NAME] [--access own|view|comment] [--intake open|registered] [--cc-adders requester|participants]")
-	if err != nil {
-		return err
-	}
+func cmdOrgSet(ctx context.Context, e *env, in *invocation) error {
 	if err := e.open(ctx); err != nil {
 		return err
 	}
-	set := admin.OrgSettings{Name: *name, Access: model.OrgAccess(*acc), Intake: model.Intake(*intake), CCAdders: model.CCAdders(*ccAdders), Language: *lang}
-	o, err := e.admin.OrgSet(ctx, e.request(), pos[0], set)
+	o, err := e.admin.OrgSet(ctx, e.request(), in.pos[0], orgSettings(in))
 	if err != nil {
 		return err
 	}
-	return e.printOutcome("org set "+pos[0], o)
+	return e.printOutcome("org set "+in.pos[0], o)
 }
 
-func cmdOrgDomain(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("org domain")
-	force := fs.Bool("force", false, "accept a public-suffix or free-mail domain (O2)")
-	pos, err := parseMixed(fs, args, 3, 3, "add|remove SLUG DOMAIN [--force]")
-	if err != nil {
-		return err
-	}
-	if pos[0] != "add" && pos[0] != "remove" {
-		return usagef("usage: helpdesk org domain add|remove SLUG DOMAIN [--force]")
-	}
+func cmdOrgDomainAdd(ctx context.Context, e *env, in *invocation) error {
 	if err := e.open(ctx); err != nil {
 		return err
 	}
-	var o admin.Outcome
-	if pos[0] == "add" {
-		o, err = e.admin.DomainAdd(ctx, e.request(), pos[1], pos[2], *force)
-	} else {
-		o, err = e.admin.DomainRemove(ctx, e.request(), pos[1], pos[2])
-	}
+	o, err := e.admin.DomainAdd(ctx, e.request(), in.pos[0], in.pos[1], in.on("force"))
 	if err != nil {
 		return err
 	}
-	return e.printOutcome("org domain "+pos[0]+" "+pos[1]+" "+pos[2], o)
+	return e.printOutcome("org domain add "+in.pos[0]+" "+in.pos[1], o)
 }
 
-func cmdOrgSync(ctx context.Context, e *env, args []string) error {
-	pos, err := parseMixed(newFlags("org sync"), args, 1, 1, "SLUG")
+func cmdOrgDomainRemove(ctx context.Context, e *env, in *invocation) error {
+	if err := e.open(ctx); err != nil {
+		return err
+	}
+	o, err := e.admin.DomainRemove(ctx, e.request(), in.pos[0], in.pos[1])
 	if err != nil {
 		return err
 	}
+	return e.printOutcome("org domain remove "+in.pos[0]+" "+in.pos[1], o)
+}
+
+func cmdOrgSync(ctx context.Context, e *env, in *invocation) error {
+	pos := in.pos
 	if err := e.open(ctx); err != nil {
 		return err
 	}
@@ -170,10 +104,7 @@ type orgView struct {
 	Domains  []string `json:"domains"`
 }
 
-func cmdOrgList(ctx context.Context, e *env, args []string) error {
-	if _, err := parseMixed(newFlags("org list"), args, 0, 0, ""); err != nil {
-		return err
-	}
+func cmdOrgList(ctx context.Context, e *env, in *invocation) error {
 	if err := e.open(ctx); err != nil {
 		return err
 	}
@@ -198,52 +129,35 @@ func cmdOrgList(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func cmdUserAdd(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("user add")
-	name := fs.String("name", "", "display name")
-	var orgs multi
-	fs.Var(&orgs, "org", "organisation slug (repeatable)")
-	pos, err := parseMixed(fs, args, 1, 1, "EMAIL [--name NAME] [--org SLUG ...]")
-	if err != nil {
-		return err
-	}
+func cmdUserAdd(ctx context.Context, e *env, in *invocation) error {
+	pos := in.pos
 	if err := e.open(ctx); err != nil {
 		return err
 	}
-	o, err := e.admin.UserAdd(ctx, e.request(), pos[0], *name, orgs)
+	o, err := e.admin.UserAdd(ctx, e.request(), pos[0], in.str("name"), in.list("org"))
 	if err != nil {
 		return err
 	}
 	return e.printOutcome("user add "+strings.ToLower(pos[0]), o)
 }
 
-func cmdUserSet(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("user set")
-	name := fs.String("name", "", "display name")
-	def := fs.String("default-org", "", "default organisation (O6)")
-	pos, err := parseMixed(fs, args, 1, 1, "EMAIL [--name NAME] [--default-org SLUG]")
-	if err != nil {
-		return err
-	}
+func cmdUserSet(ctx context.Context, e *env, in *invocation) error {
+	pos := in.pos
 	if err := e.open(ctx); err != nil {
 		return err
 	}
-	o, err := e.admin.UserSet(ctx, e.request(), pos[0], *name, *def)
+	o, err := e.admin.UserSet(ctx, e.request(), pos[0], in.str("name"), in.str("default-org"))
 	if err != nil {
 		return err
 	}
 	return e.printOutcome("user set "+strings.ToLower(pos[0]), o)
 }
 
-func cmdUserShow(ctx context.Context, e *env, args []string) error {
-	pos, err := parseMixed(newFlags("user show"), args, 1, 1, "EMAIL")
-	if err != nil {
-		return err
-	}
+func cmdUserShow(ctx context.Context, e *env, in *invocation) error {
 	if err := e.open(ctx); err != nil {
 		return err
 	}
-	u, err := e.admin.UserShow(ctx, pos[0])
+	u, err := e.admin.UserShow(ctx, in.pos[0])
 	if err != nil {
 		return err
 	}
@@ -264,38 +178,25 @@ func cmdUserShow(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func cmdMemberSet(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("member set")
-	acc := fs.String("access", "", "own|org (A2)")
-	follow := fs.Bool("follow-all", false, "follow every ticket of the organisation (N5)")
-	noFollow := fs.Bool("no-follow-all", false, "stop following every ticket")
-	pos, err := parseMixed(fs, args, 2, 2, "EMAIL SLUG [--access own|org] [--follow-all|--no-follow-all]")
-	if err != nil {
-		return err
-	}
-	if *follow && *noFollow {
-		return usagef("--follow-all and --no-follow-all exclude each other")
-	}
+func cmdMemberSet(ctx context.Context, e *env, in *invocation) error {
+	pos := in.pos
 	var fa *bool
-	if *follow || *noFollow {
-		v := *follow
+	if in.on("follow-all") || in.on("no-follow-all") {
+		v := in.on("follow-all")
 		fa = &v
 	}
 	if err := e.open(ctx); err != nil {
 		return err
 	}
-	o, err := e.admin.MemberSet(ctx, e.request(), pos[0], pos[1], model.MemberAccess(*acc), fa)
+	o, err := e.admin.MemberSet(ctx, e.request(), pos[0], pos[1], model.MemberAccess(in.str("access")), fa)
 	if err != nil {
 		return err
 	}
 	return e.printOutcome("member set "+strings.ToLower(pos[0])+" "+pos[1], o)
 }
 
-func cmdMemberRemove(ctx context.Context, e *env, args []string) error {
-	pos, err := parseMixed(newFlags("member remove"), args, 2, 2, "EMAIL SLUG")
-	if err != nil {
-		return err
-	}
+func cmdMemberRemove(ctx context.Context, e *env, in *invocation) error {
+	pos := in.pos
 	if err := e.open(ctx); err != nil {
 		return err
 	}
@@ -306,33 +207,25 @@ func cmdMemberRemove(ctx context.Context, e *env, args []string) error {
 	return e.printOutcome("member remove "+strings.ToLower(pos[0])+" "+pos[1], o)
 }
 
-func cmdStaff(action string) command {
-	return func(ctx context.Context, e *env, args []string) error {
-		fs := newFlags(strings.Replace(action, ".", " ", 1))
-		role := fs.String("role", "", "agent|admin|owner (S1)")
-		pos, err := parseMixed(fs, args, 1, 1, "EMAIL --role agent|admin|owner")
-		if err != nil {
-			return err
-		}
-		if *role == "" {
-			return usagef("usage: helpdesk %s EMAIL --role agent|admin|owner", fs.Name())
-		}
+// cmdStaff is staff add and staff set. Only staff add of an owner may
+// create the store (the first owner of an empty store, S1).
+func cmdStaff(action string) func(ctx context.Context, e *env, in *invocation) error {
+	return func(ctx context.Context, e *env, in *invocation) error {
+		pos, role := in.pos, model.StaffRole(in.str("role"))
+		e.mayCreate = e.mayCreate && role == model.RoleOwner
 		if err := e.open(ctx); err != nil {
 			return err
 		}
-		o, err := e.admin.StaffSet(ctx, e.request(), pos[0], model.StaffRole(*role), action)
+		o, err := e.admin.StaffSet(ctx, e.request(), pos[0], role, action)
 		if err != nil {
 			return err
 		}
-		return e.printOutcome(fs.Name()+" "+strings.ToLower(pos[0]), o)
+		return e.printOutcome(in.spec.Words+" "+strings.ToLower(pos[0]), o)
 	}
 }
 
-func cmdStaffRemove(ctx context.Context, e *env, args []string) error {
-	pos, err := parseMixed(newFlags("staff remove"), args, 1, 1, "EMAIL")
-	if err != nil {
-		return err
-	}
+func cmdStaffRemove(ctx context.Context, e *env, in *invocation) error {
+	pos := in.pos
 	if err := e.open(ctx); err != nil {
 		return err
 	}

@@ -22,13 +22,8 @@ type ingestLine struct {
 	Notified []ingest.Planned `json:"notified,omitempty"`
 }
 
-func cmdIngest(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("ingest")
-	mailbox := fs.String("mailbox", "", "name of the mailbox the messages came from")
-	files, err := parseMixed(fs, args, 0, -1, "[--mailbox NAME] [FILE ...]")
-	if err != nil {
-		return err
-	}
+func cmdIngest(ctx context.Context, e *env, in *invocation) error {
+	files, mailbox := in.pos, in.str("mailbox")
 	if err := e.open(ctx); err != nil {
 		return err
 	}
@@ -37,7 +32,7 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("read standard input: %w", err)
 		}
-		return e.ingestOne(ctx, "", raw, or(*mailbox, "stdin"))
+		return e.ingestOne(ctx, "", raw, or(mailbox, "stdin"))
 	}
 	failed := 0
 	for _, f := range files {
@@ -47,7 +42,7 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 			failed++
 			continue
 		}
-		if err := e.ingestOne(ctx, f, raw, or(*mailbox, filepath.Base(f))); err != nil {
+		if err := e.ingestOne(ctx, f, raw, or(mailbox, filepath.Base(f))); err != nil {
 			return err // the store failed: stop, nothing was recorded for this file
 		}
 	}

@@ -24,13 +24,8 @@ import (
 
 // cmdServe runs the gateway until SIGINT or SIGTERM (see gateway.run), or,
 // with --check, validates the configuration and prints it.
-func cmdServe(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("serve")
-	check := fs.Bool("check", false, "validate the configuration, print it with secrets redacted, and exit")
-	if _, err := parseMixed(fs, args, 0, 0, "serve [--check]"); err != nil {
-		return err
-	}
-	if *check {
+func cmdServe(ctx context.Context, e *env, in *invocation) error {
+	if in.on("check") {
 		return e.checkServe()
 	}
 	e.serving = true

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/helpdesk-gw/helpdesk/access"
 	"github.com/helpdesk-gw/helpdesk/admin"
@@ -34,23 +35,34 @@ func idOrDash(id *int64) string {
 
 func ticketsOf(cs []access.Change) int { return access.Tickets(cs) }
 
-func cmdTicketList(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("ticket list")
-	org := fs.String("org", "", "organisation slug")
-	status := fs.String("status", "", "open|pending|solved|closed")
-	if _, err := parseMixed(fs, args, 0, 0, "[--org SLUG] [--status S]"); err != nil {
-		return err
-	}
+func cmdTicketList(ctx context.Context, e *env, in *invocation) error {
 	if err := e.open(ctx); err != nil {
 		return err
 	}
-	ts, err := e.admin.TicketList(ctx, *org, model.Status(*status))
+	ts, err := e.admin.TicketList(ctx, in.str("org"), model.Status(in.str("status")))
 	if err != nil {
 		return err
 	}
+	ts = assignedTo(ts, in.str("assignee"))
 	return printList(e, ts, func(t admin.TicketView) string {
 		return fmt.Sprintf("#%-5d %-8s %-7s org=%-12s %-28s %s", t.ID, t.Status, t.Priority, deref(t.Organisation, "-"), t.Requester, t.Subject)
 	})
+}
+
+// assignedTo keeps the tickets assigned to assignee ("none": to nobody;
+// "": every ticket).
+func assignedTo(ts []admin.TicketView, assignee string) []admin.TicketView {
+	if assignee == "" {
+		return ts
+	}
+	want := strings.ToLower(strings.TrimSpace(assignee))
+	out := []admin.TicketView{}
+	for _, t := range ts {
+		if (want == "none" && t.Assignee == nil) || (t.Assignee != nil && *t.Assignee == want) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 func deref(s *string, def string) string {
@@ -60,12 +72,8 @@ func deref(s *string, def string) string {
 	return *s
 }
 
-func cmdTicketShow(ctx context.Context, e *env, args []string) error {
-	pos, err := parseMixed(newFlags("ticket show"), args, 1, 1, "ID")
-	if err != nil {
-		return err
-	}
-	id, err := parseID(pos[0])
+func cmdTicketShow(ctx context.Context, e *env, in *invocation) error {
+	id, err := parseID(in.pos[0])
 	if err != nil {
 		return err
 	}
@@ -93,12 +101,8 @@ func cmdTicketShow(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func cmdTicketAccess(ctx context.Context, e *env, args []string) error {
-	pos, err := parseMixed(newFlags("ticket access"), args, 1, 1, "ID")
-	if err != nil {
-		return err
-	}
-	id, err := parseID(pos[0])
+func cmdTicketAccess(ctx context.Context, e *env, in *invocation) error {
+	id, err := parseID(in.pos[0])
 	if err != nil {
 		return err
 	}
@@ -122,21 +126,14 @@ func cmdTicketAccess(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func cmdTicketCC(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("ticket cc")
-	var add, remove multi
-	fs.Var(&add, "add", "address to add as CC (repeatable)")
-	fs.Var(&remove, "remove", "address to remove (repeatable)")
-	pos, err := parseMixed(fs, args, 1, 1, "ID [--add EMAIL ...] [--remove EMAIL ...]")
-	if err != nil {
-		return err
-	}
-	id, err := parseID(pos[0])
+func cmdTicketCC(ctx context.Context, e *env, in *invocation) error {
+	add, remove := in.list("add"), in.list("remove")
+	id, err := parseID(in.pos[0])
 	if err != nil {
 		return err
 	}
 	if len(add)+len(remove) == 0 {
-		return usagef("usage: helpdesk ticket cc ID [--add EMAIL ...] [--remove EMAIL ...]")
+		return usagef("usage: %s (give --add or --remove)", in.spec.usageLine())
 	}
 	if err := e.open(ctx); err != nil {
 		return err
@@ -148,20 +145,15 @@ func cmdTicketCC(ctx context.Context, e *env, args []string) error {
 	return e.printOutcome(fmt.Sprintf("ticket cc %d", id), o)
 }
 
-func cmdOutboxList(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("outbox list")
-	ticket := fs.Int64("ticket", 0, "ticket id")
-	status := fs.String("status", "", "queued|sent|failed")
-	if _, err := parseMixed(fs, args, 0, 0, "[--ticket ID] [--status queued|sent|failed]"); err != nil {
-		return err
-	}
-	if s := *status; s != "" && s != "queued" && s != "sent" && s != "failed" {
+func cmdOutboxList(ctx context.Context, e *env, in *invocation) error {
+	status := in.str("status")
+	if status != "" && status != "queued" && status != "sent" && status != "failed" {
 		return usagef("--status must be queued, sent or failed")
 	}
 	if err := e.open(ctx); err != nil {
 		return err
 	}
-	rows, err := e.admin.OutboxList(ctx, *ticket, model.OutboxStatus(*status))
+	rows, err := e.admin.OutboxList(ctx, in.int("ticket"), model.OutboxStatus(status))
 	if err != nil {
 		return err
 	}
@@ -170,10 +162,7 @@ func cmdOutboxList(ctx context.Context, e *env, args []string) error {
 	})
 }
 
-func cmdQuarantineList(ctx context.Context, e *env, args []string) error {
-	if _, err := parseMixed(newFlags("quarantine list"), args, 0, 0, ""); err != nil {
-		return err
-	}
+func cmdQuarantineList(ctx context.Context, e *env, in *invocation) error {
 	if err := e.open(ctx); err != nil {
 		return err
 	}
@@ -186,17 +175,10 @@ func cmdQuarantineList(ctx context.Context, e *env, args []string) error {
 	})
 }
 
-func cmdQuarantine(release bool) command {
-	name := "quarantine discard"
-	if release {
-		name = "quarantine release"
-	}
-	return func(ctx context.Context, e *env, args []string) error {
-		pos, err := parseMixed(newFlags(name), args, 1, 1, "ID")
-		if err != nil {
-			return err
-		}
-		id, err := parseID(pos[0])
+func cmdQuarantine(release bool) func(ctx context.Context, e *env, in *invocation) error {
+	return func(ctx context.Context, e *env, in *invocation) error {
+		name := in.spec.Words
+		id, err := parseID(in.pos[0])
 		if err != nil {
 			return err
 		}
@@ -216,16 +198,23 @@ func cmdQuarantine(release bool) command {
 	}
 }
 
-func cmdAudit(ctx context.Context, e *env, args []string) error {
-	if _, err := parseMixed(newFlags("audit"), args, 0, 0, ""); err != nil {
+func cmdAudit(ctx context.Context, e *env, in *invocation) error {
+	keep, err := auditFilter(in.str("actor"), in.str("action"), in.str("since"))
+	if err != nil {
 		return err
 	}
 	if err := e.open(ctx); err != nil {
 		return err
 	}
-	es, err := e.admin.Audit(ctx)
+	all, err := e.admin.Audit(ctx)
 	if err != nil {
 		return err
+	}
+	es := []admin.AuditView{}
+	for _, a := range all {
+		if keep(a) {
+			es = append(es, a)
+		}
 	}
 	return printList(e, es, func(a admin.AuditView) string {
 		reason := ""
@@ -234,4 +223,33 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 		}
 		return fmt.Sprintf("%s %-24s %-20s %s%s", a.At, or(a.Actor, "(bootstrap)"), a.Action, a.Target, reason)
 	})
+}
+
+// auditFilter is audit's --actor, --action and --since: an action matches
+// itself and its group ("org" matches "org.set"); --since is a date or an
+// RFC 3339 time.
+func auditFilter(actor, action, since string) (func(admin.AuditView) bool, error) {
+	actor = strings.ToLower(strings.TrimSpace(actor))
+	var from time.Time
+	if since != "" {
+		var err error
+		if from, err = time.Parse(time.RFC3339, since); err != nil {
+			if from, err = time.Parse(time.DateOnly, since); err != nil {
+				return nil, usagef("--since %q is not a date (2026-11-23) or a time (2026-11-23T10:00:00Z)", since)
+			}
+		}
+	}
+	return func(a admin.AuditView) bool {
+		if actor != "" && a.Actor != actor {
+			return false
+		}
+		if action != "" && a.Action != action && !strings.HasPrefix(a.Action, action+".") {
+			return false
+		}
+		if !from.IsZero() {
+			at, err := time.Parse(time.RFC3339, a.At)
+			return err == nil && !at.Before(from)
+		}
+		return true
+	}, nil
 }

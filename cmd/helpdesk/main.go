@@ -46,25 +46,27 @@ func main() {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	g, rest, err := parseGlobal(args, getenv)
 	if err != nil {
-		fmt.Fprintln(stderr, "helpdesk:", err)
-		return exitUsage
+		return report(stderr, err)
 	}
-	if len(rest) == 0 || rest[0] == "help" || rest[0] == "-h" || rest[0] == "--help" {
-		fmt.Fprint(stdout, usageText)
-		if len(rest) == 0 {
-			return exitUsage
-		}
+	if len(rest) == 1 && (rest[0] == "-h" || rest[0] == "--help" || rest[0] == "-help") {
+		printOverview(stdout)
 		return exitOK
 	}
-	cmd, ok := commandTable[rest[0]]
-	if !ok {
-		fmt.Fprintf(stderr, "helpdesk: unknown command %q (see 'helpdesk help')\n", rest[0])
-		return exitUsage
+	spec, n := findCommand(rest)
+	if spec == nil {
+		return report(stderr, unknownCommand(rest))
 	}
-	e := &env{g: g, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	if wantsHelp(rest[n:]) {
+		printCommandHelp(stdout, spec)
+		return exitOK
+	}
+	in, err := parseInvocation(spec, rest[n:])
+	if err != nil {
+		return report(stderr, err)
+	}
+	e := &env{g: g, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, mayCreate: spec.CreatesStore}
 	defer e.close()
-	err = cmd(ctx, e, rest[1:])
-	return report(stderr, err)
+	return report(stderr, spec.Run(ctx, e, in))
 }
 
 // report prints err in one line and maps it to an exit code.
@@ -100,36 +102,3 @@ type usageError struct{ msg string }
 func (u usageError) Error() string { return u.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
-
-const usageText = `helpdesk: an email-driven helpdesk gateway
-
-Usage: helpdesk [global flags] COMMAND [flags] [args]
-
-Global flags: --db URL, --config FILE, --as EMAIL, --reason TEXT, --json,
-              --dry-run (preview a change or an ingest), --yes (confirm a wide change)
-
-Commands:
-  serve [--check]                         run the gateway (poller, sender, HTTP); --check validates
-                                          the configuration and prints it, secrets redacted
-  ingest [--mailbox NAME] [FILE ...]      ingest raw messages (stdin if no FILE)
-  org add SLUG --name NAME --domain D [--domain D ...] [--access own|view|comment]
-          [--intake open|registered] [--cc-adders requester|participants] [--force]
-  org set SLUG [--name NAME] [--access ...] [--intake ...] [--cc-adders ...] [--language en|nb]
-  org domain add|remove SLUG DOMAIN [--force]
-  org sync SLUG
-  org list
-  user add EMAIL [--name NAME] [--org SLUG ...]
-  user set EMAIL [--name NAME] [--default-org SLUG]
-  user show EMAIL
-  member set EMAIL SLUG [--access own|org] [--follow-all|--no-follow-all]
-  member remove EMAIL SLUG
-  staff add|set EMAIL --role agent|admin|owner
-  staff remove EMAIL
-  ticket list [--org SLUG] [--status S]
-  ticket show ID
-  ticket access ID                        who can see the ticket, and why
-  ticket cc ID [--add EMAIL ...] [--remove EMAIL ...]
-  outbox list [--ticket ID] [--status queued|sent|failed]
-  quarantine list | release ID | discard ID
-  audit
-`

@@ -36,6 +36,9 @@ type env struct {
 	// serving: serve logs at the configured level; other commands log
 	// warnings and errors only.
 	serving bool
+	// mayCreate: this command creates the store when it does not exist
+	// (cli.md: serve, ingest, the first owner's staff add).
+	mayCreate bool
 }
 
 func (e *env) close() {

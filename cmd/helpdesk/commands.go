@@ -1,0 +1,108 @@
+package main
+
+import "context"
+
+// commandSpec declares one command (STYLE habit 15): the words that name
+// it, its arguments, its flags and a one-line summary. Usage lines, help
+// and the parsing of its flags all come from this declaration.
+type commandSpec struct {
+	Words   string // "org set"
+	Args    string // positional arguments: "SLUG", "EMAIL SLUG", "[FILE ...]"
+	Flags   []flagSpec
+	Summary string
+	// CreatesStore: the command creates a store that does not exist yet
+	// (cli.md: serve, ingest, and the staff add that creates the first
+	// owner). Every other command refuses to run without one.
+	CreatesStore bool
+	Run          func(ctx context.Context, e *env, in *invocation) error
+}
+
+// Flags shared by several commands.
+var (
+	fForce   = flagSpec{Name: "force", Kind: flagBool, Help: "accept a public suffix or a free-mail domain (O2)"}
+	fName    = flagSpec{Name: "name", Value: "NAME", Help: "display name"}
+	fOrgAcc  = flagSpec{Name: "access", Value: "own|view|comment", Help: "what members see of each other's tickets (A1)"}
+	fIntake  = flagSpec{Name: "intake", Value: "open|registered", Help: "who may open tickets (O8)"}
+	fCCAdd   = flagSpec{Name: "cc-adders", Value: "requester|participants", Help: "who may add CCs by mail (C2)"}
+	fLang    = flagSpec{Name: "language", Value: "en|nb", Help: "language of the mails to the organisation's people"}
+	fRole    = flagSpec{Name: "role", Value: "agent|admin|owner", Required: true, Help: "the staff role (S1)"}
+	fDomains = flagSpec{Name: "domain", Value: "D", Kind: flagList, Required: true, Help: "an email domain, *.DOMAIN for its subdomains (O2)"}
+)
+
+// commands is every command, in the order help lists them. Add a command
+// by adding one entry.
+var commands []*commandSpec
+
+func init() {
+	commands = []*commandSpec{
+		{Words: "serve", Summary: "run the gateway (poller, sender, HTTP)", CreatesStore: true, Run: cmdServe,
+			Flags: []flagSpec{{Name: "check", Kind: flagBool, Help: "validate the configuration, print it with secrets redacted, and exit"}}},
+		{Words: "ingest", Args: "[FILE ...]", Summary: "ingest raw RFC 5322 messages (stdin if no FILE)", CreatesStore: true, Run: cmdIngest,
+			Flags: []flagSpec{{Name: "mailbox", Value: "NAME", Help: "the mailbox the messages came from"}}},
+
+		{Words: "org add", Args: "SLUG", Summary: "create an organisation (O1, O2)", Run: cmdOrgAdd,
+			Flags: []flagSpec{fName, fDomains, fOrgAcc, fIntake, fCCAdd, fLang, fForce}},
+		{Words: "org set", Args: "SLUG", Summary: "change an organisation's settings (A1, O8, C2)", Run: cmdOrgSet,
+			Flags: []flagSpec{fName, fOrgAcc, fIntake, fCCAdd, fLang}},
+		{Words: "org domain add", Args: "SLUG DOMAIN", Summary: "add a domain to an organisation (O2, O4)", Run: cmdOrgDomainAdd,
+			Flags: []flagSpec{fForce}},
+		{Words: "org domain remove", Args: "SLUG DOMAIN", Summary: "remove a domain from an organisation (O4)", Run: cmdOrgDomainRemove,
+			Flags: []flagSpec{{Name: "force", Kind: flagBool, Help: "accepted as on add; any domain may be removed"}}},
+		{Words: "org sync", Args: "SLUG", Summary: "apply the organisation's domains to existing users (O4)", Run: cmdOrgSync},
+		{Words: "org list", Summary: "list the organisations", Run: cmdOrgList},
+
+		{Words: "user add", Args: "EMAIL", Summary: "register a user (an existing user is registered, exit 0)", Run: cmdUserAdd,
+			Flags: []flagSpec{fName, {Name: "org", Value: "SLUG", Kind: flagList, Help: "make the user a member of this organisation"}}},
+		{Words: "user set", Args: "EMAIL", Summary: "change a user's name or default organisation (O6)", Run: cmdUserSet,
+			Flags: []flagSpec{fName, {Name: "default-org", Value: "SLUG", Help: "the organisation of the user's new tickets (O6)"}}},
+		{Words: "user show", Args: "EMAIL", Summary: "show a user, their role and memberships", Run: cmdUserShow},
+
+		{Words: "member set", Args: "EMAIL SLUG", Summary: "create or change a membership (A2, N5)", Run: cmdMemberSet,
+			Flags: []flagSpec{
+				{Name: "access", Value: "own|org", Help: "the member's own tickets, or all the organisation's (A2)"},
+				{Name: "follow-all", Kind: flagBool, Excludes: "no-follow-all", Help: "be told of every ticket of the organisation (N5)"},
+				{Name: "no-follow-all", Kind: flagBool, Help: "stop following every ticket"},
+			}},
+		{Words: "member remove", Args: "EMAIL SLUG", Summary: "remove a membership", Run: cmdMemberRemove},
+
+		// staff add may create the store: its handler narrows that to the
+		// first owner (S1).
+		{Words: "staff add", Args: "EMAIL", Summary: "give someone a staff role (S1; the first owner needs no --as)", CreatesStore: true,
+			Run: cmdStaff("staff.add"), Flags: []flagSpec{fRole}},
+		{Words: "staff set", Args: "EMAIL", Summary: "change a staff member's role (S1)", Run: cmdStaff("staff.set"), Flags: []flagSpec{fRole}},
+		{Words: "staff remove", Args: "EMAIL", Summary: "take a staff role away (S1)", Run: cmdStaffRemove},
+
+		{Words: "ticket list", Summary: "list tickets, oldest first", Run: cmdTicketList,
+			Flags: []flagSpec{
+				{Name: "org", Value: "SLUG", Help: "only this organisation's tickets"},
+				{Name: "status", Value: "S", Help: "only tickets in this status: open, pending, solved or closed"},
+				{Name: "assignee", Value: "EMAIL|none", Help: "only tickets assigned to EMAIL, or to nobody"},
+			}},
+		{Words: "ticket show", Args: "ID", Summary: "show a ticket with its comments", Run: cmdTicketShow},
+		{Words: "ticket access", Args: "ID", Summary: "who can see the ticket, and why (R1-R7)", Run: cmdTicketAccess},
+		{Words: "ticket cc", Args: "ID", Summary: "add or remove CCs as --as (C5, N3)", Run: cmdTicketCC,
+			Flags: []flagSpec{
+				{Name: "add", Value: "EMAIL", Kind: flagList, Help: "add this address as a CC"},
+				{Name: "remove", Value: "EMAIL", Kind: flagList, Help: "remove this CC"},
+			}},
+
+		{Words: "outbox list", Summary: "list notifications, one row per recipient", Run: cmdOutboxList,
+			Flags: []flagSpec{
+				{Name: "ticket", Value: "ID", Kind: flagInt, Help: "only this ticket's notifications"},
+				{Name: "status", Value: "queued|sent|failed", Help: "only notifications in this state"},
+			}},
+		{Words: "quarantine list", Summary: "list messages held for staff", Run: cmdQuarantineList},
+		{Words: "quarantine release", Args: "ID", Summary: "put a held message on its ticket", Run: cmdQuarantine(true)},
+		{Words: "quarantine discard", Args: "ID", Summary: "drop a held message", Run: cmdQuarantine(false)},
+
+		{Words: "audit", Summary: "the audit log, oldest first", Run: cmdAudit,
+			Flags: []flagSpec{
+				{Name: "actor", Value: "EMAIL", Help: "only what this person did"},
+				{Name: "action", Value: "A", Help: "only this action (org.set), or a group of them (org)"},
+				{Name: "since", Value: "TIME", Help: "only entries at or after TIME (2026-11-23 or 2026-11-23T10:00:00Z)"},
+			}},
+
+		{Words: "help", Args: "[COMMAND ...]", Summary: "print the commands, or a command's usage and flags", Run: cmdHelp},
+		{Words: "version", Summary: "print the program's version and the schema version it knows", Run: cmdVersion},
+	}
+}
