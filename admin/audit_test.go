@@ -48,8 +48,8 @@ func auditedChanges(f *fixture, dry bool) (want [][2]string, n int) {
 	}
 	f.done(f.svc.StaffSet(f.ctx, req(), "bob@help.example", model.RoleAdmin, "staff.set"))
 	f.done(f.svc.StaffSet(f.ctx, req(), "bob@help.example", model.RoleNone, "staff.remove"))
-	f.ok(f.svc.QuarantineRelease(f.ctx, req(), q1))
-	f.ok(f.svc.QuarantineDiscard(f.ctx, req(), q2))
+	f.ok(settled(f.svc.QuarantineRelease(f.ctx, req(), q1)))
+	f.ok(settled(f.svc.QuarantineDiscard(f.ctx, req(), q2)))
 	return [][2]string{
 		{"org.add", "acme"}, {"org.set", "acme"}, {"org.domain.add", "acme"}, {"org.domain.remove", "acme"},
 		{"org.sync", "acme"}, {"user.add", "ann@acme.com"}, {"user.set", "ann@acme.com"},

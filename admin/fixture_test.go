@@ -17,6 +17,9 @@ import (
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/store"
 	"github.com/helpdesk-gw/helpdesk/store/storetest"
+	"github.com/helpdesk-gw/helpdesk/templates"
+	"github.com/helpdesk-gw/helpdesk/threading"
+	"github.com/helpdesk-gw/helpdesk/ticket"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -51,19 +54,35 @@ type fakeReleaser struct {
 	released []int64
 }
 
-func (r *fakeReleaser) Release(ctx context.Context, tx *store.Tx, q model.QuarantineEntry, actor model.User) error {
+func (r *fakeReleaser) Release(ctx context.Context, tx *store.Tx, q model.QuarantineEntry, actor model.User) ([]ticket.Planned, error) {
 	u, err := tx.UserByEmail(ctx, q.SenderEmail)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := tx.AddComment(ctx, &model.Comment{TicketID: q.TicketID, AuthorID: u.ID, Visibility: model.VisibilityPublic,
 		Body: "released by " + actor.Email}); err != nil {
-		return err
+		return nil, err
 	}
 	r.mu.Lock()
 	r.released = append(r.released, q.ID)
 	r.mu.Unlock()
-	return nil
+	return nil, nil
+}
+
+// settled drops the report of a quarantine release or discard.
+func settled(_ admin.Settled, err error) error { return err }
+
+// acted keeps what a ticket act did to access.
+func acted(a admin.Acted, err error) (admin.Outcome, error) { return a.Outcome, err }
+
+// testActs is the ticket service the fixture's admin service uses.
+func testActs(t *testing.T) *ticket.Service {
+	tmpl, err := templates.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrs := threading.NewAddresses("support@help.example", "", threading.NewSigner([]byte("test secret, long enough")))
+	return ticket.New(ticket.Options{Addresses: addrs, Templates: tmpl})
 }
 
 // fixture is a fresh store with an admin service on one backend.
@@ -84,7 +103,7 @@ func each(t *testing.T, fn func(t *testing.T, f *fixture), opts ...func(*admin.O
 		clk := &clock{t: t0}
 		st := storetest.OpenWith(t, b, store.Options{Clock: clk.Now})
 		rel := &fakeReleaser{}
-		o := admin.Options{Store: st, Releaser: rel, Clock: clk.Now}
+		o := admin.Options{Store: st, Releaser: rel, Clock: clk.Now, Acts: testActs(t)}
 		for _, opt := range opts {
 			opt(&o)
 		}

@@ -123,11 +123,13 @@ func TestPreview_S1_StaffRemove(t *testing.T) {
 	})
 }
 
-func TestPreview_R3_TicketCC(t *testing.T) {
+// ticket cc is audited (S3, issue 15): the preview shows the same impact
+// as the change, computed over the people the change names only.
+func TestPreview_R3_S3_TicketCC(t *testing.T) {
 	each(t, func(t *testing.T, f *fixture) {
 		annT, _ := f.acme(model.OrgAccessOwn)
 		// pat is not a user yet: the dry run must not create them.
-		im := f.preview(agent, false, func(r admin.Request) (admin.Outcome, error) {
+		im := f.preview(agent, true, func(r admin.Request) (admin.Outcome, error) {
 			if r.DryRun {
 				defer func() {
 					if _, err := f.svc.UserShow(f.ctx, "pat@partner.net"); err == nil {
@@ -135,12 +137,12 @@ func TestPreview_R3_TicketCC(t *testing.T) {
 					}
 				}()
 			}
-			return f.svc.TicketCC(f.ctx, r, annT, []string{"Pat@Partner.net"}, nil)
+			return acted(f.svc.TicketCC(f.ctx, r, annT, []string{"Pat@Partner.net"}, nil))
 		})
 		wantEqual(t, "gained", changes(im.Gained), []string{line("pat@partner.net", annT, "comment"), line("pat@partner.net", annT, "view")})
 
-		im = f.preview(agent, false, func(r admin.Request) (admin.Outcome, error) {
-			return f.svc.TicketCC(f.ctx, r, annT, nil, []string{"pat@partner.net"})
+		im = f.preview(agent, true, func(r admin.Request) (admin.Outcome, error) {
+			return acted(f.svc.TicketCC(f.ctx, r, annT, nil, []string{"pat@partner.net"}))
 		})
 		wantEqual(t, "lost", changes(im.Lost), []string{line("pat@partner.net", annT, "comment"), line("pat@partner.net", annT, "view")})
 	})

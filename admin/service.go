@@ -18,6 +18,7 @@ import (
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/policy"
 	"github.com/helpdesk-gw/helpdesk/store"
+	"github.com/helpdesk-gw/helpdesk/ticket"
 )
 
 // ErrRefused marks an action refused by the rules (exit code 1).
@@ -37,14 +38,20 @@ func usage(format string, args ...any) error {
 // Releaser puts a quarantined message onto its ticket (implemented by the
 // ingest pipeline).
 type Releaser interface {
-	Release(ctx context.Context, tx *store.Tx, entry model.QuarantineEntry, actor model.User) error
+	// Release puts the message onto its ticket in tx and returns the
+	// notifications it queued.
+	Release(ctx context.Context, tx *store.Tx, entry model.QuarantineEntry, actor model.User) ([]ticket.Planned, error)
 }
 
 // Options configures a Service.
 type Options struct {
 	Store    *store.Store
 	Releaser Releaser
-	Clock    func() time.Time
+	// Acts carries out the acts on tickets (ticket cc, reply, note, set),
+	// the same service mail uses; when nil, the Releaser's (an
+	// ingest.Pipeline has one).
+	Acts  *ticket.Service
+	Clock func() time.Time
 	// ConfirmOver: a change that widens access to more people than this
 	// needs Request.Yes (default 20).
 	ConfirmOver int
@@ -59,6 +66,7 @@ type Options struct {
 type Service struct {
 	st        *store.Store
 	rel       Releaser
+	acts      *ticket.Service
 	now       func() time.Time
 	conf      int
 	isOwn     func(string) bool
@@ -79,7 +87,12 @@ func New(o Options) *Service {
 	if o.CCBlocklist == nil {
 		o.CCBlocklist = policy.DefaultCCBlocklist
 	}
-	return &Service{st: o.Store, rel: o.Releaser, now: o.Clock, conf: o.ConfirmOver, isOwn: o.IsOwn, blocklist: o.CCBlocklist}
+	if o.Acts == nil {
+		if r, ok := o.Releaser.(interface{ Acts() *ticket.Service }); ok {
+			o.Acts = r.Acts()
+		}
+	}
+	return &Service{st: o.Store, rel: o.Releaser, acts: o.Acts, now: o.Clock, conf: o.ConfirmOver, isOwn: o.IsOwn, blocklist: o.CCBlocklist}
 }
 
 // Request is what every changing action carries: who acts (S2), why (S3).

@@ -172,7 +172,7 @@ func TestS2_ActorWithoutTheRoleIsRefused(t *testing.T) {
 		_, err := f.svc.OrgSet(f.ctx, as(agent), "acme", admin.OrgSettings{Access: model.OrgAccessView})
 		wantRefused(t, err, "S1", agent, "agent", "needs the admin role")
 		// An end-user lacks any staff role.
-		_, err = f.svc.TicketCC(f.ctx, as("ann@acme.com"), t1, []string{"bob@acme.com"}, nil)
+		_, err = acted(f.svc.TicketCC(f.ctx, as("ann@acme.com"), t1, []string{"bob@acme.com"}, nil))
 		wantRefused(t, err, "ann@acme.com", "no staff role", "agent role")
 		// An admin lacks owner.
 		_, err = f.svc.StaffSet(f.ctx, as(boss), "bob@help.example", model.RoleAdmin, "staff.add")
@@ -182,7 +182,7 @@ func TestS2_ActorWithoutTheRoleIsRefused(t *testing.T) {
 		wantRefused(t, err, "S2", "ghost@help.example", "not a user")
 		_, err = f.svc.OrgSet(f.ctx, admin.Request{}, "acme", admin.OrgSettings{Access: model.OrgAccessView})
 		wantRefused(t, err, "S2", "--as")
-		err = f.svc.QuarantineDiscard(f.ctx, as("ann@acme.com"), f.quarantine("ann@acme.com", t1))
+		_, err = f.svc.QuarantineDiscard(f.ctx, as("ann@acme.com"), f.quarantine("ann@acme.com", t1))
 		wantRefused(t, err, "agent role")
 
 		wantEqual(t, "acme access", f.orgAccess("acme"), model.OrgAccessOwn)
@@ -241,6 +241,6 @@ func TestA5_AgentCannotChangeSettingsDomainsMembershipsOrRoles(t *testing.T) {
 
 		// An agent may do what agents do: add a CC (C5).
 		t1 := f.ticket("ann@acme.com", "acme")
-		f.done(f.svc.TicketCC(f.ctx, r, t1, []string{"bob@acme.com"}, nil))
+		f.done(acted(f.svc.TicketCC(f.ctx, r, t1, []string{"bob@acme.com"}, nil)))
 	})
 }

@@ -7,8 +7,8 @@ import (
 
 	"github.com/helpdesk-gw/helpdesk/access"
 	"github.com/helpdesk-gw/helpdesk/model"
-	"github.com/helpdesk-gw/helpdesk/policy"
 	"github.com/helpdesk-gw/helpdesk/store"
+	"github.com/helpdesk-gw/helpdesk/ticket"
 )
 
 // TicketView is the JSON shape of ticket show and ticket list (cli.md).
@@ -144,73 +144,6 @@ func (s *Service) TicketAccess(ctx context.Context, id int64) ([]access.Entry, e
 	return out, err
 }
 
-// TicketCC adds and removes CCs (C5) as a staff member, C3 applying to
-// additions; each change is on the ticket's history (C6).
-func (s *Service) TicketCC(ctx context.Context, req Request, id int64, add, remove []string) (Outcome, error) {
-	return s.guarded(ctx, req, func(tx *store.Tx) (func(auditCounts) error, error) {
-		a, err := actor(ctx, tx, req, model.RoleAgent)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := tx.TicketByID(ctx, id); errors.Is(err, store.ErrNotFound) {
-			return nil, refused("no ticket %d", id)
-		} else if err != nil {
-			return nil, err
-		}
-		for _, e := range add {
-			if err := s.addCC(ctx, tx, a, id, e); err != nil {
-				return nil, err
-			}
-		}
-		for _, e := range remove {
-			if err := s.removeCC(ctx, tx, a, id, e); err != nil {
-				return nil, err
-			}
-		}
-		return nil, nil
-	})
-}
-
-func (s *Service) addCC(ctx context.Context, tx *store.Tx, a model.User, id int64, email string) error {
-	email, err := validEmail(email)
-	if err != nil {
-		return err
-	}
-	if s.isOwn(email) { // C3
-		return refused("C3: %s is one of the helpdesk's own addresses", email)
-	}
-	if policy.Blocked(email, s.blocklist) { // C3
-		return refused("C3: %s is on the CC block list", email)
-	}
-	u, _, err := s.ensureUser(ctx, tx, email, "")
-	if err != nil {
-		return err
-	}
-	if u.Bouncing {
-		return refused("C3: %s is bouncing", email)
-	}
-	added, err := tx.AddParticipant(ctx, model.Participant{TicketID: id, UserID: u.ID, Role: model.ParticipantCC, AddedBy: a.ID, AddedAt: s.now().UTC()})
-	if err != nil || !added {
-		return err
-	}
-	return tx.AddEvent(ctx, &model.Event{TicketID: id, ActorID: a.ID, Kind: "cc_added", Detail: email + " added by " + a.Email + " (C5)", At: s.now().UTC()})
-}
-
-func (s *Service) removeCC(ctx context.Context, tx *store.Tx, a model.User, id int64, email string) error {
-	u, err := loadUser(ctx, tx, email)
-	if err != nil {
-		return err
-	}
-	removed, err := tx.RemoveParticipant(ctx, id, u.ID, model.ParticipantCC)
-	if err != nil {
-		return err
-	}
-	if !removed {
-		return refused("%s is not a CC of ticket %d", u.Email, id)
-	}
-	return tx.AddEvent(ctx, &model.Event{TicketID: id, ActorID: a.ID, Kind: "cc_removed", Detail: u.Email + " removed by " + a.Email + " (C5)", At: s.now().UTC()})
-}
-
 // OutboxView is the JSON shape of outbox list (cli.md).
 type OutboxView struct {
 	ID        int64  `json:"id"`
@@ -276,19 +209,31 @@ func (s *Service) QuarantineList(ctx context.Context) ([]QuarantineView, error) 
 	return out, nil
 }
 
+// Settled is what releasing or discarding a held message did (or, on a
+// dry run, would do).
+type Settled struct {
+	DryRun   bool             `json:"dry_run"`
+	ID       int64            `json:"id"`
+	Status   string           `json:"status"`
+	Ticket   *int64           `json:"ticket"`
+	From     string           `json:"from"`
+	Notified []ticket.Planned `json:"notified"`
+}
+
 // QuarantineRelease puts a held message onto its ticket as a comment of its
 // sender; it adds no CCs (C4); the release is audited (S3).
-func (s *Service) QuarantineRelease(ctx context.Context, req Request, id int64) error {
+func (s *Service) QuarantineRelease(ctx context.Context, req Request, id int64) (Settled, error) {
 	return s.settle(ctx, req, id, model.QuarantineReleased)
 }
 
 // QuarantineDiscard drops a held message (the raw message stays kept).
-func (s *Service) QuarantineDiscard(ctx context.Context, req Request, id int64) error {
+func (s *Service) QuarantineDiscard(ctx context.Context, req Request, id int64) (Settled, error) {
 	return s.settle(ctx, req, id, model.QuarantineDiscarded)
 }
 
-func (s *Service) settle(ctx context.Context, req Request, id int64, status model.QuarantineStatus) error {
-	return s.change(ctx, req, func(tx *store.Tx) error {
+func (s *Service) settle(ctx context.Context, req Request, id int64, status model.QuarantineStatus) (Settled, error) {
+	out := Settled{DryRun: req.DryRun, ID: id, Status: string(status), Notified: []ticket.Planned{}}
+	err := s.change(ctx, req, func(tx *store.Tx) error {
 		a, err := actor(ctx, tx, req, model.RoleAgent)
 		if err != nil {
 			return err
@@ -302,6 +247,11 @@ func (s *Service) settle(ctx context.Context, req Request, id int64, status mode
 		if q.Status != model.QuarantineHeld {
 			return refused("message %d was already %s", id, q.Status)
 		}
+		out.From = q.SenderEmail
+		if q.TicketID != 0 {
+			t := q.TicketID
+			out.Ticket = &t
+		}
 		if status == model.QuarantineReleased {
 			if q.TicketID == 0 {
 				return refused("message %d concerns no ticket: nothing to release it onto", id)
@@ -309,9 +259,11 @@ func (s *Service) settle(ctx context.Context, req Request, id int64, status mode
 			if s.rel == nil {
 				return fmt.Errorf("release: no pipeline configured")
 			}
-			if err := s.rel.Release(ctx, tx, q, a); err != nil {
+			planned, err := s.rel.Release(ctx, tx, q, a)
+			if err != nil {
 				return err
 			}
+			out.Notified = append(out.Notified, planned...)
 		}
 		if err := tx.SetQuarantineStatus(ctx, id, status); err != nil {
 			return err
@@ -323,6 +275,7 @@ func (s *Service) settle(ctx context.Context, req Request, id int64, status mode
 		return s.audit(ctx, tx, req, action, fmt.Sprint(id), map[string]any{"status": "held", "ticket": q.TicketID, "from": q.SenderEmail},
 			map[string]any{"status": string(status)})
 	})
+	return out, err
 }
 
 // AuditView is the JSON shape of audit (cli.md).

@@ -22,7 +22,7 @@ func TestR1_R5_TicketAccessExplainsWhoAndWhy(t *testing.T) {
 		f.done(f.svc.MemberSet(f.ctx, as(owner), "bea@acme.com", "acme", model.MemberAccessOrg, nil))
 		annT := f.ticket("ann@acme.com", "acme")
 		f.ticket("zed@other.com", "other")
-		f.done(f.svc.TicketCC(f.ctx, as(agent), annT, []string{"pat@partner.net"}, nil))
+		f.done(acted(f.svc.TicketCC(f.ctx, as(agent), annT, []string{"pat@partner.net"}, nil)))
 
 		entries, err := f.svc.TicketAccess(f.ctx, annT)
 		f.ok(err)
@@ -106,8 +106,8 @@ func TestC5_C6_TicketCCIsRecordedOnHistory(t *testing.T) {
 		f.user("ann@acme.com")
 		annT := f.ticket("ann@acme.com", "acme")
 
-		f.done(f.svc.TicketCC(f.ctx, as(agent), annT, []string{"pat@partner.net", "bob@acme.com"}, nil))
-		f.done(f.svc.TicketCC(f.ctx, as(boss), annT, nil, []string{"bob@acme.com"}))
+		f.done(acted(f.svc.TicketCC(f.ctx, as(agent), annT, []string{"pat@partner.net", "bob@acme.com"}, nil)))
+		f.done(acted(f.svc.TicketCC(f.ctx, as(boss), annT, nil, []string{"bob@acme.com"})))
 		v, err := f.svc.TicketShow(f.ctx, annT)
 		f.ok(err)
 		var parts []string
@@ -120,7 +120,7 @@ func TestC5_C6_TicketCCIsRecordedOnHistory(t *testing.T) {
 		f.ok(err)
 		var history []string
 		for _, e := range events {
-			history = append(history, e.Kind+": "+e.Detail)
+			history = append(history, string(e.Kind)+": "+e.Detail)
 		}
 		wantEqual(t, "history", history, []string{
 			"cc_added: pat@partner.net added by " + agent + " (C5)",
@@ -129,11 +129,11 @@ func TestC5_C6_TicketCCIsRecordedOnHistory(t *testing.T) {
 		})
 
 		// C3: never the block list; removing a non-CC is refused.
-		_, err = f.svc.TicketCC(f.ctx, as(agent), annT, []string{"noreply@vendor.example"}, nil)
+		_, err = acted(f.svc.TicketCC(f.ctx, as(agent), annT, []string{"noreply@vendor.example"}, nil))
 		wantRefused(t, err, "C3", "noreply@vendor.example")
-		_, err = f.svc.TicketCC(f.ctx, as(agent), annT, nil, []string{"ann@acme.com"})
+		_, err = acted(f.svc.TicketCC(f.ctx, as(agent), annT, nil, []string{"ann@acme.com"}))
 		wantRefused(t, err, "not a CC")
-		_, err = f.svc.TicketCC(f.ctx, as(agent), 9999, []string{"x@acme.com"}, nil)
+		_, err = acted(f.svc.TicketCC(f.ctx, as(agent), 9999, []string{"x@acme.com"}, nil))
 		wantRefused(t, err, "9999")
 		events, err = f.st.Events(f.ctx, annT)
 		f.ok(err)
@@ -151,7 +151,7 @@ func TestS3_QuarantineReleaseAndDiscard(t *testing.T) {
 		q1, q2 := f.quarantine("bea@acme.com", annT), f.quarantine("bea@acme.com", annT)
 		q3 := f.quarantine("bea@acme.com", 0)
 
-		f.ok(f.svc.QuarantineRelease(f.ctx, as(agent), q1))
+		f.ok(settled(f.svc.QuarantineRelease(f.ctx, as(agent), q1)))
 		v, err := f.svc.TicketShow(f.ctx, annT)
 		f.ok(err)
 		if len(v.Comments) != 1 || v.Comments[0].Author != "bea@acme.com" {
@@ -159,15 +159,15 @@ func TestS3_QuarantineReleaseAndDiscard(t *testing.T) {
 		}
 		// C4: a release adds no CCs.
 		wantEqual(t, "participants after release", len(v.Participants), 0)
-		err = f.svc.QuarantineRelease(f.ctx, as(agent), q1)
+		err = settled(f.svc.QuarantineRelease(f.ctx, as(agent), q1))
 		wantRefused(t, err, "already released")
 
-		f.ok(f.svc.QuarantineDiscard(f.ctx, as(agent), q2))
-		err = f.svc.QuarantineRelease(f.ctx, as(agent), q2)
+		f.ok(settled(f.svc.QuarantineDiscard(f.ctx, as(agent), q2)))
+		err = settled(f.svc.QuarantineRelease(f.ctx, as(agent), q2))
 		wantRefused(t, err, "already discarded")
-		err = f.svc.QuarantineRelease(f.ctx, as(agent), q3)
+		err = settled(f.svc.QuarantineRelease(f.ctx, as(agent), q3))
 		wantRefused(t, err, "no ticket")
-		err = f.svc.QuarantineRelease(f.ctx, as(agent), 9999)
+		err = settled(f.svc.QuarantineRelease(f.ctx, as(agent), 9999))
 		wantRefused(t, err, "9999")
 
 		held, err := f.svc.QuarantineList(f.ctx)

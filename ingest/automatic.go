@@ -80,7 +80,7 @@ func (r *run) bounce(ctx context.Context) error {
 		r.res.TicketID = ticketID
 		r.res.Reason = "delivery to " + recipient + " delayed (temporary failure): recorded only"
 		if ticketID != 0 {
-			return r.event(ctx, ticketID, 0, "bounce", r.res.Reason)
+			return r.event(ctx, ticketID, 0, model.EventBounce, r.res.Reason)
 		}
 		return nil
 	}
@@ -90,7 +90,7 @@ func (r *run) bounce(ctx context.Context) error {
 	r.res.TicketID = ticketID
 	r.res.Reason = "notification to " + recipient + " bounced; address marked bouncing"
 	if ticketID != 0 {
-		return r.event(ctx, ticketID, 0, "bounce", r.res.Reason)
+		return r.event(ctx, ticketID, 0, model.EventBounce, r.res.Reason)
 	}
 	return nil
 }
@@ -121,14 +121,11 @@ func (r *run) autoReply(ctx context.Context) error {
 	if match.TicketID != 0 {
 		r.res.TicketID = match.TicketID
 		r.rules("I1")
-		return r.event(ctx, match.TicketID, 0, "auto_reply", "automatic reply from "+r.msg.From.Email+": "+r.msg.Subject)
+		return r.event(ctx, match.TicketID, 0, model.EventAutoReply, "automatic reply from "+r.msg.From.Email+": "+r.msg.Subject)
 	}
 	return nil
 }
 
-func (r *run) event(ctx context.Context, ticketID, actorID int64, kind, detail string) error {
-	if err := r.tx.AddEvent(ctx, &model.Event{TicketID: ticketID, ActorID: actorID, Kind: kind, Detail: truncate(detail, 1000), At: r.now}); err != nil {
-		return fmt.Errorf("record %s on ticket %d: %w", kind, ticketID, err)
-	}
-	return nil
+func (r *run) event(ctx context.Context, ticketID, actorID int64, kind model.EventKind, detail string) error {
+	return r.act.EventBy(ctx, ticketID, actorID, kind, detail)
 }

@@ -10,10 +10,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/helpdesk-gw/helpdesk/access"
 	"github.com/helpdesk-gw/helpdesk/autoreply"
 	"github.com/helpdesk-gw/helpdesk/message"
 	"github.com/helpdesk-gw/helpdesk/store"
+	"github.com/helpdesk-gw/helpdesk/ticket"
 )
 
 // alsoError is an error of the caller's function run in a batch's
@@ -85,7 +85,7 @@ func (p *Pipeline) batchOnce(ctx context.Context, ins []Input, also func(ctx con
 			return err
 		}
 		for i, in := range ins {
-			r := &run{p: p, tx: tx, facts: access.NewFacts(tx), in: in, hash: pres[i].hash, now: p.opts.Clock().UTC()}
+			r := p.newRun(tx, in, pres[i].hash)
 			if pres[i].ok {
 				r.pre = pres[i]
 			}
@@ -212,7 +212,7 @@ func (pr *parsed) of(raw []byte) bool {
 
 // prefetchOf lists what the batch will look up.
 func prefetchOf(pres []*parsed, now time.Time) store.Prefetch {
-	pf := store.Prefetch{Messages: len(pres), AutomaticSince: now.Add(-ackWindow), CommentsSince: now.Add(-loopWindow)}
+	pf := store.Prefetch{Messages: len(pres), AutomaticSince: now.Add(-ticket.AckWindow), CommentsSince: now.Add(-loopWindow)}
 	for _, pr := range pres {
 		pf.Hashes = append(pf.Hashes, pr.hash)
 		m := pr.msg

@@ -15,6 +15,7 @@ import (
 	"github.com/helpdesk-gw/helpdesk/store"
 	"github.com/helpdesk-gw/helpdesk/templates"
 	"github.com/helpdesk-gw/helpdesk/threading"
+	"github.com/helpdesk-gw/helpdesk/ticket"
 )
 
 // Options configures a Pipeline. Zero values take the rule book's defaults.
@@ -44,6 +45,7 @@ type Options struct {
 type Pipeline struct {
 	opts Options
 	log  *slog.Logger
+	acts *ticket.Service // every act on a ticket goes through it
 }
 
 // New returns a Pipeline; Store, Addresses and Templates are required.
@@ -72,7 +74,21 @@ func New(opts Options) *Pipeline {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
-	return &Pipeline{opts: opts, log: opts.Logger}
+	acts := ticket.New(ticket.Options{Addresses: opts.Addresses, Templates: opts.Templates, HelpdeskName: opts.HelpdeskName,
+		CCBlocklist: opts.CCBlocklist, MaxNewCCs: opts.MaxNewCCs, AckLimit: opts.AckLimit, Logger: opts.Logger})
+	return &Pipeline{opts: opts, log: opts.Logger, acts: acts}
+}
+
+// Acts returns the service that carries out acts on tickets for this
+// pipeline, configured alike: the command line and the web use it too.
+func (p *Pipeline) Acts() *ticket.Service { return p.acts }
+
+// newRun starts the processing of one message in tx.
+func (p *Pipeline) newRun(tx *store.Tx, in Input, hash string) *run {
+	facts := access.NewFacts(tx)
+	now := p.opts.Clock().UTC()
+	return &run{p: p, tx: tx, facts: facts, in: in, hash: hash, now: now,
+		act: p.acts.Begin(tx, facts, now, ticket.Actor{Channel: ticket.ChannelMail}, &ticket.Mail{})}
 }
 
 // Input is one message to ingest.
@@ -99,11 +115,7 @@ type Input struct {
 }
 
 // Planned is a notification the message caused (or would cause).
-type Planned struct {
-	To    string                 `json:"to"`
-	Kind  model.NotificationKind `json:"kind"`
-	Rules []string               `json:"rules"`
-}
+type Planned = ticket.Planned
 
 // Result is the recorded outcome of one message.
 type Result struct {
@@ -140,7 +152,7 @@ func (p *Pipeline) ingestOnce(ctx context.Context, in Input) (Result, error) {
 				p.log.Error("ingest panic", "panic", r, "stack", string(debug.Stack()))
 			}
 		}()
-		r := &run{p: p, tx: tx, facts: access.NewFacts(tx), in: in, hash: hash, now: p.opts.Clock().UTC()}
+		r := p.newRun(tx, in, hash)
 		res, err = r.process(ctx)
 		if err == nil && in.DryRun {
 			return errDryRun

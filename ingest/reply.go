@@ -33,7 +33,7 @@ func (r *run) reply(ctx context.Context, v *access.TicketView, rights policy.Dec
 // customer is rude") still makes a note: when in doubt, staff words stay
 // internal (R7).
 func (r *run) wantsNote(ctx context.Context) (bool, error) {
-	if !r.sender.IsStaff() {
+	if !r.act.Actor.Person.IsStaff() {
 		return false, nil
 	}
 	if r.isNote() {
@@ -148,7 +148,7 @@ func (r *run) replyCCs(ctx context.Context, v *access.TicketView, internal bool)
 	if !hasNewCandidates(cands, v, r) {
 		return nil, nil
 	}
-	verdict := policy.MayAddCCs(r.sender, v.Facts, r.proof.Proven())
+	verdict := policy.MayAddCCs(r.act.Actor.Person, v.Facts, r.proof.Proven())
 	if !verdict.OK {
 		r.rules(verdict.Rules...)
 		r.notedIgnored("the addresses in To/Cc were not added as CCs: %s", verdict.Reason)
@@ -161,7 +161,7 @@ func (r *run) replyCCs(ctx context.Context, v *access.TicketView, internal bool)
 // helpdesk, the sender or already on the ticket.
 func hasNewCandidates(cands []string, v *access.TicketView, r *run) bool {
 	for _, e := range cands {
-		if r.p.opts.Addresses.IsOwn(e) || e == r.sender.Email || e == v.Facts.Requester || v.Facts.CCs[e] {
+		if r.p.opts.Addresses.IsOwn(e) || e == r.act.Actor.Person.Email || e == v.Facts.Requester || v.Facts.CCs[e] {
 			continue
 		}
 		return true
@@ -172,19 +172,7 @@ func hasNewCandidates(cands []string, v *access.TicketView, r *run) bool {
 // reopen puts a pending or solved ticket back to open when an end-user
 // writes publicly.
 func (r *run) reopen(ctx context.Context, v *access.TicketView, internal bool) error {
-	if internal || r.sender.IsStaff() || (v.Ticket.Status != model.StatusPending && v.Ticket.Status != model.StatusSolved) {
-		return nil
-	}
-	t, err := r.tx.TicketByID(ctx, v.Ticket.ID)
-	if err != nil {
-		return fmt.Errorf("reload ticket %d: %w", v.Ticket.ID, err)
-	}
-	before := t.Status
-	t.Status, t.UpdatedAt = model.StatusOpen, r.now
-	if err := r.tx.UpdateTicket(ctx, &t); err != nil {
-		return fmt.Errorf("reopen ticket %d: %w", t.ID, err)
-	}
-	return r.event(ctx, t.ID, r.user.ID, "status", fmt.Sprintf("%s → open (reply from %s)", before, r.sender.Email))
+	return r.act.Reopen(ctx, v, internal)
 }
 
 // follow adds the sender as a follower (N5): proven, with view rights.
@@ -192,20 +180,7 @@ func (r *run) follow(ctx context.Context, v *access.TicketView, ticketID int64) 
 	if ticketID != v.Ticket.ID {
 		return nil
 	}
-	if !r.proof.Proven() {
-		r.rules("P3")
-		r.notedIgnored("following was ignored: your address could not be proven (P3)")
-		return nil
-	}
-	if !policy.MayFollow(r.sender, v.Facts) {
-		r.notedIgnored("following was ignored: you cannot see this ticket")
-		return nil
-	}
-	r.rules("N5")
-	if _, err := r.tx.AddParticipant(ctx, model.Participant{TicketID: v.Ticket.ID, UserID: r.user.ID, Role: model.ParticipantFollower, AddedBy: r.user.ID, AddedAt: r.now}); err != nil {
-		return fmt.Errorf("add follower: %w", err)
-	}
-	return r.event(ctx, v.Ticket.ID, r.user.ID, "follower_added", r.sender.Email+" follows")
+	return r.refusal(r.act.Follow(ctx, v), "")
 }
 
 // followOnly handles a mail to a follow address from someone who may see
@@ -223,8 +198,8 @@ func (r *run) followOnly(ctx context.Context, v *access.TicketView) error {
 		return err
 	}
 	r.res.TicketID = v.Ticket.ID
-	if len(r.notes) > 0 {
-		r.set(model.OutcomeRejected, "follow request refused: "+strings.Join(r.notes, "; "), "N5")
+	if len(r.act.Notes) > 0 {
+		r.set(model.OutcomeRejected, "follow request refused: "+strings.Join(r.act.Notes, "; "), "N5")
 		return r.queueNotice(ctx, v, "command_report")
 	}
 	r.set(model.OutcomeCommented, "follow request: now following; nothing added to the ticket")
@@ -238,10 +213,10 @@ const loopWindow = 10 * time.Minute
 // more than loop_limit comments on the ticket within 10 minutes (B2), and
 // tells staff the first time.
 func (r *run) loopLimit(ctx context.Context, v *access.TicketView) (bool, error) {
-	if r.user == nil {
+	if r.act.Actor.User == nil {
 		return false, nil
 	}
-	n, err := r.tx.CountCommentsBySince(ctx, v.Ticket.ID, r.user.ID, r.now.Add(-loopWindow))
+	n, err := r.tx.CountCommentsBySince(ctx, v.Ticket.ID, r.act.Actor.User.ID, r.now.Add(-loopWindow))
 	if err != nil {
 		return false, fmt.Errorf("count recent comments: %w", err)
 	}

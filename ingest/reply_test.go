@@ -128,7 +128,7 @@ func TestR6_I5_C4_PartnerViewOnlyIsQuarantinedThenReleased(t *testing.T) {
 			t.Fatalf("quarantine %+v %v", q, err)
 		}
 		// Staff release it: a comment of the partner's; no CCs (C4).
-		if err := w.adm.QuarantineRelease(w.ctx, admin.Request{As: "sam@help.example"}, q[0].ID); err != nil {
+		if _, err := w.adm.QuarantineRelease(w.ctx, admin.Request{As: "sam@help.example"}, q[0].ID); err != nil {
 			t.Fatal(err)
 		}
 		v := w.ticket(1)
@@ -260,7 +260,7 @@ func TestI8_StaffCommands(t *testing.T) {
 		events, _ := w.st.Events(w.ctx, 1)
 		var kinds []string
 		for _, e := range events {
-			kinds = append(kinds, e.Kind)
+			kinds = append(kinds, string(e.Kind))
 		}
 		if !contains(kinds, "cc_added") || !contains(kinds, "cc_removed") {
 			t.Fatalf("history %v lacks CC changes (C6)", kinds)

@@ -33,7 +33,7 @@ func TestReview_N2_ReleasedLoopHeldNoteBecomesPublic(t *testing.T) {
 			t.Fatalf("quarantine %+v %v", q, err)
 		}
 		before := len(w.outbox(""))
-		if err := w.adm.QuarantineRelease(w.ctx, w.owner(), q[0].ID); err != nil {
+		if _, err := w.adm.QuarantineRelease(w.ctx, w.owner(), q[0].ID); err != nil {
 			t.Fatal(err)
 		}
 		c := w.ticket(1).Comments

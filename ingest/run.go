@@ -15,6 +15,7 @@ import (
 	"github.com/helpdesk-gw/helpdesk/policy"
 	"github.com/helpdesk-gw/helpdesk/store"
 	"github.com/helpdesk-gw/helpdesk/threading"
+	"github.com/helpdesk-gw/helpdesk/ticket"
 )
 
 // run is the processing of one message inside its transaction.
@@ -31,22 +32,21 @@ type run struct {
 	raw     *model.RawMessage
 	targets []threading.Target // helpdesk addresses the message was sent to
 	class   autoreply.Classification
-	sender  policy.Person
-	user    *model.User // nil: sender is not a user (yet)
 	proof   policy.Proof
 	res     Result
-	notes   []string // told to the sender: what was ignored and why (P3, I8)
+	// act carries out the acts on tickets (package ticket); its Actor is
+	// the sender (User nil until they are a user), its Notes what the
+	// sender is told was ignored and why (P3, I8), its Rules the rule ids
+	// of the outcome.
+	act *ticket.Act
+	// released is the staff member releasing the message from quarantine
+	// (Pipeline.Release), nil otherwise.
+	released *model.User
 
 	inboundRecorded bool // the Message-ID is recorded on the ticket
 }
 
-func (r *run) rules(ids ...string) {
-	for _, id := range ids {
-		if id != "" && !contains(r.res.Rules, id) {
-			r.res.Rules = append(r.res.Rules, id)
-		}
-	}
-}
+func (r *run) rules(ids ...string) { r.act.Rule(ids...) }
 
 func contains(list []string, s string) bool {
 	for _, x := range list {
@@ -60,14 +60,21 @@ func contains(list []string, s string) bool {
 // process decides the outcome and writes it.
 func (r *run) process(ctx context.Context) (Result, error) {
 	if err := r.parse(ctx); err != nil {
-		return r.res, err
+		return r.result(), err
 	}
 	if r.res.Outcome == "" {
 		if err := r.decide(ctx); err != nil {
-			return r.res, err
+			return r.result(), err
 		}
 	}
-	return r.res, r.finish(ctx)
+	err := r.finish(ctx)
+	return r.result(), err
+}
+
+// result is the outcome with what the acts recorded.
+func (r *run) result() Result {
+	r.res.Rules, r.res.Notified = r.act.Rules, r.act.Notified
+	return r.res
 }
 
 // parse reads the message and keeps the raw bytes; an unreadable message
@@ -203,7 +210,7 @@ func (r *run) finish(ctx context.Context) error {
 	if r.res.Outcome == model.OutcomeDuplicate || (r.msg == nil && r.res.Outcome == model.OutcomeFailed) {
 		return nil // written as inserted
 	}
-	if err := r.tx.SetRawOutcome(ctx, r.raw.ID, r.res.Outcome, truncate(r.res.Reason, 500), r.res.Rules, r.res.TicketID); err != nil {
+	if err := r.tx.SetRawOutcome(ctx, r.raw.ID, r.res.Outcome, truncate(r.res.Reason, 500), r.act.Rules, r.res.TicketID); err != nil {
 		return fmt.Errorf("record outcome: %w", err)
 	}
 	if r.res.TicketID != 0 && r.res.Outcome != model.OutcomeRejected {
@@ -246,6 +253,7 @@ func (r *run) decide(ctx context.Context) error {
 	} else {
 		r.class = autoreply.ClassifyParsed(headerOf(m), rawBody(r.in.Raw), parsedOf(m), "")
 	}
+	r.act.Mail = r.mailFacts()
 	if r.class.Kind == autoreply.Bounce {
 		return r.bounce(ctx)
 	}
@@ -267,6 +275,10 @@ func (r *run) decide(ctx context.Context) error {
 		return err
 	}
 	r.proof.Token = r.tokenProves(match)
+	r.act.Actor.Proven = r.proof.Proven()
+	if r.act.Actor.Person.IsStaff() {
+		r.act.Actor.Proven = r.proof.StaffProven() // I9
+	}
 	return r.route(ctx, match)
 }
 
@@ -312,7 +324,7 @@ func (r *run) tokenProves(m threading.Match) bool {
 		if !tok.IssuedTo(r.p.opts.Addresses.Signer, r.msg.From.Email) {
 			continue
 		}
-		if tok.Staff && !r.sender.IsStaff() {
+		if tok.Staff && !r.act.Actor.Person.IsStaff() {
 			continue // T2
 		}
 		return true
@@ -329,13 +341,29 @@ func (r *run) loadSender(ctx context.Context) error {
 	if p.Name == "" {
 		p.Name = r.msg.From.Name
 	}
-	r.sender, r.user = p, u
+	r.act.Actor.Person, r.act.Actor.User = p, u
 	return nil
+}
+
+// mailFacts is what the acts need to know of the message (N4, N6, B1).
+func (r *run) mailFacts() *ticket.Mail {
+	m := &ticket.Mail{MessageID: r.msg.MessageID, Recipients: r.recipientsOfMail(), Names: map[string]string{}}
+	for _, list := range [][]message.Address{r.msg.To, r.msg.Cc} {
+		for _, a := range list {
+			if _, ok := m.Names[a.Email]; !ok && a.Name != "" {
+				m.Names[a.Email] = a.Name
+			}
+		}
+	}
+	if r.class.Kind != autoreply.None {
+		m.Automatic = r.class.Kind.String()
+	}
+	return m
 }
 
 // route sends the message down the path I1–I9 choose.
 func (r *run) route(ctx context.Context, match threading.Match) error {
-	if r.sender.IsStaff() && !r.proof.StaffProven() { // I9
+	if r.act.Actor.Person.IsStaff() && !r.proof.StaffProven() { // I9
 		r.set(model.OutcomeRejected, "claims a staff address without proof", "I9", "P4")
 		return nil
 	}
@@ -351,7 +379,7 @@ func (r *run) route(ctx context.Context, match threading.Match) error {
 	if err != nil {
 		return err
 	}
-	rights := policy.Rights(r.sender, view.Facts)
+	rights := policy.Rights(r.act.Actor.Person, view.Facts)
 	if f := r.followTarget(); f != nil && f.TicketID == view.Ticket.ID && !rights.Comment && rights.View {
 		return r.followOnly(ctx, view)
 	}
@@ -402,9 +430,7 @@ func (r *run) requestedOrg() string {
 	return threading.SubjectOrg(r.msg.Subject)
 }
 
-func (r *run) notedIgnored(format string, args ...any) {
-	r.notes = append(r.notes, fmt.Sprintf(format, args...))
-}
+func (r *run) notedIgnored(format string, args ...any) { r.act.Ignored(format, args...) }
 
 // errRaced rolls back a message another process ingested at the same time.
 var errRaced = errors.New("message recorded concurrently by another process")

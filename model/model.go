@@ -199,9 +199,99 @@ const (
 	KindStatus  NotificationKind = "status"
 )
 
+// NotificationKindInfo describes one notification kind: whether it is
+// automatic mail (counted by B2's ack_limit and never sent in answer to
+// automatic mail, B1), and the templates (templates/mail/LANG/NAME.txt and
+// .html) that render it.
+type NotificationKindInfo struct {
+	Kind      NotificationKind
+	Automatic bool
+	Templates []string
+}
+
+// notificationKinds is the one list of notification kinds: the templates
+// every language must provide and the SQL that counts automatic mail are
+// derived from it (NotificationKinds, AutomaticKinds, TemplateNames).
+var notificationKinds = []NotificationKindInfo{
+	{Kind: KindAck, Automatic: true, Templates: []string{"ack"}},
+	{Kind: KindComment, Templates: []string{"comment"}},
+	{Kind: KindNote, Templates: []string{"note"}},
+	{Kind: KindNotice, Automatic: true, Templates: []string{"notice_view_only", "notice_rejected", "command_report"}},
+	{Kind: KindCCAdded, Automatic: true, Templates: []string{"cc_added"}},
+	{Kind: KindStatus, Templates: []string{"status"}},
+}
+
+// NotificationKinds lists every notification kind with what it implies.
+func NotificationKinds() []NotificationKindInfo {
+	return append([]NotificationKindInfo(nil), notificationKinds...)
+}
+
+// AutomaticKinds lists the kinds that are automatic mail (B1, B2).
+func AutomaticKinds() []NotificationKind {
+	var out []NotificationKind
+	for _, k := range notificationKinds {
+		if k.Automatic {
+			out = append(out, k.Kind)
+		}
+	}
+	return out
+}
+
+// TemplateNames lists the template names every language provides, in the
+// order of the kinds.
+func TemplateNames() []string {
+	var out []string
+	for _, k := range notificationKinds {
+		out = append(out, k.Templates...)
+	}
+	return out
+}
+
 // Automatic reports whether the kind is automatic mail counted by ack_limit (B2).
 func (k NotificationKind) Automatic() bool {
-	return k == KindAck || k == KindNotice || k == KindCCAdded
+	for _, info := range notificationKinds {
+		if info.Kind == k {
+			return info.Automatic
+		}
+	}
+	return false
+}
+
+// TemplateKind returns the notification kind a template renders, and
+// whether the template is known.
+func TemplateKind(name string) (NotificationKind, bool) {
+	for _, k := range notificationKinds {
+		for _, t := range k.Templates {
+			if t == name {
+				return k.Kind, true
+			}
+		}
+	}
+	return "", false
+}
+
+// EventKind is the kind of an entry of a ticket's history.
+type EventKind string
+
+// Event kinds: every act that is recorded on a ticket's history.
+const (
+	EventStatus        EventKind = "status"         // status changed (I8, reopen on a reply)
+	EventPriority      EventKind = "priority"       // priority changed (I8)
+	EventType          EventKind = "type"           // type changed (I8)
+	EventAssigned      EventKind = "assigned"       // assignee set or cleared (I8, S1)
+	EventOrgChanged    EventKind = "org_changed"    // organisation changed (I3)
+	EventCCAdded       EventKind = "cc_added"       // a CC added (C1, C2, C5, C6)
+	EventCCRemoved     EventKind = "cc_removed"     // a CC removed (C5, C6)
+	EventFollowerAdded EventKind = "follower_added" // a follower added (N5)
+	EventAutoReply     EventKind = "auto_reply"     // an automatic reply threaded onto the ticket (B1)
+	EventBounce        EventKind = "bounce"         // a bounce about the ticket's mail (B3)
+	EventReleased      EventKind = "released"       // a quarantined message released onto it (I5, S3)
+)
+
+// EventKinds lists every event kind.
+func EventKinds() []EventKind {
+	return []EventKind{EventStatus, EventPriority, EventType, EventAssigned, EventOrgChanged, EventCCAdded,
+		EventCCRemoved, EventFollowerAdded, EventAutoReply, EventBounce, EventReleased}
 }
 
 // OutboxStatus is the delivery state of an outbox row.
@@ -337,7 +427,7 @@ type Event struct {
 	ID       int64
 	TicketID int64
 	ActorID  int64  // 0: the system
-	Kind     string // "cc_added", "cc_removed", "org_changed", "status", "auto_reply", "bounce", ...
+	Kind     EventKind
 	Detail   string
 	At       time.Time
 }

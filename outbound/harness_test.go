@@ -235,8 +235,21 @@ func (w *world) worker(edit ...func(*outbound.Options)) *outbound.Worker {
 	return wk
 }
 
+// patience is how long a test waits for an event (a row delivered, a
+// send held, Run returning) before it fails: a guard against a hang,
+// never a measure. A busy machine is slow, not broken.
+const patience = time.Minute
+
 // running runs wk until the returned stop is called (or the test ends).
 func running(t testing.TB, wk *outbound.Worker) (stop func()) {
+	_, stop = runWorker(t, wk)
+	return stop
+}
+
+// runWorker runs wk until stop is called (or the test ends). cancel ends
+// Run's context and returns at once; stop does that and waits for Run to
+// return, failing the test after patience.
+func runWorker(t testing.TB, wk *outbound.Worker) (cancel context.CancelFunc, stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- wk.Run(ctx) }()
@@ -249,13 +262,13 @@ func running(t testing.TB, wk *outbound.Worker) (stop func()) {
 				if err != nil {
 					t.Errorf("Run: %v", err)
 				}
-			case <-time.After(30 * time.Second):
-				t.Error("Run did not return 30 s after its context ended")
+			case <-time.After(patience):
+				t.Errorf("Run did not return %v after its context ended", patience)
 			}
 		})
 	}
 	t.Cleanup(stop)
-	return stop
+	return cancel, stop
 }
 
 // deliverAll runs a worker until no row is queued, then stops it.
@@ -263,12 +276,12 @@ func (w *world) deliverAll(edit ...func(*outbound.Options)) *outbound.Worker {
 	w.t.Helper()
 	wk := w.worker(edit...)
 	stop := running(w.t, wk)
-	w.waitQueued(0, 20*time.Second)
+	w.waitQueued(0, patience)
 	stop()
 	return wk
 }
 
-// waitQueued waits until n rows are queued.
+// waitQueued waits until n rows are queued; timeout is a guard.
 func (w *world) waitQueued(n int, timeout time.Duration) {
 	w.t.Helper()
 	deadline := time.Now().Add(timeout)

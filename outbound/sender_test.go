@@ -170,7 +170,7 @@ func TestSenderReopensAConnectionTheRelayDropped(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.DropConnections()
-	time.Sleep(20 * time.Millisecond)
+	waitFor(t, "the relay's side closed", func() bool { return srv.Open() == 0 })
 	if err := s.Send(context.Background(), testMsg(t, "b@example.com")); err != nil {
 		t.Fatalf("after the relay dropped the connection: %v", err)
 	}

@@ -53,6 +53,12 @@ type Options struct {
 	Logger  *slog.Logger
 	Clock   func() time.Time // default time.Now
 	Random  func() float64   // jitter, in [0, 1); default math/rand/v2
+	// Sleeping, when set, is called each time the worker goes to sleep
+	// between two looks at the outbox, with how long it means to sleep:
+	// until the next row is due, MaxWait at most; Wake ends the sleep
+	// sooner. Tests wait for it instead of sleeping themselves; nil does
+	// nothing. It runs on the claiming goroutine and must return quickly.
+	Sleeping func(d time.Duration)
 }
 
 // Stats are the Worker's counters since New, for /metrics.
@@ -320,6 +326,9 @@ func (w *Worker) sleep(ctx context.Context, idle bool) {
 	}
 	if d <= 0 {
 		return
+	}
+	if w.o.Sleeping != nil {
+		w.o.Sleeping(d)
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()

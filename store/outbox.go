@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/helpdesk-gw/helpdesk/model"
+	"github.com/jmoiron/sqlx"
 )
 
 const outboxCols = `id, ticket_id, kind, to_addr, subject, message_id, reply_to, in_reply_to, references_, comment_id,
@@ -94,9 +95,22 @@ func (q *queries) ListOutbox(ctx context.Context, f OutboxFilter) ([]model.Outbo
 // added-as-CC: B2 ack_limit) queued to an address at or after since.
 func (q *queries) CountAutomaticSince(ctx context.Context, to string, since time.Time) (int, error) {
 	to = model.NormalizeEmail(to)
-	return q.count(ctx, "count automatic mail to "+to,
-		`SELECT COUNT(*) FROM outbox WHERE to_addr = ? AND created_at >= ? AND kind IN (?, ?, ?)`,
-		to, dbTime(since), string(model.KindAck), string(model.KindNotice), string(model.KindCCAdded))
+	query, args, err := sqlx.In(`SELECT COUNT(*) FROM outbox WHERE to_addr = ? AND created_at >= ? AND kind IN (?)`,
+		to, dbTime(since), automaticKinds())
+	if err != nil {
+		return 0, fmt.Errorf("count automatic mail to %s: %w", to, err)
+	}
+	return q.count(ctx, "count automatic mail to "+to, query, args...)
+}
+
+// automaticKinds lists the automatic notification kinds (model.AutomaticKinds)
+// as the strings stored in outbox.kind.
+func automaticKinds() []string {
+	var out []string
+	for _, k := range model.AutomaticKinds() {
+		out = append(out, string(k))
+	}
+	return out
 }
 
 // ClaimOutbox picks up to limit queued rows due at now, oldest due first, and

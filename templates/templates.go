@@ -27,6 +27,8 @@ import (
 	"path"
 	"strings"
 	"text/template"
+
+	"github.com/helpdesk-gw/helpdesk/model"
 )
 
 //go:embed mail
@@ -60,8 +62,10 @@ type Set struct {
 	over map[string]bool                   // lang/kind.ext loaded from the override folder
 }
 
-// Kinds lists the template names every language provides.
-var Kinds = []string{"ack", "comment", "note", "notice_view_only", "notice_rejected", "cc_added", "status", "command_report"}
+// Kinds lists the template names every language provides: those of the
+// notification kinds declared in model (model.TemplateNames), so that a
+// kind is added in one list.
+var Kinds = model.TemplateNames()
 
 // Load reads the built-in templates, then the files of overrideDir (if not
 // empty) laid out the same way: LANG/KIND.txt and LANG/KIND.html.

@@ -142,7 +142,7 @@ func cmdTicketCC(ctx context.Context, e *env, in *invocation) error {
 	if err != nil {
 		return err
 	}
-	return e.printOutcome(fmt.Sprintf("ticket cc %d", id), o)
+	return printActed(e, fmt.Sprintf("ticket cc %d", id), o)
 }
 
 func cmdOutboxList(ctx context.Context, e *env, in *invocation) error {
@@ -185,16 +185,16 @@ func cmdQuarantine(release bool) func(ctx context.Context, e *env, in *invocatio
 		if err := e.open(ctx); err != nil {
 			return err
 		}
+		var out admin.Settled
 		if release {
-			err = e.admin.QuarantineRelease(ctx, e.request(), id)
+			out, err = e.admin.QuarantineRelease(ctx, e.request(), id)
 		} else {
-			err = e.admin.QuarantineDiscard(ctx, e.request(), id)
+			out, err = e.admin.QuarantineDiscard(ctx, e.request(), id)
 		}
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "%s %d: done\n", name, id)
-		return nil
+		return printSettled(e, fmt.Sprintf("%s %d", name, id), out)
 	}
 }
 

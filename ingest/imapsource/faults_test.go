@@ -18,7 +18,8 @@ import (
 )
 
 // proxy forwards loopback connections to a server; it can stall them (a
-// slow server) or cut them (a lost connection or a restart).
+// slow server) or cut them (a lost connection or a restart), and tells
+// what the clients sent.
 type proxy struct {
 	addr    string
 	stalled atomic.Bool
@@ -27,7 +28,11 @@ type proxy struct {
 	poison atomic.Pointer[string]
 	mu     sync.Mutex
 	conns  []net.Conn
+	sent   []byte // the last bytes the clients sent (proxySentMax)
 }
+
+// proxySentMax bounds what a proxy keeps of the clients' words.
+const proxySentMax = 64 << 10
 
 func startProxy(t testing.TB, target string) *proxy {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -50,17 +55,25 @@ func startProxy(t testing.TB, target string) *proxy {
 			p.mu.Lock()
 			p.conns = append(p.conns, c, s)
 			p.mu.Unlock()
-			go p.pipe(c, s)
-			go p.pipe(s, c)
+			go p.pipe(c, s, false)
+			go p.pipe(s, c, true)
 		}
 	}()
 	return p
 }
 
-func (p *proxy) pipe(dst, src net.Conn) {
+func (p *proxy) pipe(dst, src net.Conn, fromClient bool) {
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := src.Read(buf)
+		if fromClient && n > 0 {
+			p.mu.Lock()
+			p.sent = append(p.sent, buf[:n]...)
+			if len(p.sent) > proxySentMax {
+				p.sent = append(p.sent[:0], p.sent[len(p.sent)-proxySentMax/2:]...)
+			}
+			p.mu.Unlock()
+		}
 		for p.stalled.Load() {
 			time.Sleep(10 * time.Millisecond)
 		}
@@ -82,6 +95,14 @@ func (p *proxy) pipe(dst, src net.Conn) {
 			return
 		}
 	}
+}
+
+// clientSent reports whether a client has sent s (lately: the proxy keeps
+// the last proxySentMax/2 bytes at least).
+func (p *proxy) clientSent(s string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return bytes.Contains(p.sent, []byte(s))
 }
 
 func (p *proxy) cut() {
@@ -115,21 +136,29 @@ func TestConnectionLossAndSlowServer(t *testing.T) {
 	mc.append("INBOX", testMail(1), testMail(2), testMail(3))
 	g := &gate{Ingester: newPipeline(t, st), first: make(chan struct{})}
 	m := mailboxAt(px.addr, testUser)
-	m.Batch, m.Timeout = 1, 300*time.Millisecond
+	// The timeout is what the slow server below must outlast; the server
+	// stays stalled until the poller reports the timeout, however long the
+	// machine takes to get there. It is long enough that no command
+	// outside the stall times out on a busy machine.
+	m.Batch, m.Timeout = 1, 2*time.Second
 	var logs logBuffer
-	runPoller(t, Options{Mailbox: m, Ingester: g, Store: st, Logger: logs.logger(),
-		Backoff: Backoff{Base: 50 * time.Millisecond, Max: 50 * time.Millisecond}})
-	eventually(t, 5*time.Second, "the first batch", func() bool { return g.calls.Load() == 1 })
+	opts := Options{Mailbox: m, Ingester: g, Store: st, Logger: logs.logger(),
+		Backoff: Backoff{Base: 50 * time.Millisecond, Max: 50 * time.Millisecond}}
+	var ev events
+	ev.hook(&opts)
+	runPoller(t, opts)
+	eventually(t, patience, "the first batch", func() bool { return g.calls.Load() == 1 })
 	px.cut() // the connection drops while the first message is being recorded
 	close(g.first)
-	eventually(t, 10*time.Second, "INBOX emptied after the cut", func() bool { return mc.count("INBOX") == 0 })
+	eventually(t, patience, "INBOX emptied after the cut", func() bool { return mc.count("INBOX") == 0 })
 	// a slow server: answers stop; the command times out and the poller reconnects
+	retried := len(ev.retriesSoFar())
 	px.stalled.Store(true)
 	mc.append("INBOX", testMail(4))
-	time.Sleep(800 * time.Millisecond)
+	ev.waitRetry(t, retried, errTimeout)
 	px.stalled.Store(false)
 	px.cut()
-	eventually(t, 10*time.Second, "the fourth ticket", func() bool { return ticketCount(t, st) == 4 })
+	eventually(t, patience, "the fourth ticket", func() bool { return ticketCount(t, st) == 4 })
 	got := outcomes(t, st)
 	// The cut may fall while one batch is being marked and the next
 	// committed (pass): both are read again after reconnecting, as
@@ -165,7 +194,11 @@ func TestTwoPollersNeverShareAMailboxAndOneTakesOver(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, b store.Backend) {
 		srv := startMemServer(t)
 		url := storetest.URL(t, b)
-		stA, stB := storetest.OpenURL(t, url, store.Options{}), storetest.OpenURL(t, url, store.Options{})
+		// The stores stamp leases by a clock that stands still until the
+		// test moves it: a lease is only lost when the test means it to be.
+		var clock fakeClock
+		clock.Set(time.Now())
+		stA, stB := storetest.OpenURL(t, url, store.Options{Clock: clock.Now}), storetest.OpenURL(t, url, store.Options{Clock: clock.Now})
 		mc := openClient(t, srv.addr, testUser)
 		var active atomic.Int32
 		var overlap atomic.Bool
@@ -173,24 +206,27 @@ func TestTwoPollersNeverShareAMailboxAndOneTakesOver(t *testing.T) {
 		bb := &exclusive{Ingester: newPipeline(t, stB), name: "b", active: &active, overlap: &overlap}
 		m := mailboxAt(srv.addr, testUser)
 		m.Batch = 2
-		ttl := 600 * time.Millisecond
+		ttl := 300 * time.Millisecond
 		optsA := Options{Mailbox: m, Ingester: a, Store: stA, Holder: "a", LeaseTTL: ttl, Logger: discard()}
 		optsA.noRelease = true // dies without giving the lease back
 		stopA := runPoller(t, optsA)
-		eventually(t, 5*time.Second, "a holds the lease", func() bool { return stA.CheckLease(context.Background(), "support", "a") == nil })
+		eventually(t, patience, "a holds the lease", func() bool { return stA.CheckLease(context.Background(), "support", "a") == nil })
 		runPoller(t, Options{Mailbox: m, Ingester: bb, Store: stB, Holder: "b", LeaseTTL: ttl, Logger: discard()})
 		for i := 1; i <= 10; i++ {
 			mc.append("INBOX", testMail(i))
 		}
-		eventually(t, 10*time.Second, "ten tickets", func() bool { return ticketCount(t, stA) == 10 })
+		eventually(t, patience, "ten tickets", func() bool { return ticketCount(t, stA) == 10 })
 		if bb.batches.Load() != 0 {
 			t.Errorf("b ingested %d batches while a held the lease", bb.batches.Load())
 		}
 		stopA()
+		// a's lease runs out when the stores' clock says so, not when a
+		// busy machine is late renewing it.
+		clock.Add(time.Hour)
 		for i := 11; i <= 14; i++ {
 			mc.append("INBOX", testMail(i))
 		}
-		eventually(t, 10*time.Second, "b takes over", func() bool { return ticketCount(t, stB) == 14 })
+		eventually(t, patience, "b takes over", func() bool { return ticketCount(t, stB) == 14 })
 		if overlap.Load() {
 			t.Error("two pollers ingested the mailbox at once")
 		}
@@ -215,11 +251,10 @@ func TestUnfetchableMessageDoesNotStallTheMailbox(t *testing.T) {
 		"Message-ID: <poison@example.com>\r\n\r\n" + strings.Repeat(pill+"\r\n", 200))
 	mc.append("INBOX", testMail(1), testMail(2), poisoned, testMail(4), testMail(5))
 	m := mailboxAt(px.addr, testUser)
-	m.Timeout = 2 * time.Second
 	var logs logBuffer
 	runPoller(t, Options{Mailbox: m, Ingester: newPipeline(t, st), Store: st, Logger: logs.logger(),
 		Backoff: Backoff{Base: 20 * time.Millisecond, Max: 20 * time.Millisecond}})
-	eventually(t, 20*time.Second, "INBOX emptied past the unfetchable message", func() bool { return mc.count("INBOX") == 0 })
+	eventually(t, patience, "INBOX emptied past the unfetchable message", func() bool { return mc.count("INBOX") == 0 })
 	got := outcomes(t, st)
 	if got[model.OutcomeCreated] != 4 || got[model.OutcomeFailed] != 1 {
 		t.Fatalf("outcomes %v, want 4 created and 1 failed", got)
@@ -231,4 +266,31 @@ func TestUnfetchableMessageDoesNotStallTheMailbox(t *testing.T) {
 	if n := mc.count("Failed"); n != 1 {
 		t.Fatalf("%d messages in the failure folder, want 1", n)
 	}
+}
+
+// fakeClock is a clock that moves only when told to.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Now is the clock's time: give it as a Clock option.
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Set puts the clock at t.
+func (c *fakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+// Add moves the clock on by d.
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }

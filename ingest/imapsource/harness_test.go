@@ -3,8 +3,8 @@ package imapsource
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
-	"github.com/helpdesk-gw/helpdesk/internal/dovecottest"
 	"io"
 	"log/slog"
 	"net"
@@ -20,6 +20,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 
 	"github.com/helpdesk-gw/helpdesk/ingest"
+	"github.com/helpdesk-gw/helpdesk/internal/dovecottest"
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/store"
 	"github.com/helpdesk-gw/helpdesk/store/storetest"
@@ -84,10 +85,17 @@ func (l countingListener) Accept() (net.Conn, error) {
 	return c, err
 }
 
-// mailboxAt is a test mailbox on addr, plain text, with short timings.
+// patience is how long a test waits for an event (a message recorded, a
+// pass, a retry) before it fails: a guard against a hang, never a
+// measure. A busy machine is slow, not broken.
+const patience = time.Minute
+
+// mailboxAt is a test mailbox on addr, plain text, polled often. Its
+// command timeout is long: only the tests of a slow server make one that
+// ends (faults_test.go), and they wait for the poller to say so.
 func mailboxAt(addr, user string) Mailbox {
 	return Mailbox{Addr: addr, Security: SecurityNone, Username: user, Password: testPass, Name: "support",
-		PollInterval: 200 * time.Millisecond, IDLE: true, Timeout: 5 * time.Second}
+		PollInterval: 200 * time.Millisecond, IDLE: true, Timeout: 30 * time.Second}
 }
 
 // newPipeline is an ingest pipeline on st for the helpdesk support@help.example.
@@ -182,7 +190,120 @@ func (m *mailClient) create(folder string) {
 	}
 }
 
-// eventually polls cond until it holds or d passes.
+// events records what a poller reports through Options.Passed and
+// Options.Retrying, so that a test waits for the n-th pass or retry
+// instead of sleeping and counting.
+type events struct {
+	conns *atomic.Int64 // when set, read at each retry
+
+	mu      sync.Mutex
+	changed chan struct{} // closed at each event
+	passes  int
+	retries []retry
+}
+
+// retry is one Options.Retrying call.
+type retry struct {
+	err      error
+	failures int
+	delay    time.Duration
+	at       time.Time
+	conns    int64 // connections the server had accepted by then
+}
+
+// hook makes o report to e.
+func (e *events) hook(o *Options) {
+	o.Passed = func() { e.add(func() { e.passes++ }) }
+	o.Retrying = func(err error, failures int, delay time.Duration) {
+		r := retry{err: err, failures: failures, delay: delay, at: time.Now()}
+		if e.conns != nil {
+			r.conns = e.conns.Load()
+		}
+		e.add(func() { e.retries = append(e.retries, r) })
+	}
+}
+
+func (e *events) add(record func()) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	record()
+	if e.changed != nil {
+		close(e.changed)
+		e.changed = nil
+	}
+}
+
+// passCount is the number of passes so far.
+func (e *events) passCount() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.passes
+}
+
+// retriesSoFar is a copy of the retries so far.
+func (e *events) retriesSoFar() []retry {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]retry(nil), e.retries...)
+}
+
+// waitPasses waits until the poller has made n passes.
+func (e *events) waitPasses(t testing.TB, n int) {
+	t.Helper()
+	e.wait(t, fmt.Sprintf("pass %d", n), func() bool { return e.passes >= n })
+}
+
+// waitRetries waits until the poller has retried n times, and returns the
+// retries.
+func (e *events) waitRetries(t testing.TB, n int) []retry {
+	t.Helper()
+	e.wait(t, fmt.Sprintf("retry %d", n), func() bool { return len(e.retries) >= n })
+	return e.retriesSoFar()
+}
+
+// waitRetry waits for a retry after the first from whose error is kind.
+func (e *events) waitRetry(t testing.TB, from int, kind error) retry {
+	t.Helper()
+	var got retry
+	e.wait(t, fmt.Sprintf("a retry after %v", kind), func() bool {
+		for _, r := range e.retries[min(from, len(e.retries)):] {
+			if errors.Is(r.err, kind) {
+				got = r
+				return true
+			}
+		}
+		return false
+	})
+	return got
+}
+
+// wait waits until cond, called with e locked, holds; it fails the test
+// after patience.
+func (e *events) wait(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	guard := time.NewTimer(patience)
+	defer guard.Stop()
+	for {
+		e.mu.Lock()
+		if cond() {
+			e.mu.Unlock()
+			return
+		}
+		if e.changed == nil {
+			e.changed = make(chan struct{})
+		}
+		changed := e.changed
+		e.mu.Unlock()
+		select {
+		case <-changed:
+		case <-guard.C:
+			t.Fatalf("not within %v: %s", patience, what)
+		}
+	}
+}
+
+// eventually polls cond until it holds or d passes; d is a guard
+// (patience), not a measure.
 func eventually(t testing.TB, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
@@ -210,8 +331,8 @@ func runPoller(t testing.TB, opts Options) (stop func()) {
 			cancel()
 			select {
 			case <-done:
-			case <-time.After(5 * time.Second):
-				t.Errorf("poller did not stop within 5s of its context ending")
+			case <-time.After(patience):
+				t.Errorf("poller did not stop within %v of its context ending", patience)
 			}
 		})
 	}

@@ -78,6 +78,19 @@ type Options struct {
 	Logger      *slog.Logger
 	Clock       func() time.Time
 
+	// Passed, when set, is called after each pass that read the folder to
+	// its end, as the last-poll metric is set. Tests wait for it instead
+	// of sleeping; nil does nothing. It runs on the poller's goroutine and
+	// must return quickly.
+	Passed func()
+	// Retrying, when set, is called after each session that ended in an
+	// error, before the pause: with the error, the failures in a row (1
+	// for the first) and the pause chosen (from Backoff, or AuthBackoff
+	// after a refused login). Tests wait for it instead of counting
+	// connections over a time; nil does nothing. It runs on the poller's
+	// goroutine and must return quickly.
+	Retrying func(err error, failures int, delay time.Duration)
+
 	// afterCommit, for tests, runs between a batch's commit and marking it.
 	afterCommit func(uids []uint32) error
 	// noRelease, for tests, keeps the lease when Run ends, as a process

@@ -120,6 +120,9 @@ func (p *Poller) serve(ctx context.Context) {
 		}
 		failures++
 		delay := p.failed(err, failures)
+		if p.opts.Retrying != nil {
+			p.opts.Retrying(err, failures, delay)
+		}
 		if sleep(ctx, delay) != nil {
 			return
 		}
@@ -173,6 +176,9 @@ func (p *Poller) session(ctx context.Context) (progressed bool, err error) {
 		}
 		progressed = true
 		p.opts.Metrics.polled(p.m.Name, p.opts.Clock())
+		if p.opts.Passed != nil {
+			p.opts.Passed()
+		}
 		if err := p.wait(ctx, cn); err != nil {
 			return progressed, err
 		}

@@ -20,8 +20,10 @@ func TestRecordsEachMessageOnceAndMarksIt(t *testing.T) {
 		st := storetest.Open(t, b)
 		mc := openClient(t, srv.addr, testUser)
 		mc.append("INBOX", testMail(1), testMail(2), testMail(3), []byte("this is not a message\r\n"), testMail(1))
-		runPoller(t, Options{Mailbox: mailboxAt(srv.addr, testUser), Ingester: newPipeline(t, st), Store: st, Logger: discard()})
-		eventually(t, 10*time.Second, "INBOX emptied", func() bool { return mc.count("INBOX") == 0 })
+		m := mailboxAt(srv.addr, testUser)
+		m.PollInterval = time.Hour // under IDLE, only the server's word brings in the fourth message
+		runPoller(t, Options{Mailbox: m, Ingester: newPipeline(t, st), Store: st, Logger: discard()})
+		eventually(t, patience, "INBOX emptied", func() bool { return mc.count("INBOX") == 0 })
 		if got := outcomes(t, st); got[model.OutcomeCreated] != 3 || got[model.OutcomeFailed] != 1 || got[model.OutcomeDuplicate] != 1 {
 			t.Fatalf("outcomes %v", got)
 		}
@@ -34,7 +36,7 @@ func TestRecordsEachMessageOnceAndMarksIt(t *testing.T) {
 		}
 		// IDLE: a new message is recorded without waiting for the poll
 		mc.append("INBOX", testMail(4))
-		eventually(t, 5*time.Second, "the fourth ticket", func() bool { return ticketCount(t, st) == 4 })
+		eventually(t, patience, "the fourth ticket", func() bool { return ticketCount(t, st) == 4 })
 	})
 }
 
@@ -53,7 +55,7 @@ func TestCrashBetweenCommitAndMarkGivesDuplicate(t *testing.T) {
 		return nil
 	}
 	runPoller(t, opts)
-	eventually(t, 10*time.Second, "INBOX emptied", func() bool { return mc.count("INBOX") == 0 })
+	eventually(t, patience, "INBOX emptied", func() bool { return mc.count("INBOX") == 0 })
 	got := outcomes(t, st)
 	if got[model.OutcomeCreated] != 2 || got[model.OutcomeDuplicate] != 2 || ticketCount(t, st) != 2 {
 		t.Fatalf("outcomes %v, %d tickets; want 2 created, 2 duplicates, 2 tickets", got, ticketCount(t, st))
@@ -75,7 +77,7 @@ func TestTooLargeMessageKeepsItsHeader(t *testing.T) {
 	m := mailboxAt(srv.addr, testUser)
 	m.MaxBytes = 16 << 10
 	runPoller(t, Options{Mailbox: m, Ingester: newPipeline(t, st), Store: st, Logger: discard()})
-	eventually(t, 10*time.Second, "INBOX emptied", func() bool { return mc.count("INBOX") == 0 })
+	eventually(t, patience, "INBOX emptied", func() bool { return mc.count("INBOX") == 0 })
 	raws, err := st.ListRaw(context.Background(), model.OutcomeFailed)
 	if err != nil || len(raws) != 1 {
 		t.Fatalf("failed messages %v, %v", raws, err)
@@ -103,10 +105,14 @@ func TestMarkSeenAndUIDValidityChange(t *testing.T) {
 	m.Folder, m.Mark = "Support", MarkSeen
 	var logs logBuffer
 	opts := Options{Mailbox: m, Ingester: newPipeline(t, st), Store: st, Logger: logs.logger()}
+	var ev events
+	ev.hook(&opts)
 	stop := runPoller(t, opts)
-	eventually(t, 10*time.Second, "two tickets", func() bool { return ticketCount(t, st) == 2 })
-	// the poll after that records nothing new: \Seen messages stay, below the checkpoint
-	time.Sleep(500 * time.Millisecond)
+	eventually(t, patience, "two tickets", func() bool { return ticketCount(t, st) == 2 })
+	// A pass that began after the one that recorded them records nothing
+	// new: \Seen messages stay, below the checkpoint. The first pass to end
+	// from now may be the recording one; the second began after it.
+	ev.waitPasses(t, ev.passCount()+2)
 	stop()
 	if got := outcomes(t, st); got[model.OutcomeCreated] != 2 || len(got) != 1 {
 		t.Fatalf("outcomes %v", got)
@@ -118,8 +124,8 @@ func TestMarkSeenAndUIDValidityChange(t *testing.T) {
 	mc.create("Support")
 	mc.append("Support", testMail(1), testMail(2), testMail(3))
 	runPoller(t, opts)
-	eventually(t, 10*time.Second, "the third ticket", func() bool { return ticketCount(t, st) == 3 })
-	eventually(t, 5*time.Second, "two duplicates", func() bool { return outcomes(t, st)[model.OutcomeDuplicate] == 2 })
+	eventually(t, patience, "the third ticket", func() bool { return ticketCount(t, st) == 3 })
+	eventually(t, patience, "two duplicates", func() bool { return outcomes(t, st)[model.OutcomeDuplicate] == 2 })
 	if !strings.Contains(logs.String(), "UIDVALIDITY changed") {
 		t.Errorf("no log of the UIDVALIDITY change:\n%s", logs.String())
 	}
@@ -131,12 +137,27 @@ func TestWrongPasswordBacksOffWithClearLog(t *testing.T) {
 	m := mailboxAt(srv.addr, testUser)
 	m.Password = "wrong"
 	var logs logBuffer
-	runPoller(t, Options{Mailbox: m, Ingester: newPipeline(t, st), Store: st, Logger: logs.logger(),
-		AuthBackoff: Backoff{Base: 200 * time.Millisecond, Max: time.Second}})
-	time.Sleep(time.Second)
-	// attempts at 0, 0.2, 0.6 s (then 1.4 s): no busy loop
-	if n := srv.conns.Load(); n < 2 || n > 4 {
-		t.Errorf("%d connections in 1s, want 2 to 4", n)
+	// The schedules differ, so that a refusal taken for another failure
+	// shows in the pauses.
+	auth := Backoff{Base: 20 * time.Millisecond, Max: 50 * time.Millisecond}
+	opts := Options{Mailbox: m, Ingester: newPipeline(t, st), Store: st, Logger: logs.logger(),
+		Backoff: Backoff{Base: time.Millisecond, Max: time.Millisecond}, AuthBackoff: auth}
+	ev := events{conns: &srv.conns}
+	ev.hook(&opts)
+	runPoller(t, opts)
+	// One connection per attempt, each refusal followed by the login
+	// schedule's pause (20, 40, 50, 50 ms, no jitter): no busy loop. The
+	// pauses are read from the poller, not timed; the gap between two
+	// attempts is only checked to be at least the pause.
+	rs := ev.waitRetries(t, 4)
+	for i, r := range rs[:4] {
+		if !errors.Is(r.err, errAuth) || r.failures != i+1 || r.delay != auth.Delay(i+1, 0) || r.conns != int64(i+1) {
+			t.Errorf("retry %d: %v, failure %d, pause %v, after %d connections; want a refused login, failure %d, pause %v, after %d",
+				i+1, r.err, r.failures, r.delay, r.conns, i+1, auth.Delay(i+1, 0), i+1)
+		}
+		if i > 0 && r.at.Sub(rs[i-1].at) < rs[i-1].delay {
+			t.Errorf("retry %d came %v after the one before, which chose a pause of %v", i+1, r.at.Sub(rs[i-1].at), rs[i-1].delay)
+		}
 	}
 	if !strings.Contains(logs.String(), "IMAP login refused") || !strings.Contains(logs.String(), "mailbox=support") {
 		t.Errorf("no clear log line:\n%s", logs.String())
@@ -166,7 +187,7 @@ func TestDatabaseDownPausesAndLosesNothing(t *testing.T) {
 	var logs logBuffer
 	runPoller(t, Options{Mailbox: mailboxAt(srv.addr, testUser), Ingester: flaky, Store: st, Logger: logs.logger(),
 		Backoff: Backoff{Base: 50 * time.Millisecond, Max: 50 * time.Millisecond}})
-	eventually(t, 10*time.Second, "INBOX emptied", func() bool { return mc.count("INBOX") == 0 })
+	eventually(t, patience, "INBOX emptied", func() bool { return mc.count("INBOX") == 0 })
 	if got := outcomes(t, st); got[model.OutcomeCreated] != 3 || len(got) != 1 {
 		t.Fatalf("outcomes %v", got)
 	}
@@ -175,20 +196,20 @@ func TestDatabaseDownPausesAndLosesNothing(t *testing.T) {
 	}
 }
 
+// Cancelling Run ends an IDLE that nothing else would end for an hour.
+// Run must return within patience (runPoller's stop), far less than the
+// hour; how fast it returns is not measured.
 func TestContextEndClosesConnection(t *testing.T) {
 	srv := startMemServer(t)
+	px := startProxy(t, srv.addr)
 	st := storetest.Open(t, store.SQLite)
-	m := mailboxAt(srv.addr, testUser)
+	m := mailboxAt(px.addr, testUser)
 	m.PollInterval = time.Hour // in IDLE, nothing else would wake it
-	stop := runPoller(t, Options{Mailbox: m, Ingester: newPipeline(t, st), Store: st, Logger: discard()})
-	eventually(t, 5*time.Second, "a checkpoint", func() bool {
-		_, err := st.Checkpoint(context.Background(), "support")
-		return err == nil || srv.conns.Load() > 0
-	})
-	time.Sleep(200 * time.Millisecond)
-	start := time.Now()
-	stop() // fails the test if Run does not return within 5 s
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("Run returned %v after cancel", d)
-	}
+	opts := Options{Mailbox: m, Ingester: newPipeline(t, st), Store: st, Logger: discard()}
+	var ev events
+	ev.hook(&opts)
+	stop := runPoller(t, opts)
+	ev.waitPasses(t, 1)
+	eventually(t, patience, "the poller in IDLE", func() bool { return px.clientSent(" IDLE\r\n") })
+	stop() // fails the test if Run does not return within patience
 }

@@ -1,8 +1,13 @@
 // Package smtptest runs a real SMTP server (emersion/go-smtp) on a loopback
 // port for tests: it keeps every message it accepts, can refuse chosen
 // recipients with any 4xx or 5xx reply, can refuse everything with 451 for
-// a while, can be slow, can offer STARTTLS or implicit TLS with a
-// self-signed certificate, and can require AUTH PLAIN.
+// a while or until told to stop, can be slow or hold every DATA until
+// released, can offer STARTTLS or implicit TLS with a self-signed
+// certificate, and can require AUTH PLAIN.
+//
+// Tests that wait for it wait for an event (a message arrived, a DATA
+// held, a connection closed), with a timeout that only guards against a
+// hang: they never count what happened within a time.
 package smtptest
 
 import (
@@ -54,7 +59,10 @@ type Server struct {
 	rcptFail map[string]*smtp.SMTPError // lower-case address
 	allUntil time.Time
 	allErr   *smtp.SMTPError
+	refusing bool // Refuse: until StopRefusing
 	delay    time.Duration
+	hold     chan struct{} // HoldData: closed by ReleaseData
+	holding  int           // DATA commands waiting on hold
 	sessions int
 	conns    map[*smtp.Conn]bool
 	arrived  chan struct{}
@@ -84,7 +92,10 @@ func Start(t testing.TB, o Options) *Server {
 	s.ln, s.Addr = ln, ln.Addr().String()
 	s.users = o.Users
 	go func() { _ = s.srv.Serve(ln) }()
-	t.Cleanup(func() { _ = s.srv.Close() })
+	t.Cleanup(func() {
+		s.ReleaseData()
+		_ = s.srv.Close()
+	})
 	return s
 }
 
@@ -109,6 +120,60 @@ func (s *Server) RefuseAll(d time.Duration, code int, text string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.allUntil, s.allErr = time.Now().Add(d), replyError(code, text)
+}
+
+// Refuse makes every RCPT TO fail with code and text until StopRefusing:
+// a refusal that lasts as long as the test needs, however slow the
+// machine.
+func (s *Server) Refuse(code int, text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refusing, s.allErr = true, replyError(code, text)
+}
+
+// StopRefusing ends a refusal of Refuse or RefuseAll: a RCPT TO that
+// starts after it returns is accepted.
+func (s *Server) StopRefusing() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refusing, s.allUntil = false, time.Time{}
+}
+
+// HoldData makes every DATA wait, once its message is read and before the
+// server answers, until ReleaseData: sends in flight for as long as the
+// test needs. Holding tells how many wait. The test's end releases them.
+func (s *Server) HoldData() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hold == nil {
+		s.hold = make(chan struct{})
+	}
+}
+
+// ReleaseData lets the DATA commands held by HoldData finish, and stops
+// holding new ones.
+func (s *Server) ReleaseData() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hold != nil {
+		close(s.hold)
+		s.hold = nil
+	}
+}
+
+// Holding counts the DATA commands that HoldData holds now.
+func (s *Server) Holding() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.holding
+}
+
+// Open counts the client connections open now: one the server or the
+// client closed is no longer counted once the server has noticed.
+func (s *Server) Open() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
 }
 
 // SetDelay makes the server wait d before answering each DATA.
@@ -279,7 +344,7 @@ func (x *session) Mail(from string, _ *smtp.MailOptions) error {
 func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	x.s.mu.Lock()
 	defer x.s.mu.Unlock()
-	if time.Now().Before(x.s.allUntil) {
+	if x.s.refusing || time.Now().Before(x.s.allUntil) {
 		return x.s.allErr
 	}
 	if e, ok := x.s.rcptFail[strings.ToLower(to)]; ok {
@@ -295,10 +360,19 @@ func (x *session) Data(r io.Reader) error {
 		return err
 	}
 	x.s.mu.Lock()
-	delay := x.s.delay
+	delay, hold := x.s.delay, x.s.hold
+	if hold != nil {
+		x.s.holding++
+	}
 	x.s.mu.Unlock()
 	if delay > 0 {
 		time.Sleep(delay)
+	}
+	if hold != nil {
+		<-hold
+		x.s.mu.Lock()
+		x.s.holding--
+		x.s.mu.Unlock()
 	}
 	x.s.mu.Lock()
 	x.s.msgs = append(x.s.msgs, Message{From: x.from, To: x.to, Data: b.Bytes(), At: time.Now()})
