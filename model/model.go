@@ -426,7 +426,7 @@ type RawMessage struct {
 type Event struct {
 	ID       int64
 	TicketID int64
-	ActorID  int64  // 0: the system
+	ActorID  int64 // 0: the system
 	Kind     EventKind
 	Detail   string
 	At       time.Time
