@@ -30,6 +30,13 @@ func (a *Act) AddCCs(ctx context.Context, v *access.TicketView, candidates []str
 		IsOwn: a.s.opts.Addresses.IsOwn, Blocklist: a.s.opts.CCBlocklist, Max: max,
 		Bouncing: func(e string) bool { u, err := a.Tx.UserByEmail(ctx, e); return err == nil && u.Bouncing },
 	})
+	if rule == "C5" { // staff named the address: say why it is not added (C3)
+		for _, e := range candidates {
+			if e = model.NormalizeEmail(e); a.s.opts.Addresses.IsOwn(e) {
+				refusedCCs = append(refusedCCs, policy.CCRefusal{Email: e, Rule: "C3", Reason: "one of the helpdesk's own addresses"})
+			}
+		}
+	}
 	for _, ref := range refusedCCs {
 		a.Ignored("%s was not added as a CC: %s (%s)", ref.Email, ref.Reason, ref.Rule)
 		a.Rule(ref.Rule)
