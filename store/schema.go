@@ -12,7 +12,14 @@ var migrations = []migration{
 	{5, "lz4 compression of large values", schemaV5, lz4Available},
 	{6, "large values inline up to a page", schemaV6, onPostgres},
 	{7, "attachments read from their raw message", schemaV7, nil},
+	{8, "tickets by last change", schemaV8, nil},
 }
+
+// schemaV8 lets the queue and the portal page through tickets by last
+// change (keyset on updated_at, id) without sorting the whole table.
+const schemaV8 = `
+CREATE INDEX tickets_updated ON tickets(updated_at, id);
+`
 
 // sqliteMigrations replaces, on SQLite, the steps its ALTER TABLE cannot
 // express.
