@@ -55,7 +55,11 @@ func (p *Pipeline) Release(ctx context.Context, tx *store.Tx, q model.Quarantine
 		return nil, err
 	}
 	if msg.MessageID != "" {
-		if _, err := tx.RecordMessageID(ctx, v.Ticket.ID, msg.MessageID, "in", msg.From.Email, 0); err != nil {
+		dir := store.Inbound
+		if internal {
+			dir = store.InboundNote // N6
+		}
+		if _, err := tx.RecordMessageID(ctx, v.Ticket.ID, msg.MessageID, dir, msg.From.Email, 0); err != nil {
 			return nil, fmt.Errorf("record Message-ID: %w", err)
 		}
 	}

@@ -101,7 +101,8 @@ func (r *run) comment(ctx context.Context, v *access.TicketView, rights policy.D
 	vis := model.VisibilityPublic
 	if internal {
 		vis = model.VisibilityInternal
-		r.rules("I7", "R7")
+		r.internal = true
+		r.rules("I7", "R7", "N6")
 	}
 	if err := r.applyCommands(ctx, v, cmds); err != nil {
 		return err

@@ -44,6 +44,7 @@ type run struct {
 	released *model.User
 
 	inboundRecorded bool // the Message-ID is recorded on the ticket
+	internal        bool // the message is an internal note (I7): its Message-ID is kept from end-users (N6)
 }
 
 func (r *run) rules(ids ...string) { r.act.Rule(ids...) }
@@ -226,7 +227,11 @@ func (r *run) recordInbound(ctx context.Context, ticketID int64) error {
 	if r.inboundRecorded || r.msg == nil || r.msg.MessageID == "" {
 		return nil
 	}
-	inserted, err := r.tx.RecordMessageID(ctx, ticketID, r.msg.MessageID, "in", r.msg.From.Email, 0)
+	dir := store.Inbound
+	if r.internal {
+		dir = store.InboundNote // N6: never named to end-users
+	}
+	inserted, err := r.tx.RecordMessageID(ctx, ticketID, r.msg.MessageID, dir, r.msg.From.Email, 0)
 	if err != nil {
 		return fmt.Errorf("record Message-ID: %w", err)
 	}

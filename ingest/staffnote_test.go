@@ -116,3 +116,33 @@ func TestI8_StaffCommandUnderAGreetingActsAndIsNotSent(t *testing.T) {
 		}
 	})
 }
+
+// TestN6_R7_NoteMessageIDNeverReachesEndUsers: after a staff note by mail,
+// the notifications of a later public comment to end-users name only
+// messages they could see, in In-Reply-To and References.
+func TestN6_R7_NoteMessageIDNeverReachesEndUsers(t *testing.T) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
+		w := newWorld(t, b, withAuthserv)
+		w.open()
+		w.expect(w.ingest(mail{From: "sam@help.example", Subject: "Re: [#1]", ID: "note-1@help.example",
+			Body: "#note\nInternal remark.", Headers: []string{proven("help.example")}}), model.OutcomeNoted, "N6")
+		before := len(w.outbox(""))
+		// Sam answers the note's thread publicly; Ann answers too.
+		w.expect(w.ingest(mail{From: "sam@help.example", Subject: "Re: [#1]", ID: "reply-1@help.example", InReplyTo: "note-1@help.example",
+			Body: "We are on it.", Headers: []string{proven("help.example")}}), model.OutcomeCommented, "I1")
+		w.expect(w.ingest(mail{From: "ann@acme.com", Subject: "Re: [#1]", ID: "ann-2@acme.com", Body: "Thanks!"}), model.OutcomeCommented)
+		sent := 0
+		for _, row := range w.outbox("")[before:] {
+			if strings.HasSuffix(row.To, "@help.example") {
+				continue
+			}
+			sent++
+			if row.InReplyTo == "note-1@help.example" || contains(row.References, "note-1@help.example") {
+				t.Fatalf("N6: the note's Message-ID reached %s: In-Reply-To %s References %v", row.To, row.InReplyTo, row.References)
+			}
+		}
+		if sent == 0 {
+			t.Fatal("no notification reached an end-user: the test checks nothing")
+		}
+	})
+}

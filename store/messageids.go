@@ -15,6 +15,10 @@ type Direction string
 const (
 	Inbound  Direction = "in"  // received; the address is the sender
 	Outbound Direction = "out" // sent; the address is the recipient
+	// InboundNote is a received internal note; the address is its staff
+	// author. It threads like Inbound (I1) but is named in References only
+	// to its author (N6, R7).
+	InboundNote Direction = "note"
 )
 
 // RecordMessageID records that a Message-ID (canonical, without angle
@@ -86,7 +90,7 @@ func scanMessageTicket(r rowScanner) (messageTicket, error) {
 // from that sender.
 func (q *queries) InboundMessageIDSeen(ctx context.Context, msgID, sender string) (bool, error) {
 	n, err := q.count(ctx, "look up inbound message id "+msgID,
-		`SELECT COUNT(*) FROM message_ids WHERE message_id = ? AND direction = 'in' AND address = ?`,
+		`SELECT COUNT(*) FROM message_ids WHERE message_id = ? AND direction IN ('in', 'note') AND address = ?`,
 		msgID, model.NormalizeEmail(sender))
 	return n > 0, err
 }
@@ -109,7 +113,8 @@ func (q *queries) OutboundByMessageID(ctx context.Context, msgID string) (ticket
 // TicketMessageIDsFor lists, in the order recorded, the Message-IDs of
 // ticketID that recipient may be shown: every message received, and the
 // notifications sent to recipient themselves (never those sent to others,
-// which would let a recipient name them in a forged bounce, B3).
+// which would let a recipient name them in a forged bounce, B3). A received
+// internal note is named only to its author (InboundNote, N6).
 func (q *queries) TicketMessageIDsFor(ctx context.Context, ticketID int64, recipient string) ([]string, error) {
 	return getAll(ctx, q, fmt.Sprintf("list message ids of ticket %d for %s", ticketID, recipient), scanValue[string],
 		`SELECT message_id FROM message_ids

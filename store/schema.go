@@ -13,6 +13,7 @@ var migrations = []migration{
 	{6, "large values inline up to a page", schemaV6, onPostgres},
 	{7, "attachments read from their raw message", schemaV7, nil},
 	{8, "tickets by last change", schemaV8, nil},
+	{9, "Message-IDs of internal notes kept apart", schemaV9, nil},
 }
 
 // schemaV8 lets the queue and the portal page through tickets by last
@@ -23,7 +24,38 @@ CREATE INDEX tickets_updated ON tickets(updated_at, id);
 
 // sqliteMigrations replaces, on SQLite, the steps its ALTER TABLE cannot
 // express.
-var sqliteMigrations = map[int]string{7: schemaV7SQLite}
+var sqliteMigrations = map[int]string{7: schemaV7SQLite, 9: schemaV9SQLite}
+
+// schemaV9 lets a received internal note's Message-ID be recorded with
+// the direction 'note': it still threads replies onto its ticket (I1), but
+// is never named in the References of a notification to someone who may
+// not see notes (N6, R7).
+const schemaV9 = `
+ALTER TABLE message_ids DROP CONSTRAINT message_ids_direction_check;
+ALTER TABLE message_ids ADD CONSTRAINT message_ids_direction_check CHECK (direction IN ('in', 'out', 'note'));
+`
+
+// schemaV9SQLite is schemaV9 on SQLite, which cannot change a constraint:
+// the table is rebuilt, its rows and ids kept.
+const schemaV9SQLite = `
+CREATE TABLE message_ids_v9 (
+	id         BIGSERIAL PRIMARY KEY,
+	ticket_id  BIGINT REFERENCES tickets(id) ON DELETE CASCADE,
+	message_id TEXT NOT NULL,
+	direction  TEXT NOT NULL CHECK (direction IN ('in', 'out', 'note')),
+	address    TEXT NOT NULL,
+	outbox_id  BIGINT REFERENCES outbox(id),
+	at         TIMESTAMPTZ NOT NULL,
+	UNIQUE (message_id, direction, address)
+);
+INSERT INTO message_ids_v9 (id, ticket_id, message_id, direction, address, outbox_id, at)
+	SELECT id, ticket_id, message_id, direction, address, outbox_id, at FROM message_ids;
+UPDATE sqlite_sequence SET seq = (SELECT seq FROM sqlite_sequence WHERE name = 'message_ids')
+	WHERE name = 'message_ids_v9' AND EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'message_ids');
+DROP TABLE message_ids;
+ALTER TABLE message_ids_v9 RENAME TO message_ids;
+CREATE INDEX message_ids_ticket ON message_ids(ticket_id);
+`
 
 // schemaV7 lets an attachment's content be read from its raw message
 // (raw_part, its position among the message's attachments) instead of a
