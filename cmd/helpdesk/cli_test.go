@@ -126,20 +126,6 @@ func TestJSONShapes(t *testing.T) {
 	}
 }
 
-func TestIngestGoesOnAfterABadFile(t *testing.T) {
-	c := newCLI(t)
-	dir := t.TempDir()
-	bad := filepath.Join(dir, "bad.eml")
-	good := filepath.Join(dir, "good.eml")
-	writeFile(t, bad, "")
-	writeFile(t, good, "From: ann@acme.com\r\nSubject: hi\r\n\r\nhello\r\n")
-	out := c.ok("ingest", "--json", bad, good)
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 2 || !strings.Contains(lines[0], `"failed"`) || !strings.Contains(lines[1], `"created"`) {
-		t.Fatalf("%s", out)
-	}
-}
-
 func TestTicketAccessJSON(t *testing.T) {
 	c := newCLI(t)
 	c.ok("staff", "add", "o@help.example", "--role", "owner")

@@ -18,8 +18,9 @@ func (e *env) printOutcome(what string, o admin.Outcome) error {
 	if o.DryRun {
 		verb = "dry run, nothing changed"
 	}
-	fmt.Fprintf(e.stdout, "%s (%s): %d people gain rights on %d tickets, %d people lose rights on %d tickets\n",
-		what, verb, o.GainedPeople(), ticketsOf(o.Impact.Gained), o.LostPeople(), ticketsOf(o.Impact.Lost))
+	fmt.Fprintf(e.stdout, "%s (%s): %s, %s\n", what, verb,
+		rightsChange(o.GainedPeople(), "gains", "gain", ticketsOf(o.Impact.Gained)),
+		rightsChange(o.LostPeople(), "loses", "lose", ticketsOf(o.Impact.Lost)))
 	if o.DryRun {
 		for _, c := range o.Impact.Gained {
 			fmt.Fprintf(e.stdout, "  + %s gains %s on ticket %d\n", c.Email, c.Right, c.Ticket)
@@ -35,6 +36,20 @@ func (e *env) printOutcome(what string, o admin.Outcome) error {
 func orgSettings(in *invocation) admin.OrgSettings {
 	return admin.OrgSettings{Name: in.str("name"), Access: model.OrgAccess(in.str("access")), Intake: model.Intake(in.str("intake")),
 		CCAdders: model.CCAdders(in.str("cc-adders")), Language: in.str("language")}
+}
+
+// rightsChange says "1 person gains rights on 2 tickets".
+func rightsChange(people int, verbOne, verbMany string, tickets int) string {
+	return fmt.Sprintf("%d %s %s rights on %d %s", people, plural(people, "person", "people"),
+		plural(people, verbOne, verbMany), tickets, plural(tickets, "ticket", "tickets"))
+}
+
+// plural is one when n is 1, else many.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func cmdOrgAdd(ctx context.Context, e *env, in *invocation) error {

@@ -44,7 +44,11 @@ func cmdTicketList(ctx context.Context, e *env, in *invocation) error {
 		return err
 	}
 	ts = assignedTo(ts, in.str("assignee"))
-	return printList(e, ts, func(t admin.TicketView) string {
+	out := make([]ticketJSON, len(ts))
+	for i, t := range ts {
+		out[i] = ticketJSON{TicketView: t}
+	}
+	return printList(e, out, func(t ticketJSON) string {
 		return fmt.Sprintf("#%-5d %-8s %-7s org=%-12s %-28s %s", t.ID, t.Status, t.Priority, deref(t.Organisation, "-"), t.Requester, t.Subject)
 	})
 }
@@ -72,6 +76,22 @@ func deref(s *string, def string) string {
 	return *s
 }
 
+// ticketJSON is a ticket as cli.md prints it. Teams (I10) are not built
+// yet, so "team" is null; TestTicketJSONTeamStopgap fails when
+// admin.TicketView gets a team, and then this field goes.
+type ticketJSON struct {
+	admin.TicketView
+	Team *string `json:"team"`
+}
+
+// ticketShowJSON is ticket show's shape: "comments" is there, [] on a
+// ticket without any (admin.TicketView leaves it out when empty).
+type ticketShowJSON struct {
+	admin.TicketView
+	Team     *string             `json:"team"` // as in ticketJSON
+	Comments []admin.CommentView `json:"comments"`
+}
+
 func cmdTicketShow(ctx context.Context, e *env, in *invocation) error {
 	id, err := parseID(in.pos[0])
 	if err != nil {
@@ -85,7 +105,7 @@ func cmdTicketShow(ctx context.Context, e *env, in *invocation) error {
 		return err
 	}
 	if e.g.json {
-		return e.printJSON(t)
+		return e.printJSON(ticketShowJSON{TicketView: t, Comments: t.Comments})
 	}
 	fmt.Fprintf(e.stdout, "Ticket #%d: %s\n  status %s, priority %s, type %s, organisation %s\n  requester %s, assignee %s\n",
 		t.ID, t.Subject, t.Status, t.Priority, t.Type, deref(t.Organisation, "(none)"), t.Requester, deref(t.Assignee, "(none)"))
@@ -95,7 +115,7 @@ func cmdTicketShow(ctx context.Context, e *env, in *invocation) error {
 	for _, c := range t.Comments {
 		fmt.Fprintf(e.stdout, "\n--- %s, %s (%s)\n%s\n", c.Author, c.CreatedAt, c.Visibility, c.Body)
 		for _, a := range c.Attachments {
-			fmt.Fprintf(e.stdout, "    [attachment %s, %s, %d bytes]\n", a.Filename, a.ContentType, a.Size)
+			fmt.Fprintf(e.stdout, "    [attachment %s, %s, %d %s]\n", a.Filename, a.ContentType, a.Size, plural(int(a.Size), "byte", "bytes"))
 		}
 	}
 	return nil
@@ -147,9 +167,6 @@ func cmdTicketCC(ctx context.Context, e *env, in *invocation) error {
 
 func cmdOutboxList(ctx context.Context, e *env, in *invocation) error {
 	status := in.str("status")
-	if status != "" && status != "queued" && status != "sent" && status != "failed" {
-		return usagef("--status must be queued, sent or failed")
-	}
 	if err := e.open(ctx); err != nil {
 		return err
 	}

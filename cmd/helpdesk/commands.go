@@ -21,11 +21,11 @@ type commandSpec struct {
 var (
 	fForce   = flagSpec{Name: "force", Kind: flagBool, Help: "accept a public suffix or a free-mail domain (O2)"}
 	fName    = flagSpec{Name: "name", Value: "NAME", Help: "display name"}
-	fOrgAcc  = flagSpec{Name: "access", Value: "own|view|comment", Help: "what members see of each other's tickets (A1)"}
-	fIntake  = flagSpec{Name: "intake", Value: "open|registered", Help: "who may open tickets (O8)"}
-	fCCAdd   = flagSpec{Name: "cc-adders", Value: "requester|participants", Help: "who may add CCs by mail (C2)"}
+	fOrgAcc  = flagSpec{Name: "access", Value: "own|view|comment", Choices: true, Help: "what members see of each other's tickets (A1)"}
+	fIntake  = flagSpec{Name: "intake", Value: "open|registered", Choices: true, Help: "who may open tickets (O8)"}
+	fCCAdd   = flagSpec{Name: "cc-adders", Value: "requester|participants", Choices: true, Help: "who may add CCs by mail (C2)"}
 	fLang    = flagSpec{Name: "language", Value: "en|nb", Help: "language of the mails to the organisation's people"}
-	fRole    = flagSpec{Name: "role", Value: "agent|admin|owner", Required: true, Help: "the staff role (S1)"}
+	fRole    = flagSpec{Name: "role", Value: "agent|admin|owner", Required: true, Choices: true, Help: "the staff role (S1)"}
 	fDomains = flagSpec{Name: "domain", Value: "D", Kind: flagList, Required: true, Help: "an email domain, *.DOMAIN for its subdomains (O2)"}
 )
 
@@ -59,7 +59,7 @@ func init() {
 
 		{Words: "member set", Args: "EMAIL SLUG", Summary: "create or change a membership (A2, N5)", Run: cmdMemberSet,
 			Flags: []flagSpec{
-				{Name: "access", Value: "own|org", Help: "the member's own tickets, or all the organisation's (A2)"},
+				{Name: "access", Value: "own|org", Choices: true, Help: "the member's own tickets, or all the organisation's (A2)"},
 				{Name: "follow-all", Kind: flagBool, Excludes: "no-follow-all", Help: "be told of every ticket of the organisation (N5)"},
 				{Name: "no-follow-all", Kind: flagBool, Help: "stop following every ticket"},
 			}},
@@ -89,7 +89,7 @@ func init() {
 		{Words: "outbox list", Summary: "list notifications, one row per recipient", Run: cmdOutboxList,
 			Flags: []flagSpec{
 				{Name: "ticket", Value: "ID", Kind: flagInt, Help: "only this ticket's notifications"},
-				{Name: "status", Value: "queued|sent|failed", Help: "only notifications in this state"},
+				{Name: "status", Value: "queued|sent|failed", Choices: true, Help: "only notifications in this state"},
 			}},
 		{Words: "quarantine list", Summary: "list messages held for staff", Run: cmdQuarantineList},
 		{Words: "quarantine release", Args: "ID", Summary: "put a held message on its ticket", Run: cmdQuarantine(true)},

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -32,6 +33,8 @@ type flagSpec struct {
 	// Excludes names a bool flag that may not be given together with this
 	// one; the synopsis shows them as [--a|--b].
 	Excludes string
+	// Choices: the value must be one of those Value lists ("own|view|comment").
+	Choices bool
 }
 
 // synopsis is the flag as the usage line shows it.
@@ -219,8 +222,19 @@ func (in *invocation) check(fs *flag.FlagSet) error {
 		if f.Excludes != "" && given[f.Name] && given[f.Excludes] {
 			return usagef("%s: --%s and --%s exclude each other", spec.Words, f.Name, f.Excludes)
 		}
+		if v := fs.Lookup(f.Name).Value.String(); f.Choices && given[f.Name] && !slices.Contains(strings.Split(f.Value, "|"), v) {
+			return usagef("%s: --%s must be %s, not %q", spec.Words, f.Name, oneOf(strings.Split(f.Value, "|")), v)
+		}
 	}
 	return nil
+}
+
+// oneOf says "a, b or c".
+func oneOf(alts []string) string {
+	if len(alts) < 2 {
+		return strings.Join(alts, "")
+	}
+	return strings.Join(alts[:len(alts)-1], ", ") + " or " + alts[len(alts)-1]
 }
 
 // flagProblem says what the flag package found wrong in words of this

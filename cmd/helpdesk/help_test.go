@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,6 +72,9 @@ func TestWrongUsageExits2InOneLine(t *testing.T) {
 		{[]string{"outbox", "list", "--ticket", "x"}, "--ticket"},
 		{[]string{"staff", "add", "a@b.example"}, "--role is required"},
 		{[]string{"audit", "--since", "yesterday"}, "--since"},
+		// Wrong usage is found before the store is looked for (this one does not exist).
+		{[]string{"org", "set", "acme", "--access", "maybe"}, `org set: --access must be own, view or comment, not "maybe"`},
+		{[]string{"member", "set", "a@b.example", "acme", "--access", "all"}, `--access must be own or org`},
 		{[]string{"--json=maybe", "org", "list"}, "--json"},
 	} {
 		code, out, errs := c.run("", tc.args...)
@@ -83,7 +87,7 @@ func TestWrongUsageExits2InOneLine(t *testing.T) {
 func TestVersion(t *testing.T) {
 	c := newCLI(t)
 	out := c.ok("version")
-	if !strings.HasPrefix(out, "helpdesk ") || !strings.Contains(out, "schema version 7\n") {
+	if !strings.HasPrefix(out, "helpdesk ") || !strings.Contains(out, fmt.Sprintf("schema version %d\n", knownSchema)) {
 		t.Errorf("version:\n%s", out)
 	}
 	var v map[string]any

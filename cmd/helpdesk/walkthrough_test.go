@@ -9,23 +9,34 @@ import (
 	"testing"
 )
 
-// TestWalkthrough runs the README's walk-through (docs/walkthrough.sh) with
-// the built binary and checks each step's outcome against the rule book.
+// TestWalkthrough runs the README's walk-through the README's way: bash
+// docs/walkthrough.sh from an empty folder outside the repository, with
+// no HELPDESK_* variables set, so that the script builds the command
+// itself; then it checks each step's outcome against the rule book.
 func TestWalkthrough(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "helpdesk")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	script, err := filepath.Abs("../../docs/walkthrough.sh")
+	if err != nil {
+		t.Fatal(err)
 	}
-	script, _ := filepath.Abs("../../docs/walkthrough.sh")
+	dir := t.TempDir()
 	cmd := exec.Command("bash", script)
-	cmd.Dir = t.TempDir()
-	cmd.Env = append(os.Environ(), "HELPDESK="+bin, "HELPDESK_DB=", "HELPDESK_AS=", "HELPDESK_CONFIG=")
+	cmd.Dir = dir
+	cmd.Env = withoutHelpdeskEnv()
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("walkthrough: %v\n%s", err, out)
+	}
+	if !strings.HasSuffix(string(out), "walkthrough: every step had the outcome expected\n") {
+		t.Errorf("the walk-through did not say it ended well:\n%s", out)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), "walkthrough.db") {
+			t.Errorf("the walk-through left %s in its folder", e.Name())
+		}
 	}
 	steps := parseSteps(string(out))
 	want := []struct{ step, contains string }{
@@ -73,6 +84,50 @@ func TestWalkthrough(t *testing.T) {
 			t.Errorf("an internal note was queued: %s", line)
 		}
 	}
+}
+
+// TestWalkthroughFailsLoudly: a step whose outcome is not the one
+// expected stops the script with a non-zero exit naming the step; here
+// a "helpdesk" that always succeeds fails the first step expected to be
+// refused.
+func TestWalkthroughFailsLoudly(t *testing.T) {
+	script, err := filepath.Abs("../../docs/walkthrough.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := filepath.Join(t.TempDir(), "helpdesk")
+	writeFile(t, fake, "#!/bin/sh\nexit 0\n")
+	if err := os.Chmod(fake, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cmd := exec.Command("bash", script)
+	cmd.Dir = dir
+	cmd.Env = append(withoutHelpdeskEnv(), "HELPDESK="+fake)
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "walkthrough: step 'helpdesk org add freemail --name Nope --domain gmail.com' exited 0, expected 1") {
+		t.Fatalf("err %v:\n%s", err, out)
+	}
+	// Run twice in the same folder, it says so.
+	writeFile(t, filepath.Join(dir, "walkthrough.db"), "")
+	cmd = exec.Command("bash", script)
+	cmd.Dir = dir
+	cmd.Env = append(withoutHelpdeskEnv(), "HELPDESK="+fake)
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "run the walk-through in an empty folder") {
+		t.Errorf("second run: %v\n%s", err, out)
+	}
+}
+
+// withoutHelpdeskEnv is the environment without the HELPDESK_* variables
+// a developer may have set.
+func withoutHelpdeskEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "HELPDESK") {
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 type step struct{ cmd, out string }

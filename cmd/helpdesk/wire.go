@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 
 	"github.com/helpdesk-gw/helpdesk/admin"
 	"github.com/helpdesk-gw/helpdesk/config"
@@ -39,16 +40,22 @@ type env struct {
 	// mayCreate: this command creates the store when it does not exist
 	// (cli.md: serve, ingest, the first owner's staff add).
 	mayCreate bool
+	// scratch is the folder of a dry run's throwaway store, removed on close.
+	scratch string
 }
 
 func (e *env) close() {
 	if e.st != nil {
 		e.st.Close()
 	}
+	if e.scratch != "" {
+		os.RemoveAll(e.scratch)
+	}
 }
 
 // open loads the configuration and opens the store (applying migrations)
-// and the services built on it.
+// and the services built on it. A store that does not exist is created
+// only by the commands that may (mayCreate); see storeURL.
 func (e *env) open(ctx context.Context) error {
 	if e.st != nil {
 		return nil
@@ -63,7 +70,11 @@ func (e *env) open(ctx context.Context) error {
 		level = cfg.LogLevel
 	}
 	e.log = newLogger(e.stderr, cfg.LogFormat, level)
-	st, err := store.Open(ctx, cfg.DB, store.Options{Logger: e.log})
+	url, err := e.storeURL()
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, url, store.Options{Logger: e.log})
 	if err != nil {
 		return fmt.Errorf("open store %s: %w", redactedDB(cfg), err)
 	}
@@ -148,11 +159,12 @@ func (e *env) request() admin.Request {
 	return admin.Request{As: e.g.as, Reason: e.g.reason, DryRun: e.g.dryRun, Yes: e.g.yes}
 }
 
-// printJSON writes v as indented JSON.
+// printJSON writes v as indented JSON, its empty lists as [] (cli.md).
 func (e *env) printJSON(v any) error {
 	enc := json.NewEncoder(e.stdout)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	return enc.Encode(withEmptyLists(v))
 }
 
-func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+// jsonMarshal is v as JSON on one line, its empty lists as [].
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(withEmptyLists(v)) }
