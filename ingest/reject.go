@@ -8,6 +8,8 @@ import (
 	"github.com/helpdesk-gw/helpdesk/access"
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/policy"
+	"github.com/helpdesk-gw/helpdesk/templates"
+	"github.com/helpdesk-gw/helpdesk/threading"
 )
 
 // rejectViewOnly is I5: the sender may see the ticket but not comment. The
@@ -85,4 +87,23 @@ func (r *run) tellStaffOfLoop(ctx context.Context, v *access.TicketView) error {
 		}
 	}
 	return nil
+}
+
+// rejectUnprovenStaff is I9 (v3): a message that claims a staff address
+// without the proof the configuration asks for changes nothing. It is held
+// in quarantine (an admin may release it after checking) and the staff
+// address is told, at most ack_limit times an hour (B2), how to prove it;
+// the notice names no ticket and carries no reply address.
+func (r *run) rejectUnprovenStaff(ctx context.Context, match threading.Match) error {
+	how := "a reply to a notification they received (P1 b)"
+	if r.p.opts.TrustedAuthservID != "" {
+		how = "DMARC or aligned DKIM in the Authentication-Results of " + r.p.opts.TrustedAuthservID + " (P1 a)"
+	}
+	r.set(model.OutcomeRejected, "unproven staff sender: claims a staff address without proof; staff prove it by "+how+": held in quarantine", "I9", "P4")
+	r.res.TicketID = match.TicketID
+	if err := r.quarantine(ctx, match.TicketID); err != nil {
+		return err
+	}
+	d := templates.Data{HelpdeskName: r.p.opts.HelpdeskName, TrustedAuthserv: r.p.opts.TrustedAuthservID}
+	return r.queue(ctx, nil, r.msg.From.Email, model.KindNotice, "notice_unproven_staff", d, []string{"I9"})
 }

@@ -212,8 +212,38 @@ func TestI9_P4_ForgedStaffReplyRejected(t *testing.T) {
 			Headers: []string{"Authentication-Results: evil.example; dmarc=pass header.from=help.example"}})
 		w.expect(res, model.OutcomeRejected, "I9")
 		v := w.ticket(1)
-		if v.Status != "open" || len(v.Comments) != 1 || len(w.outbox("")) != before {
+		if v.Status != "open" || len(v.Comments) != 1 {
 			t.Fatalf("forged staff reply changed something: %+v", v)
+		}
+		// I9 v3: the staff address is told how to prove it, in a notice
+		// that names no ticket and carries no reply address …
+		for _, row := range w.outbox("")[before:] {
+			if row.To != "sam@help.example" || row.Kind != model.KindNotice || row.TicketID != 0 || row.ReplyTo != "" {
+				t.Fatalf("I9: unexpected notification %+v", row)
+			}
+			if !strings.Contains(row.TextBody, authservID) {
+				t.Errorf("I9: the notice does not say how to prove it: %q", row.TextBody)
+			}
+		}
+		if n := len(w.outbox("sam@help.example")); n != 2 {
+			t.Errorf("I9: %d notices to sam, want 2", n)
+		}
+		// … and the messages wait in quarantine, explained as unproven staff mail.
+		q, err := w.adm.QuarantineList(w.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(q) != 2 || !strings.Contains(q[0].Reason, "unproven staff sender") || q[0].Ticket == nil || *q[0].Ticket != 1 {
+			t.Fatalf("I9: quarantine %+v", q)
+		}
+		// An admin who checked it releases it: its text becomes Sam's
+		// comment; its command does not act.
+		if _, err := w.adm.QuarantineRelease(w.ctx, w.owner(), q[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		v = w.ticket(1)
+		if v.Status != "open" || len(v.Comments) != 2 || v.Comments[1].Author != "sam@help.example" || v.Comments[1].Body != "All fixed." {
+			t.Fatalf("I9 release: %+v", v)
 		}
 	})
 }

@@ -368,9 +368,8 @@ func (r *run) mailFacts() *ticket.Mail {
 
 // route sends the message down the path I1–I9 choose.
 func (r *run) route(ctx context.Context, match threading.Match) error {
-	if r.act.Actor.Person.IsStaff() && !r.proof.StaffProven() { // I9
-		r.set(model.OutcomeRejected, "claims a staff address without proof", "I9", "P4")
-		return nil
+	if r.act.Actor.Person.IsStaff() && !r.proof.StaffProven() {
+		return r.rejectUnprovenStaff(ctx, match)
 	}
 	if match.TicketID == 0 {
 		if f := r.followTarget(); f != nil {

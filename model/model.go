@@ -216,7 +216,7 @@ var notificationKinds = []NotificationKindInfo{
 	{Kind: KindAck, Automatic: true, Templates: []string{"ack"}},
 	{Kind: KindComment, Templates: []string{"comment"}},
 	{Kind: KindNote, Templates: []string{"note"}},
-	{Kind: KindNotice, Automatic: true, Templates: []string{"notice_view_only", "notice_rejected", "command_report"}},
+	{Kind: KindNotice, Automatic: true, Templates: []string{"notice_view_only", "notice_rejected", "command_report", "notice_unproven_staff"}},
 	{Kind: KindCCAdded, Automatic: true, Templates: []string{"cc_added"}},
 	{Kind: KindStatus, Templates: []string{"status"}},
 }

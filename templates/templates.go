@@ -53,6 +53,10 @@ type Data struct {
 	OtherOrgs    []string // the requester's other organisations (I3)
 	Notes        []string // things ignored or refused, and why (I8, P3)
 	Marker       string
+	// TrustedAuthserv is the authserv-id whose Authentication-Results
+	// prove a sender (P1 a), "" when only reply tokens do (P1 b): the
+	// unproven-staff notice (I9) says which proof counts.
+	TrustedAuthserv string
 }
 
 // Set is a loaded set of templates.
