@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
 
 	"github.com/helpdesk-gw/helpdesk/model"
@@ -58,20 +59,45 @@ func IsFreeMail(domain string) bool {
 // ErrNeedsForce marks a domain O2 refuses unless the admin forces it.
 var ErrNeedsForce = errors.New("refused unless forced (--force)")
 
-// NormalizeDomain validates and lower-cases an organisation domain (O2).
-// Public suffixes, wildcards over them and free-mail domains are refused
-// with an error wrapping ErrNeedsForce unless force is set.
-func NormalizeDomain(d string, force bool) (string, error) {
-	d = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(d)), ".")
-	base := strings.TrimPrefix(d, "*.")
-	if base == "" || strings.ContainsAny(base, "*@ /\\") {
+// domainNames checks and maps organisation domains (O1, O2): the IDNA
+// lookup mapping (case, width), letters, digits and '-' only (STD3), no
+// '-' at either end of a label, the joiner and Bidi rules, labels of 1 to
+// 63 octets and names of at most 253 once in ASCII. A Profile is safe for
+// concurrent use and never changes.
+var domainNames = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.CheckHyphens(true),
+	idna.CheckJoiners(true), idna.VerifyDNSLength(true), idna.Transitional(false))
+
+// ValidDomain checks that d is a domain name, as IDNA defines one, and
+// returns it in the form organisations keep: lower-case ASCII, an
+// internationalised label as its A-label (bücher.example is
+// xn--bcher-kva.example). Spaces, control characters (CR, LF, TAB), '@',
+// '_', '*' and empty labels are refused, and so is a name whose last label
+// is all digits (an IP address). The error says "O2: … is not a domain
+// name", with the name quoted so that it stays on one line.
+func ValidDomain(d string) (string, error) {
+	ascii, err := domainNames.ToASCII(d)
+	if err != nil || ascii == "" || strings.Trim(ascii[strings.LastIndexByte(ascii, '.')+1:], "0123456789") == "" {
 		return "", fmt.Errorf("O2: %q is not a domain name", d)
 	}
-	for _, label := range strings.Split(base, ".") {
-		if label == "" || len(label) > 63 {
-			return "", fmt.Errorf("O2: %q is not a domain name", d)
-		}
+	return ascii, nil
+}
+
+// NormalizeDomain validates an organisation domain (O2) and returns the
+// form it is kept in: ValidDomain's, after an optional "*." (every
+// subdomain) and without a final dot. Public suffixes, wildcards over them
+// and free-mail domains are refused with an error wrapping ErrNeedsForce
+// unless force is set.
+func NormalizeDomain(d string, force bool) (string, error) {
+	d = strings.TrimSuffix(strings.TrimSpace(d), ".")
+	wildcard, base := "", d
+	if rest, ok := strings.CutPrefix(d, "*."); ok {
+		wildcard, base = "*.", rest
 	}
+	base, err := ValidDomain(base)
+	if err != nil {
+		return "", err
+	}
+	d = wildcard + base
 	if force {
 		return d, nil
 	}
@@ -86,13 +112,40 @@ func NormalizeDomain(d string, force bool) (string, error) {
 
 // DomainMatches reports whether an address domain matches an organisation
 // domain pattern (O2): case-insensitively and exactly; "*.acme.com" matches
-// every subdomain of acme.com but not acme.com itself.
+// every subdomain of acme.com but not acme.com itself. An internationalised
+// name matches in either form (bücher.example, xn--bcher-kva.example).
 func DomainMatches(pattern, domain string) bool {
-	pattern, domain = strings.ToLower(pattern), strings.ToLower(domain)
+	pattern, domain = matchForm(pattern), matchForm(domain)
 	if rest, ok := strings.CutPrefix(pattern, "*."); ok {
 		return strings.HasSuffix(domain, "."+rest) && len(domain) > len(rest)+1
 	}
 	return pattern == domain
+}
+
+// matchForm is a domain, or a "*." pattern, as DomainMatches compares it:
+// lower-case, and in ASCII when it converts.
+func matchForm(d string) string {
+	d = strings.ToLower(d)
+	if isASCII(d) {
+		return d
+	}
+	wildcard, base := "", d
+	if rest, ok := strings.CutPrefix(d, "*."); ok {
+		wildcard, base = "*.", rest
+	}
+	if ascii, err := idna.Lookup.ToASCII(base); err == nil {
+		return wildcard + ascii
+	}
+	return d
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // DomainMatch is an organisation that owns an address's domain.

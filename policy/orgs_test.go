@@ -2,6 +2,7 @@ package policy
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,6 +61,64 @@ func TestO2_PublicSuffixAndFreeMailRefusedUnlessForced(t *testing.T) {
 	for _, bad := range []string{"", "not a domain", "a@b.com", "*.", "x..com"} {
 		if _, err := NormalizeDomain(bad, true); err == nil {
 			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// TestO2_DomainsAreDomainNames: an organisation's domain is a domain name
+// as IDNA defines it. CR, LF and TAB once got in and broke org list; they,
+// and every other character a domain cannot hold, are refused; Unicode
+// names are kept as their A-labels and match in either form.
+func TestO2_DomainsAreDomainNames(t *testing.T) {
+	for _, bad := range []string{
+		"x.example\r\nevil", "x.example\nevil.example", "acme\t.com", "ac me.com", "acme.com\x00",
+		"a_b.example", "-acme.com", "acme-.com", "ab--cd.example", "acme..com", ".acme.com",
+		"*.*.acme.com", "acme.*.com", "a@acme.com", "acme.com/x", "[10.0.0.1]", "10.0.0.1", "acme.123",
+		strings.Repeat("a", 64) + ".com", strings.Repeat("abcdefghi.", 26) + "com",
+		"xn--zz.example", "\u202eacme.com", "acme\u200d.com",
+	} {
+		for _, force := range []bool{false, true} {
+			d, err := NormalizeDomain(bad, force)
+			if err == nil || errors.Is(err, ErrNeedsForce) {
+				t.Errorf("%q (force %v) accepted as %q (%v)", bad, force, d, err)
+				continue
+			}
+			if !strings.HasPrefix(err.Error(), "O2: ") || strings.ContainsAny(err.Error(), "\r\n\t") {
+				t.Errorf("%q: error %q should name O2 in one line", bad, err)
+			}
+		}
+	}
+	for in, want := range map[string]string{
+		"Acme.COM":                       "acme.com",
+		" acme.com.\n":                   "acme.com",
+		"*.Acme.co.uk":                   "*.acme.co.uk",
+		"Bücher.example":                 "xn--bcher-kva.example",
+		"*.bücher.example":               "*.xn--bcher-kva.example",
+		"xn--bcher-kva.example":          "xn--bcher-kva.example",
+		"ＡＣＭＥ.com":                       "acme.com", // fullwidth letters are mapped (UTS 46)
+		"mail-1.acme.example":            "mail-1.acme.example",
+		"r3.acme.example":                "r3.acme.example",
+		strings.Repeat("a", 63) + ".com": strings.Repeat("a", 63) + ".com",
+	} {
+		if got, err := NormalizeDomain(in, false); err != nil || got != want {
+			t.Errorf("NormalizeDomain(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if d, err := ValidDomain("例え.jp"); err != nil || d != "xn--r8jz45g.jp" {
+		t.Errorf("ValidDomain(例え.jp) = %q, %v", d, err)
+	}
+	for _, tc := range []struct {
+		pattern, domain string
+		want            bool
+	}{
+		{"xn--bcher-kva.example", "bücher.example", true},
+		{"xn--bcher-kva.example", "BÜCHER.example", true},
+		{"*.xn--bcher-kva.example", "mail.bücher.example", true},
+		{"bücher.example", "xn--bcher-kva.example", true}, // a domain kept before validation
+		{"xn--bcher-kva.example", "bucher.example", false},
+	} {
+		if got := DomainMatches(tc.pattern, tc.domain); got != tc.want {
+			t.Errorf("DomainMatches(%q, %q) = %v", tc.pattern, tc.domain, got)
 		}
 	}
 }

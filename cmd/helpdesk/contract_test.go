@@ -322,3 +322,25 @@ func TestTicketJSONTeamStopgap(t *testing.T) {
 		t.Error(`admin.TicketView prints "team" now: remove the Team stopgap of ticketJSON (cmd_tickets.go)`)
 	}
 }
+
+// TestO2_DomainWithLineBreakIsRefused: a domain holding CR, LF or TAB once
+// got in and broke org list's lines.
+func TestO2_DomainWithLineBreakIsRefused(t *testing.T) {
+	c := newCLI(t)
+	c.ok("staff", "add", "o@help.example", "--role", "owner")
+	c.ok("--as", "o@help.example", "org", "add", "acme", "--domain", "Bücher.example")
+	for _, args := range [][]string{
+		{"org", "domain", "add", "acme", "x.example\r\nevil"},
+		{"org", "domain", "add", "acme", "x.example\tevil"},
+		{"org", "add", "evil", "--domain", "evil.example\nacme.com"},
+	} {
+		code, _, errs := c.run("", append([]string{"--as", "o@help.example"}, args...)...)
+		if code != 2 || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "O2: ") || !strings.Contains(errs, "is not a domain name") {
+			t.Errorf("%q: exit %d, stderr %q", args, code, errs)
+		}
+	}
+	out := c.ok("org", "list")
+	if strings.Count(out, "\n") != 1 || !strings.Contains(out, " xn--bcher-kva.example\n") {
+		t.Errorf("org list:\n%s", out)
+	}
+}
