@@ -99,7 +99,7 @@ func (f *Facts) People(ctx context.Context, users map[int64]model.User) (map[str
 
 func (f *Facts) personWith(ctx context.Context, u model.User, ms []model.Membership) (policy.Person, error) {
 	p := policy.Person{Email: u.Email, UserID: u.ID, Name: u.Name, Role: u.StaffRole,
-		Registered: u.Registered, Bouncing: u.Bouncing, DefaultOrg: u.DefaultOrgID}
+		Registered: u.Registered, Bouncing: u.Bouncing, DefaultOrg: u.DefaultOrgID, Notify: u.Notify}
 	domain := model.EmailDomain(u.Email)
 	for _, m := range ms {
 		o, ok, err := f.Org(ctx, m.OrgID)

@@ -103,3 +103,37 @@ func (s *Service) unassign(ctx context.Context, tx *store.Tx, userID int64) erro
 	}
 	return nil
 }
+
+// StaffNotify sets what a staff member is told of (N7): team, assigned or
+// none. Staff set their own; an admin sets anyone's. Audited (S3).
+func (s *Service) StaffNotify(ctx context.Context, req Request, email string, notify model.NotifySetting) error {
+	if !notify.Valid() {
+		return usage("--notify must be team, assigned or none (N7), not %q", notify)
+	}
+	email, err := validEmail(email)
+	if err != nil {
+		return err
+	}
+	return s.change(ctx, req, func(tx *store.Tx) error {
+		need := model.RoleAdmin
+		if model.NormalizeEmail(req.As) == email {
+			need = model.RoleAgent // N7: staff set their own
+		}
+		if _, err := actor(ctx, tx, req, need); err != nil {
+			return err
+		}
+		u, err := loadUser(ctx, tx, email)
+		if err != nil {
+			return err
+		}
+		if !u.StaffRole.IsStaff() {
+			return refused("N7: %s is not staff; only staff have a notify setting", email)
+		}
+		before := map[string]string{"notify": string(u.Notify.Or())}
+		u.Notify = notify
+		if err := tx.UpdateUser(ctx, &u); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, req, "staff.notify", email, before, map[string]string{"notify": string(notify)})
+	})
+}

@@ -63,8 +63,12 @@ func TestB1_ListMailProcessedButNeverAnswered(t *testing.T) {
 		w := newWorld(t, b)
 		res := w.ingest(mail{From: "ann@acme.com", Cc: "carl@cc.example", Headers: []string{"List-Id: <users.lists.acme.com>", "Precedence: list"}})
 		w.expect(res, model.OutcomeCreated, "B1")
-		if n := w.outbox(""); len(n) != 0 {
+		if n := w.endUserOutbox(); len(n) != 0 {
 			t.Fatalf("list mail answered automatically: %+v", n)
+		}
+		// Staff are still told of the new ticket (N7): that answers nobody.
+		if n := w.outbox("sam@help.example"); len(n) != 1 || n[0].Kind != model.KindNewTicket {
+			t.Fatalf("N7: staff not told of the list mail's ticket: %+v", n)
 		}
 	})
 }
@@ -186,7 +190,7 @@ func TestDuplicatesChangeNothing(t *testing.T) {
 		if kept, err := w.st.RawByID(w.ctx, res.RawID); err != nil || !bytes.Equal(kept.Raw, m.raw()) {
 			t.Fatalf("the duplicate's own bytes were not kept (%v)", err)
 		}
-		if len(w.tickets()) != 1 || len(w.ticket(1).Comments) != 1 || len(w.outbox("")) != 2 {
+		if len(w.tickets()) != 1 || len(w.ticket(1).Comments) != 1 || len(w.endUserOutbox()) != 2 {
 			t.Fatalf("duplicates changed the ticket: %d comments", len(w.ticket(1).Comments))
 		}
 		// The same Message-ID from another sender is not a duplicate.
@@ -252,7 +256,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 	runBoth(t, func(t *testing.T, b store.Backend) {
 		w := newWorld(t, b)
 		res, err := w.p.Ingest(w.ctx, ingest.Input{Raw: mail{From: "ann@acme.com", Cc: "carl@cc.example"}.raw(), DryRun: true})
-		if err != nil || res.Outcome != model.OutcomeCreated || len(res.Notified) != 2 {
+		if err != nil || res.Outcome != model.OutcomeCreated || len(res.Notified) != 4 { // ack, cc_added, two staff (N7)
 			t.Fatalf("%+v %v", res, err)
 		}
 		raws, _ := w.st.ListRaw(w.ctx, "")

@@ -175,6 +175,18 @@ func hasRule(rules []string, r string) bool {
 	return false
 }
 
+// endUserOutbox lists the notifications queued to people who are not the
+// helpdesk's staff (staff are told of every new ticket, N7).
+func (w *world) endUserOutbox() []model.OutboxMessage {
+	var out []model.OutboxMessage
+	for _, r := range w.outbox("") {
+		if !strings.HasSuffix(r.To, "@help.example") {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // outbox lists the notifications queued, filtered by recipient ("" all).
 func (w *world) outbox(to string) []model.OutboxMessage {
 	w.t.Helper()

@@ -76,8 +76,8 @@ func TestN3_AcknowledgementAndCCsAdded(t *testing.T) {
 		if ccs[0].ReplyTo == acks[0].ReplyTo {
 			t.Fatal("CC was given the requester's reply address")
 		}
-		if n := len(w.outbox("")); n != 2 {
-			t.Fatalf("%d notifications, want 2", n)
+		if n := len(w.endUserOutbox()); n != 2 {
+			t.Fatalf("%d notifications to end-users, want 2", n)
 		}
 	})
 }

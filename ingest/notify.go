@@ -35,14 +35,18 @@ func (r *run) notifyNewTicket(ctx context.Context, v *access.TicketView, c *mode
 	if err := r.act.NotifyCCsAdded(ctx, v, joined, body, "C1"); err != nil {
 		return err
 	}
-	if c == nil {
-		return nil
+	if c != nil {
+		skip := map[string]bool{v.Facts.Requester: true}
+		for e := range joined {
+			skip[e] = true
+		}
+		// The opening comment goes to followers and an assignee (N1, N5);
+		// staff of the team are told below, with the whole story (N7).
+		if err := r.act.NotifyOpeningComment(ctx, v, c, joined, skip); err != nil {
+			return err
+		}
 	}
-	skip := map[string]bool{v.Facts.Requester: true}
-	for e := range joined {
-		skip[e] = true
-	}
-	return r.act.NotifyComment(ctx, v, c, false, joined, skip)
+	return r.act.NotifyStaffOfNewTicket(ctx, v, c)
 }
 
 // notifyComment tells people of a new comment or note (N1, N2, N4), and

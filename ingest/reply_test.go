@@ -225,8 +225,14 @@ func TestI9_P4_ForgedStaffReplyRejected(t *testing.T) {
 				t.Errorf("I9: the notice does not say how to prove it: %q", row.TextBody)
 			}
 		}
-		if n := len(w.outbox("sam@help.example")); n != 2 {
-			t.Errorf("I9: %d notices to sam, want 2", n)
+		notices := 0
+		for _, row := range w.outbox("sam@help.example") {
+			if row.Kind == model.KindNotice {
+				notices++
+			}
+		}
+		if notices != 2 {
+			t.Errorf("I9: %d notices to sam, want 2", notices)
 		}
 		// … and the messages wait in quarantine, explained as unproven staff mail.
 		q, err := w.adm.QuarantineList(w.ctx)

@@ -197,6 +197,9 @@ const (
 	KindNotice  NotificationKind = "notice"
 	KindCCAdded NotificationKind = "cc_added"
 	KindStatus  NotificationKind = "status"
+	// KindNewTicket tells staff of a new ticket, with their own reply
+	// address (N7).
+	KindNewTicket NotificationKind = "new_ticket"
 )
 
 // NotificationKindInfo describes one notification kind: whether it is
@@ -219,6 +222,7 @@ var notificationKinds = []NotificationKindInfo{
 	{Kind: KindNotice, Automatic: true, Templates: []string{"notice_view_only", "notice_rejected", "command_report", "notice_unproven_staff"}},
 	{Kind: KindCCAdded, Automatic: true, Templates: []string{"cc_added"}},
 	{Kind: KindStatus, Templates: []string{"status"}},
+	{Kind: KindNewTicket, Templates: []string{"new_ticket"}},
 }
 
 // NotificationKinds lists every notification kind with what it implies.
@@ -334,7 +338,36 @@ type User struct {
 	DefaultOrgID int64 // 0: none set by an admin (O6)
 	Registered   bool  // added by an admin (O8 registered intake)
 	Bouncing     bool  // B3: no notifications until they write again
-	CreatedAt    time.Time
+	// Notify is what a staff member is told of (N7); "" is the default,
+	// NotifyTeam.
+	Notify    NotifySetting
+	CreatedAt time.Time
+}
+
+// NotifySetting is what a staff member is told of (N7).
+type NotifySetting string
+
+// The notify settings of N7.
+const (
+	// NotifyTeam (the default): new tickets of their teams (every staff
+	// member's when a ticket has no team), and public comments on those
+	// tickets while unassigned, besides what N1/N2 send an assignee.
+	NotifyTeam NotifySetting = "team"
+	// NotifyAssigned: only what N1/N2 send an assignee.
+	NotifyAssigned NotifySetting = "assigned"
+	// NotifyNone: nothing, not even as assignee (following still works).
+	NotifyNone NotifySetting = "none"
+)
+
+// Valid reports whether n is a known setting.
+func (n NotifySetting) Valid() bool { return n == NotifyTeam || n == NotifyAssigned || n == NotifyNone }
+
+// Or returns n, or NotifyTeam when n is empty.
+func (n NotifySetting) Or() NotifySetting {
+	if n == "" {
+		return NotifyTeam
+	}
+	return n
 }
 
 // Membership ties a user to an organisation (O3, A2, N5).

@@ -59,6 +59,11 @@ func newWorld(t *testing.T, b store.Backend) *world {
 	owner := admin.Request{As: "owner@help.example"}
 	w.ok(w.adm.StaffSet(w.ctx, admin.Request{}, "owner@help.example", model.RoleOwner, "staff.add"))
 	w.ok(w.adm.StaffSet(w.ctx, owner, "sam@help.example", model.RoleAgent, "staff.add"))
+	// These tests count what end-users are sent; staff told of every new
+	// ticket (N7) are tested in ingest.
+	for _, e := range []string{"owner@help.example", "sam@help.example"} {
+		w.ok(nil, w.adm.StaffNotify(w.ctx, owner, e, model.NotifyNone))
+	}
 	w.ok(w.adm.OrgAdd(w.ctx, owner, "acme", admin.OrgSettings{Name: "Acme"}, []string{"acme.com"}, false))
 	w.ok(w.adm.OrgAdd(w.ctx, owner, "partnerco", admin.OrgSettings{Name: "Partner"}, []string{"partner.example"}, false))
 	w.ok(w.adm.DomainAdd(w.ctx, owner, "acme", "partner.example", false)) // O5

@@ -24,6 +24,10 @@ type CommentEvent struct {
 	// Joined are the addresses that joined the ticket with this mail: they
 	// are sent the comment even when in To/Cc, for its reply address (N4).
 	Joined map[string]bool
+	// TeamStaff are the staff told of a public comment on a ticket nobody
+	// is assigned to (N1, N7): the staff of its team, every staff member
+	// when it has none. Only those whose notify setting is team are told.
+	TeamStaff []string
 }
 
 // FollowsAll reports whether a membership follows every ticket of its
@@ -33,11 +37,14 @@ func FollowsAll(m Membership) bool { return m.FollowAll && m.Access == model.Mem
 // CommentRecipients decides who is told of a comment (N1, N2, N4, N5), given
 // the people concerned (keyed by email; anyone missing is not told).
 //
-// N1, public comment: the requester, CCs, followers and the assignee, minus
-// the author, anyone who cannot see the ticket now (R1–R5), bouncing
-// addresses (B3), and (N4) the people in To/Cc of a proven author's mail who
-// did not just join. N2, internal note: the assignee and staff followers
-// only; no end-user address, ever (R7).
+// N1, public comment: the requester, CCs, followers and the assignee (when
+// none is assigned, the team's staff of N7), minus the author, anyone who
+// cannot see the ticket now (R1–R5), bouncing addresses (B3), and (N4) the
+// people in To/Cc of a proven author's mail who did not just join. N2,
+// internal note: the assignee and staff followers only; no end-user
+// address, ever (R7). N7: a staff member whose notify setting is none is
+// told nothing but what they follow (N5); one whose setting is assigned is
+// not told as team staff.
 func CommentRecipients(ev CommentEvent, t TicketFacts, people map[string]Person) []Recipient {
 	type cand struct{ rules []string }
 	cands := map[string]*cand{}
@@ -65,6 +72,11 @@ func CommentRecipients(ev CommentEvent, t TicketFacts, people map[string]Person)
 			add(e, "N5")
 		}
 		add(t.Assignee, "N1")
+		if t.Assignee == "" {
+			for _, e := range ev.TeamStaff {
+				add(e, "N7")
+			}
+		}
 	}
 	var out []Recipient
 	for email, c := range cands {
@@ -78,6 +90,8 @@ func CommentRecipients(ev CommentEvent, t TicketFacts, people map[string]Person)
 			continue
 		case p.Bouncing: // B3
 			continue
+		case p.IsStaff() && !staffWants(p.Notify, c.rules): // N7
+			continue
 		case ev.AuthorProven && ev.MailRecipients[email] && !ev.Joined[email]: // N4
 			continue
 		}
@@ -85,6 +99,23 @@ func CommentRecipients(ev CommentEvent, t TicketFacts, people map[string]Person)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Email < out[j].Email })
 	return out
+}
+
+// staffWants reports whether a staff member with setting n is told of a
+// comment for these rules (N7): following (N5) always counts; none
+// refuses the rest; assigned refuses being told as team staff.
+func staffWants(n model.NotifySetting, rules []string) bool {
+	for _, r := range rules {
+		switch {
+		case r == "N5":
+			return true
+		case n.Or() == model.NotifyNone:
+		case r == "N7" && n.Or() != model.NotifyTeam:
+		default:
+			return true
+		}
+	}
+	return false
 }
 
 // MaySend re-checks a queued notification at send time (N1, N2, R7): the

@@ -17,6 +17,8 @@ type Person struct {
 	Bouncing    bool // B3
 	DefaultOrg  int64
 	Memberships []Membership
+	// Notify is what a staff member is told of (N7); "" means team.
+	Notify model.NotifySetting
 }
 
 // IsStaff reports whether p has a staff role (S1).

@@ -114,10 +114,10 @@ func (d *deferred) take() pendingWrite {
 			sets = append(sets, rs)
 		}
 	}
-	rs := rowSet{table: "users", cols: "id, email, name, staff_role, default_org_id, registered, bouncing, created_at"}
+	rs := rowSet{table: "users", cols: "id, email, name, staff_role, default_org_id, registered, bouncing, notify, created_at"}
 	for _, u := range d.pUsers {
 		rs.rows = append(rs.rows, []any{u.ID, u.Email, u.Name, string(u.StaffRole), nullID(u.DefaultOrgID),
-			u.Registered, u.Bouncing, dbTime(u.CreatedAt)})
+			u.Registered, u.Bouncing, string(u.Notify.Or()), dbTime(u.CreatedAt)})
 	}
 	add(rs)
 	rs = rowSet{table: "memberships", cols: membershipCols, suffix: ` ON CONFLICT (user_id, org_id) DO UPDATE

@@ -294,7 +294,7 @@ func (t *Tx) UpdateUser(ctx context.Context, u *model.User) error {
 	if t.d != nil {
 		for _, p := range t.d.pUsers {
 			if p.ID == u.ID {
-				p.Name, p.StaffRole, p.DefaultOrgID, p.Registered, p.Bouncing = u.Name, u.StaffRole, u.DefaultOrgID, u.Registered, u.Bouncing
+				p.Name, p.StaffRole, p.DefaultOrgID, p.Registered, p.Bouncing, p.Notify = u.Name, u.StaffRole, u.DefaultOrgID, u.Registered, u.Bouncing, u.Notify
 				t.d.usersByID[p.ID] = *p
 				return nil
 			}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 )
 
@@ -19,6 +20,12 @@ func OpenAtVersion(ctx context.Context, url string, version int) (*Store, error)
 func Exec(ctx context.Context, s *Store, query string, args ...any) error {
 	_, err := s.db.ExecContext(ctx, s.db.Rebind(query), args...)
 	return err
+}
+
+// QueryRow runs a query written with ? placeholders, for tests of
+// migrating.
+func QueryRow(ctx context.Context, s *Store, query string, args ...any) *sql.Row {
+	return s.db.QueryRowContext(ctx, s.db.Rebind(query), args...)
 }
 
 // CountBlobs counts the stored blobs, for tests that check contents are

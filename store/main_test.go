@@ -78,3 +78,15 @@ func sameTime(t *testing.T, what string, got, want time.Time) {
 		t.Errorf("%s = %v, want %v in UTC", what, got, want)
 	}
 }
+
+// oldUser adds a user to a store opened at an older schema version, with
+// the columns every version has (the code's own CreateUser writes the
+// newest columns).
+func oldUser(t *testing.T, s *store.Store, email string) model.User {
+	t.Helper()
+	must(t, store.Exec(ctx, s, `INSERT INTO users (email, name, staff_role, registered, bouncing, created_at)
+		VALUES (?, ?, '', ?, ?, ?)`, email, email, false, false, "2026-12-01T00:00:00Z"))
+	var id int64
+	must(t, store.QueryRow(ctx, s, `SELECT id FROM users WHERE email = ?`, email).Scan(&id))
+	return model.User{ID: id, Email: email}
+}

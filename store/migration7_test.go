@@ -19,7 +19,7 @@ func TestMigration7KeepsAttachmentsAndDropsTheBlobReference(t *testing.T) {
 		url := storetest.URL(t, b)
 		old, err := store.OpenAtVersion(ctx, url, 6)
 		must(t, err)
-		u := mustUser(t, old, "ann@acme.com")
+		u := oldUser(t, old, "ann@acme.com")
 		tk := mustTicket(t, old, u.ID)
 		c := model.Comment{TicketID: tk.ID, AuthorID: u.ID, Visibility: model.VisibilityPublic, Body: "see attached"}
 		must(t, old.AddComment(ctx, &c))

@@ -17,7 +17,7 @@ func TestMigration9_N6_KeepsMessageIDsAndAcceptsNotes(t *testing.T) {
 		url := storetest.URL(t, b)
 		old, err := store.OpenAtVersion(ctx, url, 8)
 		must(t, err)
-		u := mustUser(t, old, "ann@acme.com")
+		u := oldUser(t, old, "ann@acme.com")
 		tk := mustTicket(t, old, u.ID)
 		_, err = old.RecordMessageID(ctx, tk.ID, "first@acme.com", store.Inbound, "ann@acme.com", 0)
 		must(t, err)

@@ -14,13 +14,23 @@ var migrations = []migration{
 	{7, "attachments read from their raw message", schemaV7, nil},
 	{8, "tickets by last change", schemaV8, nil},
 	{9, "Message-IDs of internal notes kept apart", schemaV9, nil},
+	{10, "what staff are told of", schemaV10, nil},
 }
+
+// schemaV10 keeps each staff member's notify setting (N7): team (the
+// default), assigned or none.
+const schemaV10 = `
+ALTER TABLE users ADD COLUMN notify TEXT NOT NULL DEFAULT 'team';
+`
 
 // schemaV8 lets the queue and the portal page through tickets by last
 // change (keyset on updated_at, id) without sorting the whole table.
 const schemaV8 = `
 CREATE INDEX tickets_updated ON tickets(updated_at, id);
 `
+
+// SchemaVersion is the last schema migration this program applies.
+func SchemaVersion() int { return migrations[len(migrations)-1].version }
 
 // sqliteMigrations replaces, on SQLite, the steps its ALTER TABLE cannot
 // express.

@@ -9,12 +9,12 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-const userCols = `id, email, name, staff_role, default_org_id, registered, bouncing, created_at`
+const userCols = `id, email, name, staff_role, default_org_id, registered, bouncing, notify, created_at`
 
 func scanUser(r rowScanner) (model.User, error) {
 	var u model.User
 	err := r.Scan(&u.ID, &u.Email, &u.Name, &u.StaffRole, (*nullID)(&u.DefaultOrgID),
-		&u.Registered, &u.Bouncing, (*dbTime)(&u.CreatedAt))
+		&u.Registered, &u.Bouncing, &u.Notify, (*dbTime)(&u.CreatedAt))
 	return u, err
 }
 
@@ -24,9 +24,9 @@ func (q *queries) CreateUser(ctx context.Context, u *model.User) error {
 	u.Email = model.NormalizeEmail(u.Email)
 	q.stamp(&u.CreatedAt)
 	id, err := q.insert(ctx, "insert user "+u.Email,
-		`INSERT INTO users (email, name, staff_role, default_org_id, registered, bouncing, created_at)
-		 VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		u.Email, u.Name, string(u.StaffRole), nullID(u.DefaultOrgID), u.Registered, u.Bouncing, dbTime(u.CreatedAt))
+		`INSERT INTO users (email, name, staff_role, default_org_id, registered, bouncing, notify, created_at)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.Email, u.Name, string(u.StaffRole), nullID(u.DefaultOrgID), u.Registered, u.Bouncing, string(u.Notify.Or()), dbTime(u.CreatedAt))
 	if err != nil {
 		return err
 	}
@@ -35,11 +35,11 @@ func (q *queries) CreateUser(ctx context.Context, u *model.User) error {
 }
 
 // UpdateUser stores u's name, staff role, default organisation, registered
-// and bouncing flags.
+// and bouncing flags, and notify setting (N7).
 func (q *queries) UpdateUser(ctx context.Context, u *model.User) error {
 	return q.execOne(ctx, fmt.Sprintf("update user %d", u.ID),
-		`UPDATE users SET name = ?, staff_role = ?, default_org_id = ?, registered = ?, bouncing = ? WHERE id = ?`,
-		u.Name, string(u.StaffRole), nullID(u.DefaultOrgID), u.Registered, u.Bouncing, u.ID)
+		`UPDATE users SET name = ?, staff_role = ?, default_org_id = ?, registered = ?, bouncing = ?, notify = ? WHERE id = ?`,
+		u.Name, string(u.StaffRole), nullID(u.DefaultOrgID), u.Registered, u.Bouncing, string(u.Notify.Or()), u.ID)
 }
 
 // SetBouncing marks the user with that email as bouncing or not (B3).

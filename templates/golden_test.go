@@ -17,7 +17,9 @@ var goldenData = Data{
 	AuthorName: "Ann Åsen", AuthorEmail: "ann@acme.com",
 	Body:   "The printer says <b>PC LOAD LETTER</b>.\nSee https://acme.com/kb?a=1&b=2.\n\nAsk carl@acme.com, please.",
 	Status: "solved", Org: "acme", OtherOrgs: []string{"partnerco", "beta"},
-	Notes: []string{"#cc ignored: your address is not proven (P3)"},
+	Notes:     []string{"#cc ignored: your address is not proven (P3)"},
+	Requester: "ann@acme.com", Access: []string{"ann@acme.com: R2 requester", "carl@acme.com: R3 cc <added by ann>"},
+	TrustedAuthserv: "mx.help.example",
 }
 
 // TestGoldenRenderedTemplates compares every kind in every shipped language,

@@ -57,6 +57,11 @@ type Data struct {
 	// prove a sender (P1 a), "" when only reply tokens do (P1 b): the
 	// unproven-staff notice (I9) says which proof counts.
 	TrustedAuthserv string
+	// Requester is the ticket's requester and Access who can see it and
+	// why, one line each as 'ticket access' says it (N7's staff
+	// notification).
+	Requester string
+	Access    []string
 }
 
 // Set is a loaded set of templates.

@@ -44,6 +44,17 @@ func (a *Act) Data(v *access.TicketView, body string) templates.Data {
 // already reached, unless they just joined). skip names addresses told
 // otherwise (the requester's acknowledgement of a new ticket).
 func (a *Act) NotifyComment(ctx context.Context, v *access.TicketView, c *model.Comment, internal bool, joined, skip map[string]bool) error {
+	return a.notifyComment(ctx, v, c, internal, joined, skip, true)
+}
+
+// NotifyOpeningComment tells followers and an assignee of the comment that
+// opened a ticket (N1, N5), but not the team's staff: they are told of the
+// new ticket with the whole story (NotifyStaffOfNewTicket, N7).
+func (a *Act) NotifyOpeningComment(ctx context.Context, v *access.TicketView, c *model.Comment, joined, skip map[string]bool) error {
+	return a.notifyComment(ctx, v, c, false, joined, skip, false)
+}
+
+func (a *Act) notifyComment(ctx context.Context, v *access.TicketView, c *model.Comment, internal bool, joined, skip map[string]bool, withTeam bool) error {
 	mailTo := map[string]bool{}
 	if a.Mail != nil {
 		for _, e := range a.Mail.Recipients {
@@ -51,11 +62,25 @@ func (a *Act) NotifyComment(ctx context.Context, v *access.TicketView, c *model.
 		}
 	}
 	ev := policy.CommentEvent{Author: a.actorEmail(), AuthorProven: a.Actor.Proven, Internal: internal, MailRecipients: mailTo, Joined: joined}
+	people := v.People
+	if withTeam && !internal && v.Facts.Assignee == "" { // N1, N7: the team's staff while nobody is assigned
+		staff, err := a.teamStaff(ctx, v)
+		if err != nil {
+			return err
+		}
+		people = maps.Clone(v.People)
+		for _, p := range staff {
+			ev.TeamStaff = append(ev.TeamStaff, p.Email)
+			if _, ok := people[p.Email]; !ok {
+				people[p.Email] = p
+			}
+		}
+	}
 	kind, tmpl := model.KindComment, "comment"
 	if internal {
 		kind, tmpl = model.KindNote, "note"
 	}
-	for _, rc := range policy.CommentRecipients(ev, v.Facts, v.People) {
+	for _, rc := range policy.CommentRecipients(ev, v.Facts, people) {
 		if skip[rc.Email] {
 			continue
 		}

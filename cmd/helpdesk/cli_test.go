@@ -101,7 +101,7 @@ func TestJSONShapes(t *testing.T) {
 	}
 	var outbox []map[string]any
 	mustJSON(t, c.ok("outbox", "list", "--json"), &outbox)
-	if len(outbox) != 2 {
+	if len(outbox) != 3 { // ack, cc_added, and the owner told of the new ticket (N7)
 		t.Fatalf("outbox %v", outbox)
 	}
 	for _, k := range []string{"id", "ticket", "to", "kind", "subject", "status", "message_id", "reply_to"} {

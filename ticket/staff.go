@@ -1,0 +1,120 @@
+package ticket
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/helpdesk-gw/helpdesk/access"
+	"github.com/helpdesk-gw/helpdesk/model"
+	"github.com/helpdesk-gw/helpdesk/policy"
+)
+
+// teamStaff is the staff of the ticket's team, every staff member when it
+// has none (N7, I10; teams are not built yet, so every staff member), as
+// the policy sees them.
+func (a *Act) teamStaff(ctx context.Context, v *access.TicketView) ([]policy.Person, error) {
+	staff, err := a.Tx.ListStaff(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list staff: %w", err)
+	}
+	byID := make(map[int64]model.User, len(staff))
+	for _, u := range staff {
+		byID[u.ID] = u
+	}
+	people, err := a.Facts.People(ctx, byID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]policy.Person, 0, len(people))
+	for _, p := range people {
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(x, y policy.Person) int { return strings.Compare(x.Email, y.Email) })
+	return out, nil
+}
+
+// NotifyStaffOfNewTicket tells staff of a new ticket (N7): the staff of its
+// team (every staff member when it has none) whose notify setting is team;
+// when that tells nobody, every admin and owner whose setting is not none,
+// so that no new ticket goes unseen. Each is sent their own reply address
+// (T2), so that a reply from their mail client proves them (P1 b). The
+// notification shows the requester, the organisation, who can see the
+// ticket and why (as 'ticket access'), the message and the commands of I8.
+// The actor (a staff member opening a ticket) and anyone this act already
+// told are skipped.
+func (a *Act) NotifyStaffOfNewTicket(ctx context.Context, v *access.TicketView, c *model.Comment) error {
+	staff, err := a.teamStaff(ctx, v)
+	if err != nil {
+		return err
+	}
+	told := map[string]bool{a.actorEmail(): true}
+	for _, n := range a.Notified {
+		told[n.To] = true
+	}
+	pick := func(ok func(p policy.Person) bool) []string {
+		var out []string
+		for _, p := range staff {
+			if !told[p.Email] && !p.Bouncing && ok(p) {
+				out = append(out, p.Email)
+			}
+		}
+		return out
+	}
+	to := pick(func(p policy.Person) bool { return p.Notify.Or() == model.NotifyTeam })
+	rule := "N7"
+	if len(to) == 0 {
+		to = pick(func(p policy.Person) bool {
+			return p.Role.AtLeast(model.RoleAdmin) && p.Notify.Or() != model.NotifyNone
+		})
+	}
+	if len(to) == 0 {
+		return nil
+	}
+	a.Rule(rule)
+	d := a.Data(v, "")
+	if c != nil {
+		d.Body = c.Body
+	}
+	d.Requester = v.Facts.Requester
+	if d.Access, err = a.accessLines(ctx, v); err != nil {
+		return err
+	}
+	for _, e := range to {
+		if err := a.Queue(ctx, v, e, model.KindNewTicket, "new_ticket", d, []string{rule}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// accessLines says who can see the ticket and why, as 'ticket access'
+// does: one line per person who is not staff, and one for the staff (R1).
+func (a *Act) accessLines(ctx context.Context, v *access.TicketView) ([]string, error) {
+	entries, err := a.Facts.Explain(ctx, v.Ticket.ID)
+	if err != nil {
+		return nil, fmt.Errorf("who can see ticket %d: %w", v.Ticket.ID, err)
+	}
+	var out []string
+	staff := 0
+	for _, e := range entries {
+		if slices.Contains(e.Rules, "R1") {
+			staff++
+			continue
+		}
+		right := "view"
+		if e.Comment {
+			right = "view and comment"
+		}
+		out = append(out, fmt.Sprintf("%s: %s (%s)", e.Email, right, e.Why))
+	}
+	if staff > 0 {
+		noun := "members"
+		if staff == 1 {
+			noun = "member"
+		}
+		out = append(out, fmt.Sprintf("staff: %d %s, view and comment, internal notes included (R1)", staff, noun))
+	}
+	return out, nil
+}
