@@ -119,6 +119,27 @@ func (s *Service) addComments(ctx context.Context, v *TicketView) error {
 	if err != nil {
 		return err
 	}
+	return s.setComments(ctx, v, cs)
+}
+
+// TicketShowAs returns one ticket as viewer would see it (R1–R7): refused
+// when they may not see it (R5); internal notes for staff only (R7).
+func (s *Service) TicketShowAs(ctx context.Context, id int64, viewer string) (TicketView, error) {
+	seen, err := access.NewFacts(s.st).TicketAs(ctx, viewer, id)
+	if errors.Is(err, access.ErrNotVisible) {
+		return TicketView{}, refused("R5: %s may not see ticket %d (or there is no such ticket)", model.NormalizeEmail(viewer), id)
+	} else if err != nil {
+		return TicketView{}, err
+	}
+	v, err := s.ticketView(ctx, id, false)
+	if err != nil {
+		return v, err
+	}
+	return v, s.setComments(ctx, &v, seen.Comments)
+}
+
+// setComments fills v's comments from cs, oldest first.
+func (s *Service) setComments(ctx context.Context, v *TicketView, cs []model.Comment) error {
 	v.Comments = []CommentView{}
 	for _, c := range cs {
 		author := ""

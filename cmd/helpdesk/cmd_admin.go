@@ -235,6 +235,15 @@ func cmdStaff(action string) func(ctx context.Context, e *env, in *invocation) e
 		if err != nil {
 			return err
 		}
+		if n := in.str("notify"); n != "" && !e.g.dryRun {
+			req := e.request()
+			if req.As == "" { // the first owner sets their own
+				req.As = pos[0]
+			}
+			if err := e.admin.StaffNotify(ctx, req, pos[0], model.NotifySetting(n)); err != nil {
+				return err
+			}
+		}
 		return e.printOutcome(in.spec.Words+" "+strings.ToLower(pos[0]), o)
 	}
 }

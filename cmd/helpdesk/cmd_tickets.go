@@ -101,6 +101,9 @@ func cmdTicketShow(ctx context.Context, e *env, in *invocation) error {
 		return err
 	}
 	t, err := e.admin.TicketShow(ctx, id)
+	if viewer := in.str("as-viewer"); viewer != "" {
+		t, err = e.admin.TicketShowAs(ctx, id, viewer)
+	}
 	if err != nil {
 		return err
 	}

@@ -27,6 +27,8 @@ var (
 	fLang    = flagSpec{Name: "language", Value: "en|nb", Help: "language of the mails to the organisation's people"}
 	fRole    = flagSpec{Name: "role", Value: "agent|admin|owner", Required: true, Choices: true, Help: "the staff role (S1)"}
 	fDomains = flagSpec{Name: "domain", Value: "D", Kind: flagList, Required: true, Help: "an email domain, *.DOMAIN for its subdomains (O2)"}
+	fNotify  = flagSpec{Name: "notify", Value: "team|assigned|none", Choices: true, Help: "what the staff member is told of (N7)"}
+	fFile    = flagSpec{Name: "file", Value: "F", Help: "read the text from F (default: standard input)"}
 )
 
 // commands is every command, in the order help lists them. Add a command
@@ -68,8 +70,9 @@ func init() {
 		// staff add may create the store: its handler narrows that to the
 		// first owner (S1).
 		{Words: "staff add", Args: "EMAIL", Summary: "give someone a staff role (S1; the first owner needs no --as)", CreatesStore: true,
-			Run: cmdStaff("staff.add"), Flags: []flagSpec{fRole}},
-		{Words: "staff set", Args: "EMAIL", Summary: "change a staff member's role (S1)", Run: cmdStaff("staff.set"), Flags: []flagSpec{fRole}},
+			Run: cmdStaff("staff.add"), Flags: []flagSpec{fRole, fNotify}},
+		{Words: "staff set", Args: "EMAIL", Summary: "change a staff member's role (S1) or what they are told of (N7)", Run: cmdStaffSet,
+			Flags: []flagSpec{{Name: "role", Value: "agent|admin|owner", Choices: true, Help: "the staff role (S1)"}, fNotify}},
 		{Words: "staff remove", Args: "EMAIL", Summary: "take a staff role away (S1)", Run: cmdStaffRemove},
 
 		{Words: "ticket list", Summary: "list tickets, oldest first", Run: cmdTicketList,
@@ -78,12 +81,26 @@ func init() {
 				{Name: "status", Value: "S", Help: "only tickets in this status: open, pending, solved or closed"},
 				{Name: "assignee", Value: "EMAIL|none", Help: "only tickets assigned to EMAIL, or to nobody"},
 			}},
-		{Words: "ticket show", Args: "ID", Summary: "show a ticket with its comments", Run: cmdTicketShow},
+		{Words: "ticket show", Args: "ID", Summary: "show a ticket with its comments", Run: cmdTicketShow,
+			Flags: []flagSpec{{Name: "as-viewer", Value: "EMAIL", Help: "what that person would see (R1-R7)"}}},
 		{Words: "ticket access", Args: "ID", Summary: "who can see the ticket, and why (R1-R7)", Run: cmdTicketAccess},
 		{Words: "ticket cc", Args: "ID", Summary: "add or remove CCs as --as (C5, N3)", Run: cmdTicketCC,
 			Flags: []flagSpec{
 				{Name: "add", Value: "EMAIL", Kind: flagList, Help: "add this address as a CC"},
 				{Name: "remove", Value: "EMAIL", Kind: flagList, Help: "remove this CC"},
+			}},
+
+		{Words: "ticket reply", Args: "ID", Summary: "a public answer as --as, notified as by mail (N1)", Run: cmdTicketReply(false),
+			Flags: []flagSpec{fFile}},
+		{Words: "ticket note", Args: "ID", Summary: "an internal note as --as, to staff only (N2, R7)", Run: cmdTicketReply(true),
+			Flags: []flagSpec{fFile}},
+		{Words: "ticket set", Args: "ID", Summary: "change a ticket's fields as --as (I8, S1, I3)", Run: cmdTicketSet,
+			Flags: []flagSpec{
+				{Name: "status", Value: "open|pending|solved|closed", Choices: true, Help: "the ticket's status"},
+				{Name: "priority", Value: "low|normal|high|urgent", Choices: true, Help: "the ticket's priority"},
+				{Name: "type", Value: "question|incident|change|problem", Choices: true, Help: "the ticket's type"},
+				{Name: "assign", Value: "EMAIL|me|none", Help: "the staff member it is assigned to (S1)"},
+				{Name: "org", Value: "SLUG", Help: "one of the requester's organisations (I3)"},
 			}},
 
 		{Words: "outbox list", Summary: "list notifications, one row per recipient", Run: cmdOutboxList,
