@@ -50,6 +50,7 @@ func (e *env) checkServe() error {
 	} else {
 		fmt.Fprintf(w, "# mail out: relay %s\n", relay)
 	}
+	fmt.Fprintf(w, "# staff:    %s\n", staffProof(cfg.AuthservID))
 	fmt.Fprintf(w, "# HTTP:     %s (/healthz, /readyz, /metrics)\n", cfg.HTTP)
 	if v := e.getenv("GOMEMLIMIT"); v != "" {
 		fmt.Fprintf(w, "# memory:   GOMEMLIMIT=%s from the environment (it wins over memory_limit)\n", v)

@@ -11,10 +11,22 @@ func TestServeCheckWithoutConfiguration(t *testing.T) {
 	c := newCLI(t)
 	out := c.ok("serve", "--check")
 	for _, want := range []string{"is valid", "built-in local mail server", "captured in the folder helpdesk-sent", `http = "127.0.0.1:8025"`,
-		"memory:   soft limit 100MiB (memory_limit)", `memory_limit = "100MiB"`} {
+		"memory:   soft limit 100MiB (memory_limit)", `memory_limit = "100MiB"`,
+		"staff:    staff mail counts only as a reply to a notification they were sent"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in:\n%s", want, out)
 		}
+	}
+}
+
+// I9: serve --check says how staff prove who they are with a trusted
+// authserv-id.
+func TestServeCheckSaysHowStaffProveIt(t *testing.T) {
+	c := newCLI(t)
+	c.env["HELPDESK_AUTHSERV_ID"] = "mx.help.example"
+	out := c.ok("serve", "--check")
+	if !strings.Contains(out, "Authentication-Results of mx.help.example") {
+		t.Errorf("I9: the check does not say how staff prove it:\n%s", out)
 	}
 }
 

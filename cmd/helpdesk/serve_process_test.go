@@ -206,7 +206,8 @@ func TestServeZeroConfigAsAProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.start()
-	if out := p.stdout.String(); !strings.Contains(out, "FOR TRYING AND TESTING ONLY") || !strings.Contains(out, "swaks --server "+p.smtp) {
+	if out := p.stdout.String(); !strings.Contains(out, "FOR TRYING AND TESTING ONLY") || !strings.Contains(out, "swaks --server "+p.smtp) ||
+		!strings.Contains(out, "staff mail counts only as a reply to a notification") {
 		t.Errorf("the banner does not say how to try it:\n%s", out)
 	}
 	sendMail(t, p.smtp, "ann@example.com", "Printer on fire", "p1@example.com")

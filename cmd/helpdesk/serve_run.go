@@ -146,9 +146,22 @@ func (g *gateway) banner() {
 	} else {
 		fmt.Fprintf(w, "  mail out: relay %s\n", config.RedactURL(cfg.SMTP))
 	}
+	fmt.Fprintf(w, "  staff:    %s\n", staffProof(cfg.AuthservID))
 	fmt.Fprintf(w, "  tickets:  helpdesk ticket list   (another terminal; same folder or HELPDESK_DB)\n")
 	fmt.Fprintf(w, "  status:   http://%s/healthz  /readyz  /metrics\n", g.http.addr())
 	if g.e.st.Backend() != store.Postgres {
 		fmt.Fprintf(w, "  database: SQLite; for production and several processes set HELPDESK_DB=postgres://... (docs/operations.md)\n")
 	}
+}
+
+// staffProof says how staff prove who they are in this configuration (I9,
+// P1): with a trusted authserv-id only its Authentication-Results count;
+// without one only a reply to a notification they were sent.
+func staffProof(authservID string) string {
+	if authservID != "" {
+		return "staff mail counts only with DMARC or aligned DKIM passing in the Authentication-Results of " + authservID +
+			" (HELPDESK_AUTHSERV_ID; I9, P1 a); other staff mail is held in quarantine"
+	}
+	return "staff mail counts only as a reply to a notification they were sent (its Reply-To is theirs alone; I9, P1 b); " +
+		"other staff mail is held in quarantine. Set HELPDESK_AUTHSERV_ID to trust your receiving server instead"
 }
