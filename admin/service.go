@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/helpdesk-gw/helpdesk/model"
@@ -64,9 +65,12 @@ type Options struct {
 
 // Service runs admin actions.
 type Service struct {
-	st        *store.Store
-	rel       Releaser
-	acts      *ticket.Service
+	st   *store.Store
+	rel  Releaser
+	acts *ticket.Service
+
+	teamsMu   sync.Mutex
+	teamSlugs map[int64]string // team slugs by id, read when a ticket names an unknown one
 	now       func() time.Time
 	conf      int
 	isOwn     func(string) bool

@@ -21,6 +21,7 @@ type TicketView struct {
 	Organisation *string           `json:"organisation"`
 	Requester    string            `json:"requester"`
 	Assignee     *string           `json:"assignee"`
+	Team         *string           `json:"team"` // slug or null (I10)
 	Participants []ParticipantView `json:"participants"`
 	Comments     []CommentView     `json:"comments,omitempty"`
 }
@@ -50,6 +51,7 @@ type AttachmentView struct {
 // TicketList lists tickets, oldest first, filtered by organisation slug and
 // status.
 func (s *Service) TicketList(ctx context.Context, orgSlug string, status model.Status) ([]TicketView, error) {
+	s.forgetTeams()
 	f := store.TicketFilter{Status: status}
 	if status != "" && !status.Valid() {
 		return nil, usage("--status must be open, pending, solved or closed")
@@ -80,6 +82,7 @@ func (s *Service) TicketList(ctx context.Context, orgSlug string, status model.S
 
 // TicketShow returns one ticket with its comments.
 func (s *Service) TicketShow(ctx context.Context, id int64) (TicketView, error) {
+	s.forgetTeams()
 	return s.ticketView(ctx, id, true)
 }
 
@@ -100,6 +103,13 @@ func (s *Service) ticketView(ctx context.Context, id int64, withComments bool) (
 	if tv.Facts.Assignee != "" {
 		a := tv.Facts.Assignee
 		v.Assignee = &a
+	}
+	if t.TeamID != 0 {
+		slug, err := s.teamSlug(ctx, t.TeamID)
+		if err != nil {
+			return v, err
+		}
+		v.Team = &slug
 	}
 	parts, err := s.st.Participants(ctx, id)
 	if err != nil {
@@ -322,4 +332,34 @@ func (s *Service) Audit(ctx context.Context) ([]AuditView, error) {
 			Target: e.Target, Before: rawJSON(e.Before), After: rawJSON(e.After), Reason: e.Reason})
 	}
 	return out, nil
+}
+
+// forgetTeams drops the team slugs read before: each listing reads them
+// afresh, once.
+func (s *Service) forgetTeams() {
+	s.teamsMu.Lock()
+	s.teamSlugs = nil
+	s.teamsMu.Unlock()
+}
+
+// teamSlug is the slug of team id, read with the teams once per listing
+// (a list of many tickets reads the teams once).
+func (s *Service) teamSlug(ctx context.Context, id int64) (string, error) {
+	s.teamsMu.Lock()
+	defer s.teamsMu.Unlock()
+	if slug, ok := s.teamSlugs[id]; ok {
+		return slug, nil
+	}
+	teams, err := s.st.ListTeams(ctx)
+	if err != nil {
+		return "", err
+	}
+	s.teamSlugs = map[int64]string{}
+	for _, t := range teams {
+		s.teamSlugs[t.ID] = t.Slug
+	}
+	if slug, ok := s.teamSlugs[id]; ok {
+		return slug, nil
+	}
+	return fmt.Sprintf("(team %d)", id), nil
 }

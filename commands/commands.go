@@ -24,12 +24,13 @@ const (
 	Org      = "org"
 	CC       = "cc"
 	Follow   = "follow"
+	Team     = "team"
 )
 
 // Known reports whether word (lower-case) is a command word.
 func Known(word string) bool {
 	switch word {
-	case Note, Status, Assign, Priority, Type, Org, CC, Follow:
+	case Note, Status, Assign, Priority, Type, Org, CC, Follow, Team:
 		return true
 	}
 	return false
@@ -144,6 +145,10 @@ func validate(name string, args []string) error {
 		}
 	case CC:
 		return validateCC(args)
+	case Team:
+		if len(args) != 1 || !IsSlug(args[0]) {
+			return malformed(name, "wants one team slug, or none")
+		}
 	}
 	return nil
 }

@@ -45,6 +45,9 @@ func (p *Pipeline) IngestBatch(ctx context.Context, ins []Input, also func(ctx c
 			return nil, errors.New("ingest batch: dry runs go one by one through Ingest")
 		}
 	}
+	if err := p.refreshIntake(ctx); err != nil {
+		return nil, err
+	}
 	results, err := p.batchOnce(ctx, ins, also)
 	if err == nil {
 		return results, nil

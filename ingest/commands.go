@@ -66,6 +66,8 @@ func (r *run) applyCommand(ctx context.Context, v *access.TicketView, change *ti
 		change.Assign = arg
 	case commands.Org:
 		change.Org = arg
+	case commands.Team:
+		change.Team = arg
 	case commands.CC:
 		add, remove := splitCCArgs(c.Args)
 		_, _, err := r.act.ChangeCCs(ctx, v, add, remove)

@@ -37,6 +37,10 @@ func (r *run) newTicket(ctx context.Context) error {
 	}
 	t := &model.Ticket{Subject: truncate(subject, 500), Status: model.StatusOpen, Priority: model.PriorityNormal,
 		Type: model.TypeQuestion, OrgID: choice.OrgID, RequesterID: r.act.Actor.User.ID, CreatedAt: r.now, UpdatedAt: r.now}
+	var err error
+	if t.TeamID, _, err = r.act.Route(ctx, r.intake(), choice.OrgID); err != nil { // I10
+		return err
+	}
 	if err := r.tx.CreateTicket(ctx, t); err != nil {
 		return fmt.Errorf("create ticket: %w", err)
 	}
@@ -136,4 +140,15 @@ func (r *run) recipientsOfMail() []string {
 func (r *run) addCCs(ctx context.Context, v *access.TicketView, candidates []string, rule string) (map[string]bool, error) {
 	joined, _, err := r.act.AddCCs(ctx, v, candidates, rule)
 	return joined, err
+}
+
+// intake is the intake address (I10) the message was sent to, "" for the
+// support address.
+func (r *run) intake() string {
+	for _, t := range r.targets {
+		if t.Intake != "" {
+			return t.Intake
+		}
+	}
+	return ""
 }

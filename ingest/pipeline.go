@@ -79,6 +79,22 @@ func New(opts Options) *Pipeline {
 	return &Pipeline{opts: opts, log: opts.Logger, acts: acts}
 }
 
+// refreshIntake reads the intake addresses of the teams (I10), so that
+// they and their sub-addresses are the helpdesk's own (C3, B2, I1) as soon
+// as an admin maps them, whichever process did it.
+func (p *Pipeline) refreshIntake(ctx context.Context) error {
+	addrs, err := p.opts.Store.TeamAddresses(ctx)
+	if err != nil {
+		return fmt.Errorf("ingest: read intake addresses: %w", err)
+	}
+	list := make([]string, 0, len(addrs))
+	for a := range addrs {
+		list = append(list, a)
+	}
+	p.opts.Addresses.Intake.Set(list)
+	return nil
+}
+
 // Acts returns the service that carries out acts on tickets for this
 // pipeline, configured alike: the command line and the web use it too.
 func (p *Pipeline) Acts() *ticket.Service { return p.acts }
@@ -135,6 +151,9 @@ var errDryRun = errors.New("dry run: roll back")
 
 // Ingest processes one message and records its outcome.
 func (p *Pipeline) Ingest(ctx context.Context, in Input) (Result, error) {
+	if err := p.refreshIntake(ctx); err != nil {
+		return Result{}, err
+	}
 	res, err := p.ingestOnce(ctx, in)
 	if errors.Is(err, errRaced) {
 		return p.ingestOnce(ctx, in)

@@ -290,12 +290,13 @@ const (
 	EventAutoReply     EventKind = "auto_reply"     // an automatic reply threaded onto the ticket (B1)
 	EventBounce        EventKind = "bounce"         // a bounce about the ticket's mail (B3)
 	EventReleased      EventKind = "released"       // a quarantined message released onto it (I5, S3)
+	EventTeamChanged   EventKind = "team_changed"   // the ticket's team set or cleared (I10, S4)
 )
 
 // EventKinds lists every event kind.
 func EventKinds() []EventKind {
 	return []EventKind{EventStatus, EventPriority, EventType, EventAssigned, EventOrgChanged, EventCCAdded,
-		EventCCRemoved, EventFollowerAdded, EventAutoReply, EventBounce, EventReleased}
+		EventCCRemoved, EventFollowerAdded, EventAutoReply, EventBounce, EventReleased, EventTeamChanged}
 }
 
 // OutboxStatus is the delivery state of an outbox row.
@@ -390,8 +391,24 @@ type Ticket struct {
 	OrgID       int64 // 0: no organisation
 	RequesterID int64
 	AssigneeID  int64 // 0: unassigned; only staff (S1)
+	TeamID      int64 // 0: no team (I10)
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+}
+
+// Team is a group of staff that works a share of the tickets (S4, I10).
+type Team struct {
+	ID       int64
+	Slug     string
+	Name     string
+	Disabled bool // routing skips it (I10)
+	// Default: the global default team, where tickets go that no intake
+	// address or organisation routes (I10). At most one team is.
+	Default   bool
+	Members   []int64  // staff user ids
+	Addresses []string // intake addresses routed to it (lower-case)
+	OrgIDs    []int64  // organisations routed to it
+	CreatedAt time.Time
 }
 
 // Participant is a CC or follower of a ticket.

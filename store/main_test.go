@@ -90,3 +90,14 @@ func oldUser(t *testing.T, s *store.Store, email string) model.User {
 	must(t, store.QueryRow(ctx, s, `SELECT id FROM users WHERE email = ?`, email).Scan(&id))
 	return model.User{ID: id, Email: email}
 }
+
+// oldTicket adds a ticket to a store opened at an older schema version,
+// with the columns every version has.
+func oldTicket(t *testing.T, s *store.Store, requester int64) model.Ticket {
+	t.Helper()
+	must(t, store.Exec(ctx, s, `INSERT INTO tickets (subject, status, priority, type, requester_id, created_at, updated_at)
+		VALUES ('Printer on fire', 'open', 'normal', 'question', ?, ?, ?)`, requester, "2026-12-01T00:00:00Z", "2026-12-01T00:00:00Z"))
+	var id int64
+	must(t, store.QueryRow(ctx, s, `SELECT MAX(id) FROM tickets`).Scan(&id))
+	return model.Ticket{ID: id, RequesterID: requester}
+}

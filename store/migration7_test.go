@@ -20,7 +20,7 @@ func TestMigration7KeepsAttachmentsAndDropsTheBlobReference(t *testing.T) {
 		old, err := store.OpenAtVersion(ctx, url, 6)
 		must(t, err)
 		u := oldUser(t, old, "ann@acme.com")
-		tk := mustTicket(t, old, u.ID)
+		tk := oldTicket(t, old, u.ID)
 		c := model.Comment{TicketID: tk.ID, AuthorID: u.ID, Visibility: model.VisibilityPublic, Body: "see attached"}
 		must(t, old.AddComment(ctx, &c))
 		must(t, store.Exec(ctx, old, `INSERT INTO blobs (sha256, content, chunks) VALUES (?, ?, 0)`, "abc", []byte("old content")))

@@ -18,7 +18,7 @@ func TestMigration9_N6_KeepsMessageIDsAndAcceptsNotes(t *testing.T) {
 		old, err := store.OpenAtVersion(ctx, url, 8)
 		must(t, err)
 		u := oldUser(t, old, "ann@acme.com")
-		tk := mustTicket(t, old, u.ID)
+		tk := oldTicket(t, old, u.ID)
 		_, err = old.RecordMessageID(ctx, tk.ID, "first@acme.com", store.Inbound, "ann@acme.com", 0)
 		must(t, err)
 		if _, err := old.RecordMessageID(ctx, tk.ID, "note@help.example", store.InboundNote, "sam@help.example", 0); err == nil {

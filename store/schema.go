@@ -15,7 +15,37 @@ var migrations = []migration{
 	{8, "tickets by last change", schemaV8, nil},
 	{9, "Message-IDs of internal notes kept apart", schemaV9, nil},
 	{10, "what staff are told of", schemaV10, nil},
+	{11, "teams and routing", schemaV11, nil},
 }
+
+// schemaV11 adds teams of staff (S4) and routing (I10): intake addresses
+// and organisations mapped to teams, one global default team, and each
+// ticket's team.
+const schemaV11 = `
+CREATE TABLE teams (
+	id         BIGSERIAL PRIMARY KEY,
+	slug       TEXT NOT NULL UNIQUE,
+	name       TEXT NOT NULL,
+	disabled   BOOLEAN NOT NULL DEFAULT FALSE,
+	is_default BOOLEAN NOT NULL DEFAULT FALSE,
+	created_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE team_members (
+	team_id BIGINT NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+	user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	PRIMARY KEY (team_id, user_id)
+);
+CREATE TABLE team_addresses (
+	address TEXT PRIMARY KEY,
+	team_id BIGINT NOT NULL REFERENCES teams(id) ON DELETE CASCADE
+);
+CREATE TABLE team_orgs (
+	org_id  BIGINT PRIMARY KEY REFERENCES organisations(id) ON DELETE CASCADE,
+	team_id BIGINT NOT NULL REFERENCES teams(id) ON DELETE CASCADE
+);
+ALTER TABLE tickets ADD COLUMN team_id BIGINT REFERENCES teams(id);
+CREATE INDEX tickets_team ON tickets(team_id);
+`
 
 // schemaV10 keeps each staff member's notify setting (N7): team (the
 // default), assigned or none.

@@ -8,12 +8,12 @@ import (
 	"github.com/helpdesk-gw/helpdesk/model"
 )
 
-const ticketCols = `id, subject, status, priority, type, org_id, requester_id, assignee_id, created_at, updated_at`
+const ticketCols = `id, subject, status, priority, type, org_id, requester_id, assignee_id, created_at, updated_at, team_id`
 
 func scanTicket(r rowScanner) (model.Ticket, error) {
 	var t model.Ticket
 	err := r.Scan(&t.ID, &t.Subject, &t.Status, &t.Priority, &t.Type, (*nullID)(&t.OrgID), &t.RequesterID,
-		(*nullID)(&t.AssigneeID), (*dbTime)(&t.CreatedAt), (*dbTime)(&t.UpdatedAt))
+		(*nullID)(&t.AssigneeID), (*dbTime)(&t.CreatedAt), (*dbTime)(&t.UpdatedAt), (*nullID)(&t.TeamID))
 	return t, err
 }
 
@@ -22,10 +22,10 @@ func scanTicket(r rowScanner) (model.Ticket, error) {
 func (q *queries) CreateTicket(ctx context.Context, t *model.Ticket) error {
 	q.newTicket(t)
 	id, err := q.insert(ctx, "insert ticket",
-		`INSERT INTO tickets (subject, status, priority, type, org_id, requester_id, assignee_id, created_at, updated_at)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		`INSERT INTO tickets (subject, status, priority, type, org_id, requester_id, assignee_id, created_at, updated_at, team_id)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.Subject, string(t.Status), string(t.Priority), string(t.Type), nullID(t.OrgID), t.RequesterID,
-		nullID(t.AssigneeID), dbTime(t.CreatedAt), dbTime(t.UpdatedAt))
+		nullID(t.AssigneeID), dbTime(t.CreatedAt), dbTime(t.UpdatedAt), nullID(t.TeamID))
 	if err != nil {
 		return err
 	}
@@ -57,14 +57,14 @@ func ticketDefaults(t *model.Ticket) {
 }
 
 // UpdateTicket stores t's subject, status, priority, type, organisation,
-// requester and assignee, and sets t.UpdatedAt to now.
+// requester, assignee and team, and sets t.UpdatedAt to now.
 func (q *queries) UpdateTicket(ctx context.Context, t *model.Ticket) error {
 	t.UpdatedAt = q.now()
 	return q.execOne(ctx, fmt.Sprintf("update ticket %d", t.ID),
 		`UPDATE tickets SET subject = ?, status = ?, priority = ?, type = ?, org_id = ?, requester_id = ?,
-		 assignee_id = ?, updated_at = ? WHERE id = ?`,
+		 assignee_id = ?, updated_at = ?, team_id = ? WHERE id = ?`,
 		t.Subject, string(t.Status), string(t.Priority), string(t.Type), nullID(t.OrgID), t.RequesterID,
-		nullID(t.AssigneeID), dbTime(t.UpdatedAt), t.ID)
+		nullID(t.AssigneeID), dbTime(t.UpdatedAt), nullID(t.TeamID), t.ID)
 }
 
 // TicketByID returns the ticket with that id, or ErrNotFound.
@@ -79,6 +79,7 @@ type TicketFilter struct {
 	Status      model.Status
 	RequesterID int64
 	AssigneeID  int64
+	TeamID      int64 // -1: tickets without a team
 }
 
 // ListTickets returns the tickets f selects, ordered by id.
@@ -100,6 +101,11 @@ func (q *queries) ListTickets(ctx context.Context, f TicketFilter) ([]model.Tick
 	}
 	if f.AssigneeID != 0 {
 		add("assignee_id = ?", f.AssigneeID)
+	}
+	if f.TeamID > 0 {
+		add("team_id = ?", f.TeamID)
+	} else if f.TeamID < 0 {
+		where = append(where, "team_id IS NULL")
 	}
 	return getAll(ctx, q, "list tickets", scanTicket,
 		`SELECT `+ticketCols+` FROM tickets`+whereClause(where)+` ORDER BY id`, args...)

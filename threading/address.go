@@ -14,6 +14,10 @@ type Addresses struct {
 	Local, Domain string // of the support address
 	NoteWord      string // the note sub-address, "note" by default
 	Signer        *Signer
+	// Intake holds the other intake addresses (billing@…, I10): they and
+	// their sub-addresses are the helpdesk's own too (C3, B2, I1). Copies
+	// of Addresses share it; nil means none.
+	Intake *IntakeSet
 }
 
 // NewAddresses splits the support address; noteWord "" means "note".
@@ -22,7 +26,7 @@ func NewAddresses(support string, noteWord string, s *Signer) Addresses {
 	if noteWord == "" {
 		noteWord = "note"
 	}
-	return Addresses{Local: model.LocalPart(support), Domain: model.EmailDomain(support), NoteWord: noteWord, Signer: s}
+	return Addresses{Local: model.LocalPart(support), Domain: model.EmailDomain(support), NoteWord: noteWord, Signer: s, Intake: NewIntakeSet()}
 }
 
 // Support returns the support address itself.
@@ -35,7 +39,8 @@ func (a Addresses) sub(detail string) string { return a.Local + "+" + detail + "
 func (a Addresses) Detail(email string) (detail string, ok bool) {
 	email = model.NormalizeEmail(email)
 	if model.EmailDomain(email) != a.Domain {
-		return "", false
+		_, detail, ok = a.Intake.match(email)
+		return detail, ok
 	}
 	local := model.LocalPart(email)
 	if local == a.Local {
@@ -44,7 +49,8 @@ func (a Addresses) Detail(email string) (detail string, ok bool) {
 	if d, found := strings.CutPrefix(local, a.Local+"+"); found {
 		return d, true
 	}
-	return "", false
+	_, detail, ok = a.Intake.match(email)
+	return detail, ok
 }
 
 // IsOwn reports whether email is the helpdesk's address or a sub-address of
@@ -81,6 +87,9 @@ type Target struct {
 	Note     bool        // the note address (I7)
 	OrgSlug  string      // support+SLUG (I3)
 	Invalid  bool        // a token that did not verify (T1): matches nothing
+	// Intake is the intake address (I10) the address belongs to, "" for
+	// the support address.
+	Intake string
 }
 
 // Classify reads what the helpdesk address email means; ok is false for an
@@ -91,6 +100,7 @@ func (a Addresses) Classify(email string) (Target, bool) {
 		return Target{}, false
 	}
 	t := Target{Address: model.NormalizeEmail(email)}
+	t.Intake, _, _ = a.Intake.match(t.Address)
 	switch {
 	case detail == "":
 	case detail == a.NoteWord:

@@ -118,6 +118,8 @@ type Act struct {
 	Rules    []string
 	Notes    []string
 	Notified []Planned
+
+	teams []model.Team // read once (teamList)
 }
 
 // Begin starts an act in tx at now. The actor may be filled in later (the

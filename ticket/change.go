@@ -19,6 +19,8 @@ type Change struct {
 	Assign string
 	// Org is the slug of one of the requester's organisations (I3).
 	Org string
+	// Team is a team's slug, or "none" (I10).
+	Team string
 }
 
 // Set applies c to the ticket of v, each changed field recorded on its
@@ -44,6 +46,7 @@ func (a *Act) Set(ctx context.Context, v *access.TicketView, c Change) error {
 		func() (bool, error) { return a.setType(ctx, &t, c.Type) },
 		func() (bool, error) { return a.assign(ctx, &t, c.Assign) },
 		func() (bool, error) { return a.changeOrg(ctx, v, &t, c.Org) },
+		func() (bool, error) { return a.setTeam(ctx, &t, c.Team) },
 	}
 	for _, step := range steps {
 		if err := apply(step()); err != nil {

@@ -12,16 +12,36 @@ import (
 )
 
 // teamStaff is the staff of the ticket's team, every staff member when it
-// has none (N7, I10; teams are not built yet, so every staff member), as
-// the policy sees them.
+// has none (N7, I10), as the policy sees them. A team without members has
+// no staff: N7 then tells the admins.
 func (a *Act) teamStaff(ctx context.Context, v *access.TicketView) ([]policy.Person, error) {
+	return a.staffOf(ctx, v.Ticket.TeamID)
+}
+
+// staffOf is the staff members of team teamID, every staff member for 0.
+func (a *Act) staffOf(ctx context.Context, teamID int64) ([]policy.Person, error) {
 	staff, err := a.Tx.ListStaff(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list staff: %w", err)
 	}
+	var members map[int64]bool
+	if teamID != 0 {
+		team, ok, err := a.team(ctx, teamID)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			members = map[int64]bool{}
+			for _, id := range team.Members {
+				members[id] = true
+			}
+		}
+	}
 	byID := make(map[int64]model.User, len(staff))
 	for _, u := range staff {
-		byID[u.ID] = u
+		if members == nil || members[u.ID] {
+			byID[u.ID] = u
+		}
 	}
 	people, err := a.Facts.People(ctx, byID)
 	if err != nil {
@@ -53,7 +73,7 @@ func (a *Act) NotifyStaffOfNewTicket(ctx context.Context, v *access.TicketView, 
 	for _, n := range a.Notified {
 		told[n.To] = true
 	}
-	pick := func(ok func(p policy.Person) bool) []string {
+	pick := func(staff []policy.Person, ok func(p policy.Person) bool) []string {
 		var out []string
 		for _, p := range staff {
 			if !told[p.Email] && !p.Bouncing && ok(p) {
@@ -62,10 +82,15 @@ func (a *Act) NotifyStaffOfNewTicket(ctx context.Context, v *access.TicketView, 
 		}
 		return out
 	}
-	to := pick(func(p policy.Person) bool { return p.Notify.Or() == model.NotifyTeam })
+	to := pick(staff, func(p policy.Person) bool { return p.Notify.Or() == model.NotifyTeam })
 	rule := "N7"
 	if len(to) == 0 {
-		to = pick(func(p policy.Person) bool {
+		if v.Ticket.TeamID != 0 { // a team without members: every admin and owner
+			if staff, err = a.staffOf(ctx, 0); err != nil {
+				return err
+			}
+		}
+		to = pick(staff, func(p policy.Person) bool {
 			return p.Role.AtLeast(model.RoleAdmin) && p.Notify.Or() != model.NotifyNone
 		})
 	}

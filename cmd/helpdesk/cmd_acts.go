@@ -63,7 +63,8 @@ func cmdTicketSet(ctx context.Context, e *env, in *invocation) error {
 		return err
 	}
 	c := ticket.Change{Status: model.Status(in.str("status")), Priority: model.Priority(in.str("priority")),
-		Type: model.TicketType(in.str("type")), Assign: strings.ToLower(in.str("assign")), Org: strings.ToLower(in.str("org"))}
+		Type: model.TicketType(in.str("type")), Assign: strings.ToLower(in.str("assign")), Org: strings.ToLower(in.str("org")),
+		Team: strings.ToLower(in.str("team"))}
 	if c == (ticket.Change{}) {
 		return usagef("usage: %s (give at least one field to change)", in.spec.usageLine())
 	}

@@ -44,6 +44,10 @@ func cmdTicketList(ctx context.Context, e *env, in *invocation) error {
 		return err
 	}
 	ts = assignedTo(ts, in.str("assignee"))
+	ts = ofTeam(ts, in.str("team"))
+	if n := in.int("limit"); n > 0 && int64(len(ts)) > n {
+		ts = ts[:n]
+	}
 	out := make([]ticketJSON, len(ts))
 	for i, t := range ts {
 		out[i] = ticketJSON{TicketView: t}
@@ -51,6 +55,22 @@ func cmdTicketList(ctx context.Context, e *env, in *invocation) error {
 	return printList(e, out, func(t ticketJSON) string {
 		return fmt.Sprintf("#%-5d %-8s %-7s org=%-12s %-28s %s", t.ID, t.Status, t.Priority, deref(t.Organisation, "-"), t.Requester, t.Subject)
 	})
+}
+
+// ofTeam keeps the tickets of team slug ("none": of no team; "": every
+// ticket).
+func ofTeam(ts []admin.TicketView, slug string) []admin.TicketView {
+	if slug == "" {
+		return ts
+	}
+	want := strings.ToLower(strings.TrimSpace(slug))
+	out := []admin.TicketView{}
+	for _, t := range ts {
+		if (want == "none" && t.Team == nil) || (t.Team != nil && *t.Team == want) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // assignedTo keeps the tickets assigned to assignee ("none": to nobody;
@@ -76,19 +96,15 @@ func deref(s *string, def string) string {
 	return *s
 }
 
-// ticketJSON is a ticket as cli.md prints it. Teams (I10) are not built
-// yet, so "team" is null; TestTicketJSONTeamStopgap fails when
-// admin.TicketView gets a team, and then this field goes.
+// ticketJSON is a ticket as cli.md prints it.
 type ticketJSON struct {
 	admin.TicketView
-	Team *string `json:"team"`
 }
 
 // ticketShowJSON is ticket show's shape: "comments" is there, [] on a
 // ticket without any (admin.TicketView leaves it out when empty).
 type ticketShowJSON struct {
 	admin.TicketView
-	Team     *string             `json:"team"` // as in ticketJSON
 	Comments []admin.CommentView `json:"comments"`
 }
 

@@ -19,16 +19,18 @@ type commandSpec struct {
 
 // Flags shared by several commands.
 var (
-	fForce   = flagSpec{Name: "force", Kind: flagBool, Help: "accept a public suffix or a free-mail domain (O2)"}
-	fName    = flagSpec{Name: "name", Value: "NAME", Help: "display name"}
-	fOrgAcc  = flagSpec{Name: "access", Value: "own|view|comment", Choices: true, Help: "what members see of each other's tickets (A1)"}
-	fIntake  = flagSpec{Name: "intake", Value: "open|registered", Choices: true, Help: "who may open tickets (O8)"}
-	fCCAdd   = flagSpec{Name: "cc-adders", Value: "requester|participants", Choices: true, Help: "who may add CCs by mail (C2)"}
-	fLang    = flagSpec{Name: "language", Value: "en|nb", Help: "language of the mails to the organisation's people"}
-	fRole    = flagSpec{Name: "role", Value: "agent|admin|owner", Required: true, Choices: true, Help: "the staff role (S1)"}
-	fDomains = flagSpec{Name: "domain", Value: "D", Kind: flagList, Required: true, Help: "an email domain, *.DOMAIN for its subdomains (O2)"}
-	fNotify  = flagSpec{Name: "notify", Value: "team|assigned|none", Choices: true, Help: "what the staff member is told of (N7)"}
-	fFile    = flagSpec{Name: "file", Value: "F", Help: "read the text from F (default: standard input)"}
+	fForce    = flagSpec{Name: "force", Kind: flagBool, Help: "accept a public suffix or a free-mail domain (O2)"}
+	fName     = flagSpec{Name: "name", Value: "NAME", Help: "display name"}
+	fOrgAcc   = flagSpec{Name: "access", Value: "own|view|comment", Choices: true, Help: "what members see of each other's tickets (A1)"}
+	fIntake   = flagSpec{Name: "intake", Value: "open|registered", Choices: true, Help: "who may open tickets (O8)"}
+	fCCAdd    = flagSpec{Name: "cc-adders", Value: "requester|participants", Choices: true, Help: "who may add CCs by mail (C2)"}
+	fLang     = flagSpec{Name: "language", Value: "en|nb", Help: "language of the mails to the organisation's people"}
+	fRole     = flagSpec{Name: "role", Value: "agent|admin|owner", Required: true, Choices: true, Help: "the staff role (S1)"}
+	fDomains  = flagSpec{Name: "domain", Value: "D", Kind: flagList, Required: true, Help: "an email domain, *.DOMAIN for its subdomains (O2)"}
+	fNotify   = flagSpec{Name: "notify", Value: "team|assigned|none", Choices: true, Help: "what the staff member is told of (N7)"}
+	fFile     = flagSpec{Name: "file", Value: "F", Help: "read the text from F (default: standard input)"}
+	fTeamAddr = flagSpec{Name: "address", Value: "EMAIL", Kind: flagList, Help: "an intake address routed to the team (I10)"}
+	fTeamOrg  = flagSpec{Name: "org", Value: "SLUG", Kind: flagList, Help: "an organisation routed to the team (I10)"}
 )
 
 // commands is every command, in the order help lists them. Add a command
@@ -80,6 +82,8 @@ func init() {
 				{Name: "org", Value: "SLUG", Help: "only this organisation's tickets"},
 				{Name: "status", Value: "S", Help: "only tickets in this status: open, pending, solved or closed"},
 				{Name: "assignee", Value: "EMAIL|none", Help: "only tickets assigned to EMAIL, or to nobody"},
+				{Name: "team", Value: "SLUG|none", Help: "only the tickets of this team, or of none (I10)"},
+				{Name: "limit", Value: "N", Kind: flagInt, Help: "at most N tickets (the oldest)"},
 			}},
 		{Words: "ticket show", Args: "ID", Summary: "show a ticket with its comments", Run: cmdTicketShow,
 			Flags: []flagSpec{{Name: "as-viewer", Value: "EMAIL", Help: "what that person would see (R1-R7)"}}},
@@ -101,7 +105,22 @@ func init() {
 				{Name: "type", Value: "question|incident|change|problem", Choices: true, Help: "the ticket's type"},
 				{Name: "assign", Value: "EMAIL|me|none", Help: "the staff member it is assigned to (S1)"},
 				{Name: "org", Value: "SLUG", Help: "one of the requester's organisations (I3)"},
+				{Name: "team", Value: "SLUG|none", Help: "the ticket's team, or none (I10)"},
 			}},
+
+		{Words: "team add", Args: "SLUG", Summary: "create a team of staff (S4) and route to it (I10)", Run: cmdTeamAdd,
+			Flags: []flagSpec{{Name: "name", Value: "NAME", Required: true, Help: "the team's name"}, fTeamAddr, fTeamOrg}},
+		{Words: "team set", Args: "SLUG", Summary: "change a team; a list given replaces the old one (S4, I10)", Run: cmdTeamSet,
+			Flags: []flagSpec{fName, fTeamAddr, fTeamOrg,
+				{Name: "disabled", Kind: flagBool, Excludes: "enabled", Help: "route no new tickets to it (I10)"},
+				{Name: "enabled", Kind: flagBool, Help: "route new tickets to it again"},
+				{Name: "default", Kind: flagBool, Excludes: "no-default", Help: "make it the global default team (I10)"},
+				{Name: "no-default", Kind: flagBool, Help: "stop it being the default team"},
+			}},
+		{Words: "team remove", Args: "SLUG", Summary: "delete a team; its tickets lose it, on their history (S4)", Run: cmdTeamRemove},
+		{Words: "team member add", Args: "SLUG EMAIL", Summary: "add a staff member to a team (S4)", Run: cmdTeamMember(true)},
+		{Words: "team member remove", Args: "SLUG EMAIL", Summary: "take a staff member off a team (S4)", Run: cmdTeamMember(false)},
+		{Words: "team list", Summary: "list the teams with their members and routing", Run: cmdTeamList},
 
 		{Words: "outbox list", Summary: "list notifications, one row per recipient", Run: cmdOutboxList,
 			Flags: []flagSpec{
