@@ -36,7 +36,8 @@ func (r *run) newTicket(ctx context.Context) error {
 		subject = "(no subject)"
 	}
 	t := &model.Ticket{Subject: truncate(subject, 500), Status: model.StatusOpen, Priority: model.PriorityNormal,
-		Type: model.TypeQuestion, OrgID: choice.OrgID, RequesterID: r.act.Actor.User.ID, CreatedAt: r.now, UpdatedAt: r.now}
+		Type: model.TypeQuestion, OrgID: choice.OrgID, RequesterID: r.act.Actor.User.ID, CreatedAt: r.now, UpdatedAt: r.now,
+		Intake: r.intake()}
 	var err error
 	if t.TeamID, _, err = r.act.Route(ctx, r.intake(), choice.OrgID); err != nil { // I10
 		return err

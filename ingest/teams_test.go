@@ -142,3 +142,30 @@ func TestI10_I8_S4_TeamChangedByStaffAndRemoved(t *testing.T) {
 		}
 	})
 }
+
+// I10: notifications on a ticket that came in on an intake address carry
+// reply addresses at it, and a reply to one threads back, proven (T2).
+func TestI10_T2_RepliesAtTheIntakeAddress(t *testing.T) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
+		w := newWorld(t, b)
+		w.withTeams()
+		res := w.ingest(mail{From: "ann@acme.com", To: "billing@help.example", Subject: "Invoice", Cc: "carl@cc.example"})
+		rt := w.replyAddress(res.TicketID, "ann@acme.com")
+		if !strings.HasPrefix(rt, "billing+t-") || !strings.HasSuffix(rt, "@help.example") {
+			t.Fatalf("I10: the acknowledgement's reply address %q is not at billing@", rt)
+		}
+		if base := w.addrs.ReplyBase(rt); base != "billing@help.example" {
+			t.Fatalf("I10: the notification would come From %q", base)
+		}
+		w.later(11 * 60e9)
+		reply := w.ingest(mail{From: "ann@acme.com", To: rt, Cc: "dan@acme.com", Subject: "Re: Invoice", Body: "Paid."})
+		w.expect(reply, model.OutcomeCommented, "I1")
+		if reply.TicketID != res.TicketID {
+			t.Fatalf("the reply went to ticket %d, want %d", reply.TicketID, res.TicketID)
+		}
+		// Proven by the token (T2): her Cc is added (C2).
+		if ccs := participants(w.ticket(res.TicketID), "cc"); !contains(ccs, "dan@acme.com") {
+			t.Fatalf("C2, T2: the proven reply's Cc was not added: %v", ccs)
+		}
+	})
+}

@@ -392,7 +392,11 @@ type Ticket struct {
 	RequesterID int64
 	AssigneeID  int64 // 0: unassigned; only staff (S1)
 	TeamID      int64 // 0: no team (I10)
-	CreatedAt   time.Time
+	// Intake is the intake address the ticket came in on (I10), "" for
+	// the support address: its notifications come From it, with reply
+	// addresses at it.
+	Intake    string
+	CreatedAt time.Time
 	UpdatedAt   time.Time
 }
 

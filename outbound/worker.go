@@ -220,7 +220,11 @@ type prepared struct {
 }
 
 func (w *Worker) prepare(row model.OutboxMessage) prepared {
-	msg, err := BuildMessage(row, Envelope{From: w.o.Addresses.Support(), HelpdeskName: w.o.HelpdeskName,
+	from := w.o.Addresses.Support()
+	if base := w.o.Addresses.ReplyBase(row.ReplyTo); base != "" {
+		from = base // I10: notifications come From the intake address the ticket came in on
+	}
+	msg, err := BuildMessage(row, Envelope{From: from, HelpdeskName: w.o.HelpdeskName,
 		ReturnPath: w.o.Addresses.BounceAddress(row.ID), Date: w.o.Clock()})
 	return prepared{row: row, msg: msg, err: err}
 }

@@ -137,7 +137,7 @@ func (d *deferred) take() pendingWrite {
 	rs = rowSet{table: "tickets", cols: "id, " + strings.TrimPrefix(ticketCols, "id, ")}
 	for _, tk := range d.pTickets {
 		rs.rows = append(rs.rows, []any{tk.ID, tk.Subject, string(tk.Status), string(tk.Priority), string(tk.Type),
-			nullID(tk.OrgID), tk.RequesterID, nullID(tk.AssigneeID), dbTime(tk.CreatedAt), dbTime(tk.UpdatedAt), nullID(tk.TeamID)})
+			nullID(tk.OrgID), tk.RequesterID, nullID(tk.AssigneeID), dbTime(tk.CreatedAt), dbTime(tk.UpdatedAt), nullID(tk.TeamID), tk.Intake})
 	}
 	add(rs)
 	rs = rowSet{table: "raw_messages", cols: `id, sha256, raw, chunks, size, message_id, from_addr, subject, mailbox,

@@ -16,7 +16,14 @@ var migrations = []migration{
 	{9, "Message-IDs of internal notes kept apart", schemaV9, nil},
 	{10, "what staff are told of", schemaV10, nil},
 	{11, "teams and routing", schemaV11, nil},
+	{12, "the intake address of each ticket", schemaV12, nil},
 }
+
+// schemaV12 keeps the intake address a ticket came in on (I10): its
+// notifications come From it and carry reply addresses at it.
+const schemaV12 = `
+ALTER TABLE tickets ADD COLUMN intake TEXT NOT NULL DEFAULT '';
+`
 
 // schemaV11 adds teams of staff (S4) and routing (I10): intake addresses
 // and organisations mapped to teams, one global default team, and each

@@ -65,6 +65,39 @@ func (a Addresses) ReplyAddress(ticketID int64, recipient string, staff bool) st
 	return a.sub("t-" + a.Signer.ReplyToken(ticketID, recipient, staff))
 }
 
+// ReplyAddressAt is ReplyAddress at intake address intake (I10), the
+// address a ticket came in on as recorded when it was opened: a
+// sub-address of it; "" gives the support address's.
+func (a Addresses) ReplyAddressAt(intake string, ticketID int64, recipient string, staff bool) string {
+	intake = model.NormalizeEmail(intake)
+	if intake == "" || intake == a.Support() || strings.Contains(model.LocalPart(intake), "+") {
+		return a.ReplyAddress(ticketID, recipient, staff)
+	}
+	return model.LocalPart(intake) + "+t-" + a.Signer.ReplyToken(ticketID, recipient, staff) + "@" + model.EmailDomain(intake)
+}
+
+// ReplyBase returns the address a reply address made by ReplyAddressAt
+// belongs to: the support address or the intake address (I10) it extends
+// ("billing+t-…@x" → "billing@x"); "" for an address that is no reply
+// address of ours.
+func (a Addresses) ReplyBase(replyTo string) string {
+	replyTo = model.NormalizeEmail(replyTo)
+	if a.IsOwn(replyTo) {
+		if i, _, ok := a.Intake.match(replyTo); ok {
+			return i
+		}
+		return a.Support()
+	}
+	base, detail, ok := strings.Cut(model.LocalPart(replyTo), "+")
+	if !ok || !strings.HasPrefix(detail, "t-") {
+		return ""
+	}
+	if _, valid := a.Signer.ParseReplyToken(detail[2:]); !valid {
+		return ""
+	}
+	return base + "@" + model.EmailDomain(replyTo)
+}
+
 // FollowAddress is the address recipient mails to follow ticketID (N5).
 func (a Addresses) FollowAddress(ticketID int64, recipient string) string {
 	return a.sub("follow-" + a.Signer.FollowToken(ticketID, recipient))

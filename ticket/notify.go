@@ -145,7 +145,7 @@ func (a *Act) Queue(ctx context.Context, v *access.TicketView, to string, kind m
 		if err != nil {
 			return err
 		}
-		row.ReplyTo = addrs.ReplyAddress(v.Ticket.ID, to, staff)
+		row.ReplyTo = addrs.ReplyAddressAt(v.Ticket.Intake, v.Ticket.ID, to, staff) // I10
 		d.ReplyAddress = row.ReplyTo
 		if err := a.threadHeaders(ctx, row); err != nil {
 			return err
