@@ -397,7 +397,7 @@ type Ticket struct {
 	// addresses at it.
 	Intake    string
 	CreatedAt time.Time
-	UpdatedAt   time.Time
+	UpdatedAt time.Time
 }
 
 // Team is a group of staff that works a share of the tickets (S4, I10).
