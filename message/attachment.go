@@ -106,7 +106,7 @@ func (w *walker) attachMessage(h textproto.Header, p part, body []byte) {
 	}
 	name := p.filename
 	if name == "" {
-		inner := readHeader(head, true)
+		inner := readHeader(head, true, w.charsets)
 		subject, _ := decodeHeaderText(inner.header.Get("Subject"))
 		name = cleanFilename(strings.NewReplacer("/", "_", `\`, "_").Replace(subject))
 		if name != "" {

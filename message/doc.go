@@ -21,7 +21,10 @@
 // all valid keeps its valid sequences and reads the stray bytes as
 // Windows-1252; text that fails its declared charset but is valid UTF-8, or
 // valid in a related charset (EUC-JP or Shift_JIS labelled ISO-2022-JP,
-// GBK labelled GB2312 …), is read as such, with a warning.
+// GBK labelled GB2312 …), is read as such, with a warning. Raw 8-bit
+// header text (subjects, names, file names) that is not UTF-8 is read in
+// the charset the message declares, else the one detectLegacy finds, else
+// Windows-1252; Message.Header holds the converted UTF-8.
 //
 // How it fails: Parse is built for hostile and broken mail. It returns an
 // error only when the input cannot be read as a message at all

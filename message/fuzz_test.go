@@ -78,7 +78,7 @@ func corpusHeaderSeeds(key string) []string {
 		if err != nil {
 			continue
 		}
-		h := readHeader(b, true)
+		h := readHeader(b, true, nil)
 		out = append(out, h.header.Values(key)...)
 	}
 	return out

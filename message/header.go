@@ -19,8 +19,9 @@ type rawHeader struct {
 // readHeader splits raw into a header and a body without ever failing: lines
 // that are not header fields are dropped (or, when no field follows them, are
 // taken as the start of a body that lacks its blank separator line). When
-// top is set, a leading mbox "From " line is skipped.
-func readHeader(raw []byte, top bool) rawHeader {
+// top is set, a leading mbox "From " line is skipped. Raw 8-bit text that
+// is not UTF-8 is read by hc (nil: as UTF-8 or Windows-1252 later).
+func readHeader(raw []byte, top bool, hc *headerCharsets) rawHeader {
 	var rh rawHeader
 	var clean bytes.Buffer
 	rest := raw
@@ -35,7 +36,7 @@ func readHeader(raw []byte, top bool) rawHeader {
 		switch {
 		case len(bytes.TrimSpace(content)) == 0:
 			rh.body = next
-			rh.header = buildHeader(clean.Bytes(), &rh)
+			rh.header = buildHeader(clean.Bytes(), &rh, hc)
 			return rh
 		case first && top && bytes.HasPrefix(content, []byte("From ")):
 			// mbox separator line.
@@ -61,7 +62,7 @@ func readHeader(raw []byte, top bool) rawHeader {
 					rh.warning = append(rh.warning, "header not followed by a blank line")
 				}
 				rh.body = rest
-				rh.header = buildHeader(clean.Bytes(), &rh)
+				rh.header = buildHeader(clean.Bytes(), &rh, hc)
 				return rh
 			}
 			rh.junk++
@@ -70,7 +71,7 @@ func readHeader(raw []byte, top bool) rawHeader {
 		first = false
 		rest = next
 	}
-	rh.header = buildHeader(clean.Bytes(), &rh)
+	rh.header = buildHeader(clean.Bytes(), &rh, hc)
 	return rh
 }
 
@@ -88,10 +89,15 @@ func skipLeadingJunk(b []byte) []byte {
 	return b
 }
 
-// buildHeader parses the cleaned header lines with go-message's reader.
-func buildHeader(clean []byte, rh *rawHeader) textproto.Header {
+// buildHeader parses the cleaned header lines with go-message's reader,
+// after hc has read their raw 8-bit text.
+func buildHeader(clean []byte, rh *rawHeader, hc *headerCharsets) textproto.Header {
 	if rh.junk > 0 {
 		rh.warning = append(rh.warning, "dropped malformed header lines")
+	}
+	clean, warn := hc.upgrade(clean)
+	if warn != "" {
+		rh.warning = append(rh.warning, warn)
 	}
 	buf := make([]byte, 0, len(clean)+2)
 	buf = append(buf, clean...)

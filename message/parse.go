@@ -27,12 +27,14 @@ func Parse(raw []byte, opts Options) (msg *Message, err error) {
 		return nil, fmt.Errorf("%w: empty input", ErrNotAMessage)
 	}
 	raw = normalizeNewlines(raw)
-	rh := readHeader(raw, true)
+	charsets := &headerCharsets{raw: raw}
+	rh := readHeader(raw, true, charsets)
 	if rh.fields == 0 || rh.junk > rh.fields || hasNUL(raw, len(raw)-len(rh.body)) {
 		return nil, fmt.Errorf("%w: %d header fields, %d malformed lines", ErrNotAMessage, rh.fields, rh.junk)
 	}
 	msg = &Message{Header: rh.header}
 	w := newWalker(msg, opts)
+	w.charsets = charsets
 	for _, warn := range rh.warning {
 		w.warn(warn)
 	}

@@ -19,6 +19,8 @@ type walker struct {
 	plain  []string
 	html   []string
 	warned map[string]bool
+	// charsets reads raw 8-bit header text (subjects, file names).
+	charsets *headerCharsets
 }
 
 func newWalker(m *Message, opts Options) *walker {
@@ -124,7 +126,7 @@ func (w *walker) walkMultipart(p part, body []byte, depth int) {
 	}
 	if p.typ != "multipart/alternative" {
 		for _, raw := range parts {
-			ph := readHeader(raw, false)
+			ph := readHeader(raw, false, w.charsets)
 			for _, warn := range ph.warning {
 				w.warn("MIME part: " + warn)
 			}
@@ -145,7 +147,7 @@ func (w *walker) walkAlternative(parts [][]byte, depth int) {
 	var html []string
 	for _, raw := range parts {
 		w.plain, w.html = nil, nil
-		ph := readHeader(raw, false)
+		ph := readHeader(raw, false, w.charsets)
 		w.walk(ph.header, ph.body, depth+1, "text/plain")
 		if len(w.plain) > 0 {
 			plains = append(plains, w.plain)
