@@ -148,7 +148,12 @@ func TestPHPMimeMailParserAgreement(t *testing.T) {
 		for _, a := range m.Attachments {
 			names[a.Filename] = true
 		}
-		if ok, known := phpTextAgrees(m.Text, c.TextExpected); known {
+		if placeholderExpected(c.TextExpected) {
+			// Issue 16.2: the peer expects the text part, a placeholder
+			// that only points at the HTML; we take the HTML's text.
+			// Documented exception, not scored.
+			t.Logf("%s text: exception (placeholder text part, the HTML's text is the body)", c.MailID)
+		} else if ok, known := phpTextAgrees(m.Text, c.TextExpected); known {
 			textTotal++
 			if ok {
 				text++
@@ -356,4 +361,15 @@ func phpTextAgrees(got string, exp []any) (ok, known bool) {
 		return strings.Count(got, sub) == int(n), true
 	}
 	return false, false
+}
+
+// placeholderExpected reports a php-mime-mail-parser text expectation that
+// is a placeholder sentence pointing at the HTML version (issue 16.2).
+func placeholderExpected(exp []any) bool {
+	for _, e := range exp {
+		if s, ok := e.(string); ok && placeholder.MatchString(s) {
+			return true
+		}
+	}
+	return false
 }

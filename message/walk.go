@@ -137,7 +137,9 @@ func (w *walker) walkMultipart(p part, body []byte, depth int) {
 	w.walkAlternative(parts, depth)
 }
 
-// walkAlternative keeps the first plain text and the last HTML version.
+// walkAlternative keeps the first plain text and the last HTML version;
+// a plain text that is a stub of the HTML (isStub) is dropped, so that
+// the HTML's text becomes the body.
 // An alternative with several plain versions and no HTML one is a sender
 // using "alternative" where "mixed" was meant (stalwart reads it so too):
 // all its plain parts are kept, none is lost.
@@ -158,6 +160,9 @@ func (w *walker) walkAlternative(parts [][]byte, depth int) {
 	}
 	var plain []string
 	switch {
+	case len(plains) > 0 && html != nil && isStub(strings.Join(plains[0], "\n"), strings.Join(html, "\n")):
+		// The text version only points at the HTML one: the HTML's text is the body.
+		w.warn("text/plain alternative is a stub of the HTML one: the HTML is the body")
 	case len(plains) > 0 && html != nil:
 		plain = plains[0]
 	default:
