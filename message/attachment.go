@@ -19,7 +19,7 @@ func (w *walker) attach(h textproto.Header, p part, body []byte) {
 	enc := h.Get("Content-Transfer-Encoding")
 	name := p.filename
 	if name == "" {
-		name = fmt.Sprintf("part-%d%s", w.parts, extensionFor(p.typ))
+		name = partName(h, p.typ, w.parts)
 	}
 	tnef := isTNEF(p.typ, name)
 	if !tnef && w.omits(int64(len(body))) { // decoding never makes it larger
@@ -165,30 +165,4 @@ func cleanFilename(name string) string {
 	name = strings.Join(strings.Fields(name), " ")
 	name = strings.Trim(name, ". ")
 	return truncate(name, 255)
-}
-
-// extensionFor gives a file extension for a generated attachment name.
-func extensionFor(typ string) string {
-	switch typ {
-	case "text/plain", "text/rfc822-headers", "message/delivery-status",
-		"message/global-delivery-status", "message/disposition-notification":
-		return ".txt"
-	case "text/html":
-		return ".html"
-	case "text/calendar":
-		return ".ics"
-	case "image/png":
-		return ".png"
-	case "image/jpeg", "image/jpg":
-		return ".jpg"
-	case "image/gif":
-		return ".gif"
-	case "application/pdf":
-		return ".pdf"
-	case "application/pgp-signature":
-		return ".asc"
-	case "application/pkcs7-signature", "application/x-pkcs7-signature":
-		return ".p7s"
-	}
-	return ".bin"
 }
