@@ -226,18 +226,23 @@ func (s *Service) QuarantineList(ctx context.Context) ([]QuarantineView, error) 
 	}
 	out := []QuarantineView{}
 	for _, q := range qs {
-		v := QuarantineView{ID: q.ID, Outcome: string(q.Outcome), Reason: q.Reason, From: q.SenderEmail, Subject: q.Subject,
-			Rules: q.Rules, Status: string(q.Status)}
-		if q.Rules == nil {
-			v.Rules = []string{}
-		}
-		if q.TicketID != 0 {
-			id := q.TicketID
-			v.Ticket = &id
-		}
-		out = append(out, v)
+		out = append(out, quarantineView(q))
 	}
 	return out, nil
+}
+
+// quarantineView is the printed form of a held message.
+func quarantineView(q model.QuarantineEntry) QuarantineView {
+	v := QuarantineView{ID: q.ID, Outcome: string(q.Outcome), Reason: q.Reason, From: q.SenderEmail, Subject: q.Subject,
+		Rules: q.Rules, Status: string(q.Status)}
+	if q.Rules == nil {
+		v.Rules = []string{}
+	}
+	if q.TicketID != 0 {
+		id := q.TicketID
+		v.Ticket = &id
+	}
+	return v
 }
 
 // Settled is what releasing or discarding a held message did (or, on a

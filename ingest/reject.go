@@ -38,7 +38,7 @@ func (r *run) rejectNoRights(ctx context.Context, reason string, rules ...string
 func (r *run) quarantine(ctx context.Context, ticketID int64) error {
 	q := &model.QuarantineEntry{RawMessageID: r.raw.ID, TicketID: ticketID, SenderEmail: r.msg.From.Email,
 		Subject: truncate(r.msg.Subject, 500), Outcome: model.OutcomeRejected, Reason: r.res.Reason,
-		Rules: r.res.Rules, Status: model.QuarantineHeld, CreatedAt: r.now}
+		Rules: append([]string(nil), r.act.Rules...), Status: model.QuarantineHeld, CreatedAt: r.now}
 	if err := r.tx.AddQuarantine(ctx, q); err != nil {
 		return fmt.Errorf("quarantine message: %w", err)
 	}

@@ -98,3 +98,49 @@ func TestStaffActsFromTheCommandLine(t *testing.T) {
 		t.Errorf("audit entry lacks the actor: %s", b)
 	}
 }
+
+// TestTeamsFromTheCommandLine: team commands (S4), routing by intake
+// address (I10), staff --team, staff list, ticket list --team, ticket set
+// --team, and quarantine show of unproven staff mail (I9).
+func TestTeamsFromTheCommandLine(t *testing.T) {
+	c := newCLI(t)
+	c.ok("staff", "add", "owner@help.example", "--role", "owner")
+	as := []string{"--as", "owner@help.example"}
+	c.ok(append(as, "team", "add", "billing", "--name", "Billing", "--address", "billing@help.example")...)
+	c.ok(append(as, "staff", "add", "sam@help.example", "--role", "agent", "--team", "billing")...)
+	var staff []map[string]any
+	mustJSON(t, c.ok("staff", "list", "--json"), &staff)
+	if len(staff) != 2 || staff[1]["email"] != "sam@help.example" || len(staff[1]["teams"].([]any)) != 1 {
+		t.Fatalf("staff list: %v", staff)
+	}
+	raw := "From: ann@acme.com\r\nTo: billing@help.example\r\nSubject: Invoice\r\nMessage-ID: <i1@acme.com>\r\n\r\nWrong amount.\r\n"
+	if code, _, errs := c.run(raw, "ingest"); code != 0 {
+		t.Fatal(errs)
+	}
+	var list []map[string]any
+	mustJSON(t, c.ok("ticket", "list", "--team", "billing", "--json"), &list)
+	if len(list) != 1 || list[0]["team"] != "billing" {
+		t.Fatalf("I10: ticket list --team billing: %v", list)
+	}
+	c.ok(append(as, "ticket", "set", "1", "--team", "none")...)
+	mustJSON(t, c.ok("ticket", "list", "--team", "none", "--json"), &list)
+	if len(list) != 1 || list[0]["team"] != nil {
+		t.Fatalf("ticket set --team none: %v", list)
+	}
+	// Unproven staff mail is held; quarantine show says why, with its text.
+	forged := "From: sam@help.example\r\nTo: support@help.example\r\nSubject: Re: [#1] Invoice\r\n\r\n#status closed\r\nDone.\r\n"
+	if code, _, errs := c.run(forged, "ingest"); code != 0 {
+		t.Fatal(errs)
+	}
+	out := c.ok("quarantine", "show", "1")
+	for _, want := range []string{"unproven staff sender", "I9", "From: sam@help.example", "Done."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("quarantine show lacks %q:\n%s", want, out)
+		}
+	}
+	c.ok(append(as, "team", "remove", "billing")...)
+	mustJSON(t, c.ok("team", "list", "--json"), &list)
+	if len(list) != 0 {
+		t.Fatalf("team remove: %v", list)
+	}
+}

@@ -80,9 +80,9 @@ func cmdTicketSet(ctx context.Context, e *env, in *invocation) error {
 
 // cmdStaffSet changes a staff member's role (S1) and/or notify setting (N7).
 func cmdStaffSet(ctx context.Context, e *env, in *invocation) error {
-	role, notify := in.str("role"), in.str("notify")
-	if role == "" && notify == "" {
-		return usagef("usage: %s (give --role or --notify)", in.spec.usageLine())
+	role, notify, teams := in.str("role"), in.str("notify"), in.list("team")
+	if role == "" && notify == "" && len(teams) == 0 {
+		return usagef("usage: %s (give --role, --notify or --team)", in.spec.usageLine())
 	}
 	if err := e.open(ctx); err != nil {
 		return err
@@ -105,7 +105,63 @@ func cmdStaffSet(ctx context.Context, e *env, in *invocation) error {
 			fmt.Fprintf(e.stdout, "staff set %s: notify %s\n", email, notify)
 		}
 	}
+	if len(teams) > 0 {
+		if err := e.admin.StaffTeams(ctx, e.request(), email, teams); err != nil {
+			return err
+		}
+		if !e.g.json {
+			fmt.Fprintf(e.stdout, "staff set %s: teams %s\n", email, strings.Join(teams, ", "))
+		}
+	}
 	return nil
+}
+
+func cmdStaffList(ctx context.Context, e *env, in *invocation) error {
+	if err := e.open(ctx); err != nil {
+		return err
+	}
+	staff, err := e.admin.StaffList(ctx)
+	if err != nil {
+		return err
+	}
+	return printList(e, staff, func(s admin.StaffView) string {
+		return fmt.Sprintf("%-30s %-6s notify=%-8s teams=%s", s.Email, s.Role, s.Notify, orDash(s.Teams))
+	})
+}
+
+func cmdQuarantineShow(ctx context.Context, e *env, in *invocation) error {
+	id, err := parseID(in.pos[0])
+	if err != nil {
+		return err
+	}
+	if err := e.open(ctx); err != nil {
+		return err
+	}
+	d, err := e.admin.QuarantineShow(ctx, id)
+	if err != nil {
+		return err
+	}
+	if e.g.json {
+		return e.printJSON(d)
+	}
+	fmt.Fprintf(e.stdout, "Held message %d (%s): %s [%s]\n", d.ID, d.Status, d.Reason, strings.Join(d.Rules, " "))
+	if d.Ticket != nil {
+		fmt.Fprintf(e.stdout, "  on ticket %d; release puts it there as a comment of its sender, without adding CCs (C4)\n", *d.Ticket)
+	}
+	for _, h := range d.Headers {
+		fmt.Fprintf(e.stdout, "  %s\n", strings.Map(printable, h))
+	}
+	fmt.Fprintf(e.stdout, "\n%s\n", strings.Map(printable, d.Text))
+	return nil
+}
+
+// printable keeps line ends and tabs and drops other control characters,
+// so that a held message cannot drive the terminal.
+func printable(r rune) rune {
+	if r == '\n' || r == '\t' || (r >= 0x20 && r != 0x7f && (r < 0x80 || r > 0x9f)) {
+		return r
+	}
+	return -1
 }
 
 // printActed reports what a staff act on a ticket did, or on a dry run

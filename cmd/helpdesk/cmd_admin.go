@@ -244,6 +244,11 @@ func cmdStaff(action string) func(ctx context.Context, e *env, in *invocation) e
 				return err
 			}
 		}
+		if teams := in.list("team"); len(teams) > 0 && !e.g.dryRun {
+			if err := e.admin.StaffTeams(ctx, e.request(), pos[0], teams); err != nil {
+				return err
+			}
+		}
 		return e.printOutcome(in.spec.Words+" "+strings.ToLower(pos[0]), o)
 	}
 }

@@ -19,18 +19,19 @@ type commandSpec struct {
 
 // Flags shared by several commands.
 var (
-	fForce    = flagSpec{Name: "force", Kind: flagBool, Help: "accept a public suffix or a free-mail domain (O2)"}
-	fName     = flagSpec{Name: "name", Value: "NAME", Help: "display name"}
-	fOrgAcc   = flagSpec{Name: "access", Value: "own|view|comment", Choices: true, Help: "what members see of each other's tickets (A1)"}
-	fIntake   = flagSpec{Name: "intake", Value: "open|registered", Choices: true, Help: "who may open tickets (O8)"}
-	fCCAdd    = flagSpec{Name: "cc-adders", Value: "requester|participants", Choices: true, Help: "who may add CCs by mail (C2)"}
-	fLang     = flagSpec{Name: "language", Value: "en|nb", Help: "language of the mails to the organisation's people"}
-	fRole     = flagSpec{Name: "role", Value: "agent|admin|owner", Required: true, Choices: true, Help: "the staff role (S1)"}
-	fDomains  = flagSpec{Name: "domain", Value: "D", Kind: flagList, Required: true, Help: "an email domain, *.DOMAIN for its subdomains (O2)"}
-	fNotify   = flagSpec{Name: "notify", Value: "team|assigned|none", Choices: true, Help: "what the staff member is told of (N7)"}
-	fFile     = flagSpec{Name: "file", Value: "F", Help: "read the text from F (default: standard input)"}
-	fTeamAddr = flagSpec{Name: "address", Value: "EMAIL", Kind: flagList, Help: "an intake address routed to the team (I10)"}
-	fTeamOrg  = flagSpec{Name: "org", Value: "SLUG", Kind: flagList, Help: "an organisation routed to the team (I10)"}
+	fForce     = flagSpec{Name: "force", Kind: flagBool, Help: "accept a public suffix or a free-mail domain (O2)"}
+	fName      = flagSpec{Name: "name", Value: "NAME", Help: "display name"}
+	fOrgAcc    = flagSpec{Name: "access", Value: "own|view|comment", Choices: true, Help: "what members see of each other's tickets (A1)"}
+	fIntake    = flagSpec{Name: "intake", Value: "open|registered", Choices: true, Help: "who may open tickets (O8)"}
+	fCCAdd     = flagSpec{Name: "cc-adders", Value: "requester|participants", Choices: true, Help: "who may add CCs by mail (C2)"}
+	fLang      = flagSpec{Name: "language", Value: "en|nb", Help: "language of the mails to the organisation's people"}
+	fRole      = flagSpec{Name: "role", Value: "agent|admin|owner", Required: true, Choices: true, Help: "the staff role (S1)"}
+	fDomains   = flagSpec{Name: "domain", Value: "D", Kind: flagList, Required: true, Help: "an email domain, *.DOMAIN for its subdomains (O2)"}
+	fNotify    = flagSpec{Name: "notify", Value: "team|assigned|none", Choices: true, Help: "what the staff member is told of (N7)"}
+	fFile      = flagSpec{Name: "file", Value: "F", Help: "read the text from F (default: standard input)"}
+	fStaffTeam = flagSpec{Name: "team", Value: "SLUG", Kind: flagList, Help: "a team the staff member is in; the list replaces the old one (S4)"}
+	fTeamAddr  = flagSpec{Name: "address", Value: "EMAIL", Kind: flagList, Help: "an intake address routed to the team (I10)"}
+	fTeamOrg   = flagSpec{Name: "org", Value: "SLUG", Kind: flagList, Help: "an organisation routed to the team (I10)"}
 )
 
 // commands is every command, in the order help lists them. Add a command
@@ -72,9 +73,10 @@ func init() {
 		// staff add may create the store: its handler narrows that to the
 		// first owner (S1).
 		{Words: "staff add", Args: "EMAIL", Summary: "give someone a staff role (S1; the first owner needs no --as)", CreatesStore: true,
-			Run: cmdStaff("staff.add"), Flags: []flagSpec{fRole, fNotify}},
+			Run: cmdStaff("staff.add"), Flags: []flagSpec{fRole, fNotify, fStaffTeam}},
 		{Words: "staff set", Args: "EMAIL", Summary: "change a staff member's role (S1) or what they are told of (N7)", Run: cmdStaffSet,
-			Flags: []flagSpec{{Name: "role", Value: "agent|admin|owner", Choices: true, Help: "the staff role (S1)"}, fNotify}},
+			Flags: []flagSpec{{Name: "role", Value: "agent|admin|owner", Choices: true, Help: "the staff role (S1)"}, fNotify, fStaffTeam}},
+		{Words: "staff list", Summary: "list the staff with their roles, notify settings and teams", Run: cmdStaffList},
 		{Words: "staff remove", Args: "EMAIL", Summary: "take a staff role away (S1)", Run: cmdStaffRemove},
 
 		{Words: "ticket list", Summary: "list tickets, oldest first", Run: cmdTicketList,
@@ -128,6 +130,7 @@ func init() {
 				{Name: "status", Value: "queued|sent|failed", Choices: true, Help: "only notifications in this state"},
 			}},
 		{Words: "quarantine list", Summary: "list messages held for staff", Run: cmdQuarantineList},
+		{Words: "quarantine show", Args: "ID", Summary: "show a held message: headers, text, and why it is held", Run: cmdQuarantineShow},
 		{Words: "quarantine release", Args: "ID", Summary: "put a held message on its ticket", Run: cmdQuarantine(true)},
 		{Words: "quarantine discard", Args: "ID", Summary: "drop a held message", Run: cmdQuarantine(false)},
 

@@ -50,6 +50,7 @@ var sampleArgs = map[string][]string{
 	"team member add":    {"billing", "sam@help.example"},
 	"team member remove": {"billing", "sam@help.example"},
 	"team list":          {},
+	"staff list":         {},
 }
 
 // opensNoStore are the commands that create a missing store (cli.md), and
