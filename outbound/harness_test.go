@@ -243,7 +243,7 @@ func (w *world) worker(edit ...func(*outbound.Options)) *outbound.Worker {
 // patience is how long a test waits for an event (a row delivered, a
 // send held, Run returning) before it fails: a guard against a hang,
 // never a measure. A busy machine is slow, not broken.
-const patience = time.Minute
+const patience = 2 * time.Minute
 
 // running runs wk until the returned stop is called (or the test ends).
 func running(t testing.TB, wk *outbound.Worker) (stop func()) {

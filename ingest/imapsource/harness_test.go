@@ -88,7 +88,7 @@ func (l countingListener) Accept() (net.Conn, error) {
 // patience is how long a test waits for an event (a message recorded, a
 // pass, a retry) before it fails: a guard against a hang, never a
 // measure. A busy machine is slow, not broken.
-const patience = time.Minute
+const patience = 2 * time.Minute
 
 // mailboxAt is a test mailbox on addr, plain text, polled often. Its
 // command timeout is long: only the tests of a slow server make one that
