@@ -64,9 +64,21 @@ func (r *run) bounce(ctx context.Context) error {
 		}
 		ticketID, recipient = row.TicketID, row.To
 	} else if id := r.class.OriginalMessageID; id != "" {
-		tid, addr, _, err := r.tx.OutboundByMessageID(ctx, id)
+		tid, addr, sentID, err := r.tx.OutboundByMessageID(ctx, id)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("sent message of bounce: %w", err)
+		}
+		if sentID != 0 {
+			// B3 v3: that notification went out with a VERP return path;
+			// a real bounce of it comes back there. Naming its Message-ID
+			// is not enough: anyone who saw it could (a forged bounce
+			// would silence its recipient).
+			r.res.TicketID = tid
+			r.res.Reason = "bounce naming a notification to " + addr + " but not sent to its return path: recorded only"
+			if tid != 0 {
+				return r.event(ctx, tid, 0, model.EventBounce, r.res.Reason)
+			}
+			return nil
 		}
 		ticketID, recipient = tid, addr
 	}

@@ -311,3 +311,33 @@ func TestStoreDownIsAnErrorNotAFailedMessage(t *testing.T) {
 		t.Fatal("ingest into a closed store reported success")
 	}
 }
+
+// B3 v3: a bounce that names the Message-ID of a notification sent with a
+// VERP return path, but did not come back to that return path, marks
+// nobody bouncing (anyone who saw the notification could forge it); a
+// report whose recipients are only delayed marks nobody either.
+func TestB3_ForgedOrDelayedBounceMarksNobody(t *testing.T) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
+		w := newWorld(t, b)
+		w.open()
+		ack := w.outbox("carl@cc.example")[0]
+		report := func(to, id, action, status string) []byte {
+			return []byte("From: MAILER-DAEMON@mx.cc.example\r\nTo: " + to + "\r\nSubject: Delivery Status Notification\r\n" +
+				"Message-ID: <" + id + "@mx.cc.example>\r\nMIME-Version: 1.0\r\n" +
+				"Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n\r\n" +
+				"--b\r\nContent-Type: text/plain\r\n\r\nAbout your message.\r\n" +
+				"--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.cc.example\r\n\r\n" +
+				"Final-Recipient: rfc822; carl@cc.example\r\nAction: " + action + "\r\nStatus: " + status + "\r\n\r\n" +
+				"--b\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <" + ack.MessageID + ">\r\n\r\n--b--\r\n")
+		}
+		// Forged: to the support address, naming the notification.
+		res := w.ingestRaw(report("support@help.example", "forged", "failed", "5.1.1"))
+		w.expect(res, model.OutcomeBounce, "B3")
+		// Delayed, to the right return path.
+		res = w.ingestRaw(report(w.addrs.BounceAddress(ack.ID), "delayed", "delayed", "4.4.1"))
+		w.expect(res, model.OutcomeBounce, "B3")
+		if u, _ := w.st.UserByEmail(w.ctx, "carl@cc.example"); u.Bouncing {
+			t.Fatal("B3: a forged or delayed report marked carl bouncing")
+		}
+	})
+}
