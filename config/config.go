@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"strings"
 	"time"
 
@@ -30,6 +31,9 @@ type Config struct {
 	IMAP         string `toml:"imap"`          // HELPDESK_IMAP
 	SMTP         string `toml:"smtp"`          // HELPDESK_SMTP
 	HTTP         string `toml:"http"`          // HELPDESK_HTTP
+	// BaseURL is the portal's public URL (HELPDESK_BASE_URL): the web is
+	// on when it is set, and in the zero-set-up local run.
+	BaseURL string `toml:"base_url"`
 
 	// serve: logs, shutdown, and the built-in local mail server used when
 	// imap (local_smtp, local_imap) or smtp (capture_dir) is empty.
@@ -86,7 +90,7 @@ func Load(path string, getenv func(string) string) (Config, error) {
 	}
 	for env, dst := range map[string]*string{
 		"HELPDESK_DB": &c.DB, "HELPDESK_ADDRESS": &c.Address, "HELPDESK_SECRET": &c.Secret,
-		"HELPDESK_AUTHSERV_ID": &c.AuthservID, "HELPDESK_IMAP": &c.IMAP, "HELPDESK_SMTP": &c.SMTP, "HELPDESK_HTTP": &c.HTTP,
+		"HELPDESK_AUTHSERV_ID": &c.AuthservID, "HELPDESK_IMAP": &c.IMAP, "HELPDESK_SMTP": &c.SMTP, "HELPDESK_HTTP": &c.HTTP, "HELPDESK_BASE_URL": &c.BaseURL,
 		"HELPDESK_TEMPLATES": &c.Templates, "HELPDESK_LOG_FORMAT": &c.LogFormat, "HELPDESK_LOG_LEVEL": &c.LogLevel,
 		"HELPDESK_LOCAL_SMTP": &c.LocalSMTP, "HELPDESK_LOCAL_IMAP": &c.LocalIMAP, "HELPDESK_CAPTURE_DIR": &c.CaptureDir,
 	} {
@@ -205,6 +209,11 @@ func (c Config) validateServe(bad func(key, format string, args ...any)) {
 	}
 	if c.OutboxLease < 5*time.Second || c.OutboxLease <= c.ShutdownGrace {
 		bad("outbox_lease", "want a duration of at least 5s and longer than shutdown_grace (%s), such as 5m; got %s", c.ShutdownGrace, c.OutboxLease)
+	}
+	if c.BaseURL != "" {
+		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			bad("base_url", "want the portal's public URL such as https://help.example.com, got %q", c.BaseURL)
+		}
 	}
 	if _, _, err := net.SplitHostPort(c.HTTP); err != nil {
 		bad("http", "want a listen address host:port such as 127.0.0.1:8025, got %q", c.HTTP)

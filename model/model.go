@@ -200,6 +200,8 @@ const (
 	// KindNewTicket tells staff of a new ticket, with their own reply
 	// address (N7).
 	KindNewTicket NotificationKind = "new_ticket"
+	// KindSignIn carries a web sign-in link (W1).
+	KindSignIn NotificationKind = "sign_in"
 )
 
 // NotificationKindInfo describes one notification kind: whether it is
@@ -223,6 +225,7 @@ var notificationKinds = []NotificationKindInfo{
 	{Kind: KindCCAdded, Automatic: true, Templates: []string{"cc_added"}},
 	{Kind: KindStatus, Templates: []string{"status"}},
 	{Kind: KindNewTicket, Templates: []string{"new_ticket"}},
+	{Kind: KindSignIn, Automatic: true, Templates: []string{"sign_in"}},
 }
 
 // NotificationKinds lists every notification kind with what it implies.
@@ -291,12 +294,13 @@ const (
 	EventBounce        EventKind = "bounce"         // a bounce about the ticket's mail (B3)
 	EventReleased      EventKind = "released"       // a quarantined message released onto it (I5, S3)
 	EventTeamChanged   EventKind = "team_changed"   // the ticket's team set or cleared (I10, S4)
+	EventWeb           EventKind = "web"            // an act made on the web (W4)
 )
 
 // EventKinds lists every event kind.
 func EventKinds() []EventKind {
 	return []EventKind{EventStatus, EventPriority, EventType, EventAssigned, EventOrgChanged, EventCCAdded,
-		EventCCRemoved, EventFollowerAdded, EventAutoReply, EventBounce, EventReleased, EventTeamChanged}
+		EventCCRemoved, EventFollowerAdded, EventAutoReply, EventBounce, EventReleased, EventTeamChanged, EventWeb}
 }
 
 // OutboxStatus is the delivery state of an outbox row.

@@ -17,7 +17,32 @@ var migrations = []migration{
 	{10, "what staff are told of", schemaV10, nil},
 	{11, "teams and routing", schemaV11, nil},
 	{12, "the intake address of each ticket", schemaV12, nil},
+	{13, "web sign-in links and sessions", schemaV13, nil},
 }
+
+// schemaV13 keeps the web's sign-in links and sessions (W1, W6), each
+// only as a SHA-256 hash of its secret.
+const schemaV13 = `
+CREATE TABLE web_signins (
+	token_hash TEXT PRIMARY KEY,
+	email      TEXT NOT NULL,
+	client     TEXT NOT NULL,
+	created_at TIMESTAMPTZ NOT NULL,
+	expires_at TIMESTAMPTZ NOT NULL,
+	used_at    TIMESTAMPTZ
+);
+CREATE INDEX web_signins_email ON web_signins(email, created_at);
+CREATE INDEX web_signins_client ON web_signins(client, created_at);
+CREATE TABLE web_sessions (
+	id_hash    TEXT PRIMARY KEY,
+	user_id    BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	staff_role TEXT NOT NULL,
+	created_at TIMESTAMPTZ NOT NULL,
+	last_seen  TIMESTAMPTZ NOT NULL,
+	ended_at   TIMESTAMPTZ
+);
+CREATE INDEX web_sessions_user ON web_sessions(user_id);
+`
 
 // schemaV12 keeps the intake address a ticket came in on (I10): its
 // notifications come From it and carry reply addresses at it.

@@ -20,6 +20,7 @@ var goldenData = Data{
 	Notes:     []string{"#cc ignored: your address is not proven (P3)"},
 	Requester: "ann@acme.com", Access: []string{"ann@acme.com: R2 requester", "carl@acme.com: R3 cc <added by ann>"},
 	TrustedAuthserv: "mx.help.example",
+	Link:            "http://127.0.0.1:8025/signin/abc?x=<1>&y=2",
 }
 
 // TestGoldenRenderedTemplates compares every kind in every shipped language,

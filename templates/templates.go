@@ -62,6 +62,9 @@ type Data struct {
 	// notification).
 	Requester string
 	Access    []string
+	// Link is the web address the mail leads to: the sign-in link (W1),
+	// or a ticket's page (N7 with the web on); "" when there is none.
+	Link string
 }
 
 // Set is a loaded set of templates.

@@ -8,8 +8,11 @@ import (
 	"net"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 
+	"github.com/helpdesk-gw/helpdesk/policy"
+	"github.com/helpdesk-gw/helpdesk/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -20,6 +23,8 @@ import (
 type httpEndpoints struct {
 	ln  net.Listener
 	srv *http.Server
+	// portal is the web portal's URL, "" when the web is off.
+	portal string
 }
 
 // listenHTTP opens the port at once, so that a taken port stops serve
@@ -33,7 +38,34 @@ func listenHTTP(addr string, g *gateway) (*httpEndpoints, error) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", g.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(g.reg, promhttp.HandlerOpts{}))
-	return &httpEndpoints{ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}}, nil
+	h := &httpEndpoints{ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: time.Minute}}
+	if err := h.mountPortal(mux, g); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return h, nil
+}
+
+// mountPortal serves the web portal on the same port when the web is on:
+// HELPDESK_BASE_URL is set, or this is the zero-set-up local run (then at
+// this port's own URL).
+func (h *httpEndpoints) mountPortal(mux *http.ServeMux, g *gateway) error {
+	cfg := g.e.cfg
+	base := cfg.BaseURL
+	if base == "" && g.local != nil {
+		base = "http://" + h.ln.Addr().String()
+	}
+	if base == "" {
+		return nil
+	}
+	ws, err := web.New(web.Options{Store: g.e.st, Acts: g.e.pipe.Acts(), BaseURL: base, HelpdeskName: cfg.HelpdeskName,
+		UnknownSenders: policy.UnknownSenders(cfg.UnknownSenders), Logger: g.log})
+	if err != nil {
+		return err
+	}
+	mux.Handle("/", ws.Handler())
+	h.portal = strings.TrimSuffix(base, "/") + "/"
+	return nil
 }
 
 func (h *httpEndpoints) addr() string { return h.ln.Addr().String() }

@@ -149,6 +149,9 @@ func (g *gateway) banner() {
 	fmt.Fprintf(w, "  staff:    %s\n", staffProof(cfg.AuthservID))
 	fmt.Fprintf(w, "  tickets:  helpdesk ticket list   (another terminal; same folder or HELPDESK_DB)\n")
 	fmt.Fprintf(w, "  status:   http://%s/healthz  /readyz  /metrics\n", g.http.addr())
+	if g.http.portal != "" {
+		fmt.Fprintf(w, "  portal:   %s   (sign in with a link sent by mail)\n", g.http.portal)
+	}
 	if g.e.st.Backend() != store.Postgres {
 		fmt.Fprintf(w, "  database: SQLite; for production and several processes set HELPDESK_DB=postgres://... (docs/operations.md)\n")
 	}

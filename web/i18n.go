@@ -1,0 +1,64 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"strings"
+
+	"github.com/helpdesk-gw/helpdesk/access"
+	"github.com/helpdesk-gw/helpdesk/policy"
+	"github.com/helpdesk-gw/helpdesk/ticket"
+)
+
+// policyView reports whether the act's actor may see the ticket (R1–R5).
+func policyView(a *ticket.Act, v *access.TicketView) bool {
+	return policy.Rights(a.Actor.Person, v.Facts).View
+}
+
+// texts are the portal's words in English and Norwegian (bokmål), as the
+// mail templates are.
+var texts = map[string]map[string]string{
+	"en": {
+		"signin": "Sign in", "email": "Your email address", "send": "Send me a sign-in link",
+		"signin.help": "We send a link to your address: open it to sign in. No password.",
+		"sent":        "If this address may sign in, a link is on its way to it. It works once, for 15 minutes.",
+		"confirm":     "Sign in to see your tickets", "expired": "This sign-in link is used or has expired. Ask for a new one.",
+		"signout": "Sign out", "tickets": "Tickets", "status": "Status", "any": "any", "search": "Search subjects",
+		"filter": "Filter", "next": "Older tickets", "none": "No tickets.", "subject": "Subject", "changed": "Last change",
+		"org": "Organisation", "comment": "Add a comment", "post": "Send comment", "readonly": "You may read this ticket but not comment on it.",
+		"internal": "Internal note", "notfound": "There is no such page, or it is not yours to see.",
+		"posted": "Your comment was added.", "out": "You are signed out.", "bad": "That does not look like an email address.",
+		"files": "Attachments", "back": "All tickets",
+	},
+	"nb": {
+		"signin": "Logg inn", "email": "E-postadressen din", "send": "Send meg en innloggingslenke",
+		"signin.help": "Vi sender en lenke til adressen din: åpne den for å logge inn. Uten passord.",
+		"sent":        "Hvis denne adressen kan logge inn, er en lenke på vei. Den virker én gang, i 15 minutter.",
+		"confirm":     "Logg inn for å se sakene dine", "expired": "Denne innloggingslenken er brukt eller utløpt. Be om en ny.",
+		"signout": "Logg ut", "tickets": "Saker", "status": "Status", "any": "alle", "search": "Søk i emner",
+		"filter": "Filtrer", "next": "Eldre saker", "none": "Ingen saker.", "subject": "Emne", "changed": "Sist endret",
+		"org": "Organisasjon", "comment": "Skriv en kommentar", "post": "Send kommentar", "readonly": "Du kan lese denne saken, men ikke kommentere.",
+		"internal": "Internt notat", "notfound": "Siden finnes ikke, eller den er ikke din å se.",
+		"posted": "Kommentaren din ble lagt til.", "out": "Du er logget ut.", "bad": "Det ser ikke ut som en e-postadresse.",
+		"files": "Vedlegg", "back": "Alle saker",
+	},
+}
+
+// lang picks the visitor's language from Accept-Language: Norwegian when
+// they prefer it, else English.
+func lang(r *http.Request) map[string]string {
+	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		switch {
+		case strings.HasPrefix(tag, "nb"), strings.HasPrefix(tag, "no"), strings.HasPrefix(tag, "nn"):
+			return texts["nb"]
+		case strings.HasPrefix(tag, "en"):
+			return texts["en"]
+		}
+	}
+	return texts["en"]
+}
+
+var funcs = template.FuncMap{
+	"lines": func(s string) []string { return strings.Split(s, "\n") },
+}

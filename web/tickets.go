@@ -1,0 +1,166 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/helpdesk-gw/helpdesk/access"
+	"github.com/helpdesk-gw/helpdesk/model"
+	"github.com/helpdesk-gw/helpdesk/store"
+	"github.com/helpdesk-gw/helpdesk/ticket"
+)
+
+// pageSize is how many tickets a list page shows.
+const pageSize = 25
+
+// list shows the tickets the viewer may see (W3): their own (requester,
+// CC) and, where R4 gives view, their organisations' (partners: the
+// clients' the rules allow), most recently changed first, filtered by
+// status and a text in the subject, paged by keyset.
+func (s *Server) list(w http.ResponseWriter, r *http.Request, v *viewer) {
+	q := r.URL.Query()
+	filter := store.VisibleFilter{Subject: strings.TrimSpace(q.Get("q"))}
+	status := q.Get("status")
+	if st := model.Status(status); st.Valid() {
+		filter.Statuses = []model.Status{st}
+	} else {
+		status = ""
+	}
+	page := store.TicketPage{Order: store.OrderByUpdated, Desc: true, Limit: pageSize}
+	if after := q.Get("after"); after != "" {
+		c, err := store.ParseTicketCursor(after)
+		if err != nil {
+			http.Error(w, "bad page", http.StatusBadRequest)
+			return
+		}
+		page.After = c
+	}
+	list, err := access.NewFacts(s.o.Store).VisibleTickets(r.Context(), v.User.Email, filter, page)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	next := ""
+	if list.Next != nil {
+		nq := q
+		nq.Set("after", list.Next.String())
+		next = "/?" + nq.Encode()
+	}
+	s.render(w, r, http.StatusOK, "list", map[string]any{"Tickets": list.Tickets, "Next": next, "Status": status,
+		"Query": filter.Subject, "Statuses": []string{"open", "pending", "solved", "closed"}})
+}
+
+// ticketID reads the ticket id of the path; ok is false for anything that
+// is not a positive number.
+func ticketID(r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	return id, err == nil && id > 0
+}
+
+// commentView is one comment as the page shows it.
+type commentView struct {
+	Author   string
+	Internal bool
+	Body     string
+	At       string
+	Files    []string
+}
+
+// ticketPage shows a ticket as the viewer may see it (W3, R7): public
+// comments only unless staff; a 404 like any missing ticket otherwise.
+func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, v *viewer) {
+	id, ok := ticketID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	ctx := r.Context()
+	seen, err := access.NewFacts(s.o.Store).TicketAs(ctx, v.User.Email, id)
+	if errors.Is(err, access.ErrNotVisible) {
+		s.notFound(w, r)
+		return
+	} else if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var comments []commentView
+	authors := map[int64]string{}
+	for _, c := range seen.Comments {
+		name, ok := authors[c.AuthorID]
+		if !ok {
+			if u, err := s.o.Store.UserByID(ctx, c.AuthorID); err == nil {
+				name = u.Email
+				if u.Name != "" {
+					name = u.Name + " <" + u.Email + ">"
+				}
+			}
+			authors[c.AuthorID] = name
+		}
+		cv := commentView{Author: name, Internal: c.Visibility == model.VisibilityInternal, Body: c.Body,
+			At: c.CreatedAt.UTC().Format("2006-01-02 15:04 UTC")}
+		for _, a := range c.Attachments {
+			cv.Files = append(cv.Files, a.Filename)
+		}
+		comments = append(comments, cv)
+	}
+	org := ""
+	if seen.Org != nil {
+		org = seen.Org.Name
+	}
+	s.render(w, r, http.StatusOK, "ticket", map[string]any{"T": seen.Ticket, "Org": org, "Comments": comments,
+		"MayComment": seen.Rights.Comment, "Sent": r.URL.Query().Get("sent") != ""})
+}
+
+// comment adds the viewer's public comment (W4): the same act as a reply
+// by mail (package ticket: R2–R4 checked, N1 notifications), marked as
+// made on the web.
+func (s *Server) comment(w http.ResponseWriter, r *http.Request, v *viewer) {
+	id, ok := ticketID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	body := strings.TrimSpace(r.PostFormValue("body"))
+	if body == "" || len(body) > 100_000 {
+		http.Redirect(w, r, "/t/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+		return
+	}
+	ctx := r.Context()
+	visible := true
+	err := s.o.Store.InTx(ctx, func(tx *store.Tx) error {
+		facts := access.NewFacts(tx)
+		p, err := facts.PersonOf(ctx, v.User)
+		if err != nil {
+			return err
+		}
+		a := s.o.Acts.Begin(tx, facts, s.o.Clock().UTC(), ticket.Actor{User: &v.User, Person: p, Proven: true, Channel: ticket.ChannelWeb}, nil)
+		tv, err := a.Open(ctx, id)
+		if errors.Is(err, ticket.ErrRefused) {
+			visible = false
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if d := policyView(a, tv); !d {
+			visible = false
+			return nil
+		}
+		c, err := a.Reply(ctx, tv, body, false)
+		if err != nil {
+			return err
+		}
+		return a.Event(ctx, id, model.EventWeb, "comment "+strconv.FormatInt(c.ID, 10)+" made on the web by "+v.User.Email)
+	})
+	switch {
+	case !visible:
+		s.notFound(w, r)
+	case errors.Is(err, ticket.ErrRefused):
+		http.Error(w, "you may read this ticket but not comment on it", http.StatusForbidden)
+	case err != nil:
+		s.fail(w, r, err)
+	default:
+		http.Redirect(w, r, "/t/"+strconv.FormatInt(id, 10)+"?sent=1", http.StatusSeeOther)
+	}
+}

@@ -1,0 +1,353 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/helpdesk-gw/helpdesk/admin"
+	"github.com/helpdesk-gw/helpdesk/ingest"
+	"github.com/helpdesk-gw/helpdesk/model"
+	"github.com/helpdesk-gw/helpdesk/store"
+	"github.com/helpdesk-gw/helpdesk/store/storetest"
+	"github.com/helpdesk-gw/helpdesk/templates"
+	"github.com/helpdesk-gw/helpdesk/threading"
+	"github.com/helpdesk-gw/helpdesk/web"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// portal is a helpdesk with the portal on: acme (acme.com, access own) with
+// ann, bob and a partner's domain; ann opened ticket 1 with carl in Cc;
+// sam is staff and wrote an internal note on it.
+type portal struct {
+	t   *testing.T
+	ctx context.Context
+	st  *store.Store
+	p   *ingest.Pipeline
+	adm *admin.Service
+	srv *httptest.Server
+	now time.Time
+}
+
+func newPortal(t *testing.T, b store.Backend) *portal {
+	t.Helper()
+	w := &portal{t: t, ctx: context.Background(), now: time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)}
+	clock := func() time.Time { return w.now }
+	w.st = storetest.OpenWith(t, b, store.Options{Clock: clock})
+	tmpl, err := templates.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrs := threading.NewAddresses("support@help.example", "", threading.NewSigner([]byte("test secret, long enough")))
+	w.p = ingest.New(ingest.Options{Store: w.st, Addresses: addrs, Templates: tmpl, Clock: clock, TrustedAuthservID: "mx.help.example",
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	w.adm = admin.New(admin.Options{Store: w.st, Releaser: w.p, Clock: clock, IsOwn: addrs.IsOwn})
+	owner := admin.Request{As: "owner@help.example"}
+	w.must(w.adm.StaffSet(w.ctx, admin.Request{}, "owner@help.example", model.RoleOwner, "staff.add"))
+	w.must(w.adm.StaffSet(w.ctx, owner, "sam@help.example", model.RoleAgent, "staff.add"))
+	w.must(w.adm.OrgAdd(w.ctx, owner, "acme", admin.OrgSettings{Name: "Acme"}, []string{"acme.com"}, false))
+	w.mail("Ann <ann@acme.com>", "support@help.example", "Cc: carl@cc.example\r\n", "Printer <b>broken</b>", "The printer is on fire.")
+	w.mail("Bob <bob@acme.com>", "support@help.example", "", "Bob's own", "Hello.")
+	w.mail("sam@help.example", "support@help.example",
+		"Authentication-Results: mx.help.example; dkim=pass header.d=help.example; dmarc=pass header.from=help.example\r\n",
+		"Re: [#1] Printer", "#note\nThe customer is difficult.")
+	ws, err := web.New(web.Options{Store: w.st, Acts: w.p.Acts(), BaseURL: "http://127.0.0.1:8025", Clock: clock,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.srv = httptest.NewServer(ws.Handler())
+	t.Cleanup(w.srv.Close)
+	return w
+}
+
+func (w *portal) must(_ any, err error) {
+	w.t.Helper()
+	if err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+func (w *portal) mail(from, to, headers, subject, body string) {
+	w.t.Helper()
+	w.now = w.now.Add(time.Minute)
+	raw := fmt.Sprintf("%sFrom: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%d@test>\r\n\r\n%s\r\n", headers, from, to, subject, w.now.UnixNano(),
+		strings.ReplaceAll(body, "\n", "\r\n"))
+	if _, err := w.p.Ingest(w.ctx, ingest.Input{Raw: []byte(raw), Mailbox: "test"}); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// browser is one visitor with a cookie jar, not following redirects.
+type browser struct {
+	w *portal
+	c *http.Client
+}
+
+func (w *portal) browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{w: w, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (b *browser) do(method, path string, form url.Values, headers ...string) (int, string, http.Header) {
+	b.w.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, b.w.srv.URL+path, body)
+	if err != nil {
+		b.w.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(out), resp.Header
+}
+
+var linkRE = regexp.MustCompile(`http://127\.0\.0\.1:8025(/signin/[A-Za-z0-9_-]+)`)
+
+// lastLink is the sign-in link last mailed to email.
+func (w *portal) lastLink(email string) string {
+	w.t.Helper()
+	rows, err := w.st.ListOutbox(w.ctx, store.OutboxFilter{})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	for i := len(rows) - 1; i >= 0; i-- {
+		if rows[i].To == email && rows[i].Kind == model.KindSignIn {
+			if m := linkRE.FindStringSubmatch(rows[i].TextBody); m != nil {
+				return m[1]
+			}
+		}
+	}
+	return ""
+}
+
+// signIn asks for a link for email and uses it.
+func (b *browser) signIn(email string) {
+	b.w.t.Helper()
+	if code, body, _ := b.do("POST", "/signin", url.Values{"email": {email}}); code != 200 || !strings.Contains(body, "on its way") {
+		b.w.t.Fatalf("sign-in request: %d %s", code, body)
+	}
+	link := b.w.lastLink(email)
+	if link == "" {
+		b.w.t.Fatalf("W1: no sign-in link mailed to %s", email)
+	}
+	if code, body, _ := b.do("GET", link, nil); code != 200 || !strings.Contains(body, `id="signin"`) {
+		b.w.t.Fatalf("W1: opening the link: %d %s", code, body)
+	}
+	if code, _, h := b.do("POST", link, url.Values{}); code != http.StatusSeeOther || h.Get("Set-Cookie") == "" {
+		b.w.t.Fatalf("W1: signing in: %d %v", code, h)
+	}
+}
+
+func TestW1_W6_SignInByEmailLink(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, b store.Backend) {
+		w := newPortal(t, b)
+		ann := w.browser()
+		// Not signed in: the list asks for an address.
+		if code, body, _ := ann.do("GET", "/", nil); code != 200 || !strings.Contains(body, `name="email"`) {
+			t.Fatalf("not signed in: %d %s", code, body)
+		}
+		ann.signIn("ann@acme.com")
+		code, body, _ := ann.do("GET", "/", nil)
+		if code != 200 || !strings.Contains(body, "Printer &lt;b&gt;broken&lt;/b&gt;") || strings.Contains(body, "Bob&#39;s own") {
+			t.Fatalf("W3: ann's list: %d %s", code, body)
+		}
+		// W6 cookie flags: HttpOnly, SameSite=Lax (not Secure on loopback http).
+		_, _, h := ann.do("POST", w.lastLinkAfterAsking(ann, "ann@acme.com"), url.Values{})
+		if ck := h.Get("Set-Cookie"); !strings.Contains(ck, "HttpOnly") || !strings.Contains(ck, "SameSite=Lax") {
+			t.Fatalf("W6: cookie %q", ck)
+		}
+		// Single use: the same link again is refused.
+		link := w.lastLink("ann@acme.com")
+		if code, _, _ := w.browser().do("POST", link, url.Values{}); code != http.StatusGone {
+			t.Fatalf("W1: a used link signed in again: %d", code)
+		}
+		// Expired after 15 minutes.
+		other := w.browser()
+		other.do("POST", "/signin", url.Values{"email": {"bob@acme.com"}})
+		link = w.lastLink("bob@acme.com")
+		w.now = w.now.Add(16 * time.Minute)
+		if code, _, _ := other.do("POST", link, url.Values{}); code != http.StatusGone {
+			t.Fatalf("W1: an expired link signed in: %d", code)
+		}
+		// Sign-out ends the session: the cookie no longer works.
+		if code, _, _ := ann.do("POST", "/signout", url.Values{}); code != http.StatusSeeOther {
+			t.Fatalf("sign-out: %d", code)
+		}
+		if _, body, _ := ann.do("GET", "/", nil); !strings.Contains(body, `name="email"`) {
+			t.Fatal("W6: the session outlived sign-out")
+		}
+	})
+}
+
+// lastLinkAfterAsking asks for a new link and returns it.
+func (w *portal) lastLinkAfterAsking(b *browser, email string) string {
+	w.t.Helper()
+	w.now = w.now.Add(time.Second)
+	b.do("POST", "/signin", url.Values{"email": {email}})
+	return w.lastLink(email)
+}
+
+func TestW1_W2_SameAnswerWhetherOrNotKnown(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, b store.Backend) {
+		w := newPortal(t, b)
+		_, known, _ := w.browser().do("POST", "/signin", url.Values{"email": {"ann@acme.com"}})
+		_, unknown, _ := w.browser().do("POST", "/signin", url.Values{"email": {"nobody@elsewhere.example"}})
+		if known != unknown {
+			t.Fatal("W1: the answer tells whether an address is known")
+		}
+		// W2: the helpdesk's own address never gets a link (B2); a new
+		// address that may open tickets (O7 accept) does, and becomes a user.
+		w.browser().do("POST", "/signin", url.Values{"email": {"support@help.example"}})
+		if w.lastLink("support@help.example") != "" {
+			t.Fatal("B2: a sign-in link to the helpdesk itself")
+		}
+		newcomer := w.browser()
+		newcomer.signIn("nobody@elsewhere.example")
+		if _, err := w.st.UserByEmail(w.ctx, "nobody@elsewhere.example"); err != nil {
+			t.Fatalf("W2, O3: the newcomer is not a user after signing in: %v", err)
+		}
+		// B2's ack_limit caps links per address and hour.
+		for i := 0; i < 8; i++ {
+			w.browser().do("POST", "/signin", url.Values{"email": {"dan@acme.com"}})
+		}
+		rows, _ := w.st.ListOutbox(w.ctx, store.OutboxFilter{})
+		n := 0
+		for _, r := range rows {
+			if r.To == "dan@acme.com" && r.Kind == model.KindSignIn {
+				n++
+			}
+		}
+		if n != 5 {
+			t.Fatalf("W1/B2: %d sign-in links to dan in an hour, want ack_limit (5)", n)
+		}
+	})
+}
+
+func TestW3_R5_R7_WhatAPersonSees(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, b store.Backend) {
+		w := newPortal(t, b)
+		ann, bob, eve, sam := w.browser(), w.browser(), w.browser(), w.browser()
+		ann.signIn("ann@acme.com")
+		bob.signIn("bob@acme.com")
+		eve.signIn("eve@elsewhere.example")
+		sam.signIn("sam@help.example")
+		// R7: the requester never sees the note; staff do.
+		_, body, _ := ann.do("GET", "/t/1", nil)
+		if !strings.Contains(body, "The printer is on fire.") || strings.Contains(body, "difficult") {
+			t.Fatalf("R7: ann's page: %s", body)
+		}
+		if _, body, _ := sam.do("GET", "/t/1", nil); !strings.Contains(body, "difficult") {
+			t.Fatalf("R1: staff do not see the note: %s", body)
+		}
+		// R5: a stranger and a member of an `own` organisation get the
+		// same 404 as a ticket that does not exist.
+		for name, br := range map[string]*browser{"eve": eve, "bob": bob} {
+			_, missing, _ := br.do("GET", "/t/999999", nil)
+			code, body, _ := br.do("GET", "/t/1", nil)
+			if code != 404 || body != missing {
+				t.Fatalf("R5: %s sees ticket 1 or learns it exists: %d", name, code)
+			}
+			if code, _, _ := br.do("POST", "/t/1/comment", url.Values{"body": {"hi"}}); code != 404 {
+				t.Fatalf("R5: %s's comment on ticket 1: %d", name, code)
+			}
+		}
+		// A1 view: bob now sees ann's ticket, but may not comment (R4, I5).
+		w.must(w.adm.OrgSet(w.ctx, admin.Request{As: "owner@help.example"}, "acme", admin.OrgSettings{Access: model.OrgAccessView}))
+		if code, body, _ := bob.do("GET", "/t/1", nil); code != 200 || strings.Contains(body, `name="body"`) {
+			t.Fatalf("R4: bob with view: %d, comment form shown: %v", code, strings.Contains(body, `name="body"`))
+		}
+		if code, _, _ := bob.do("POST", "/t/1/comment", url.Values{"body": {"hi"}}); code != 403 {
+			t.Fatalf("R4: bob's comment with view only: %d", code)
+		}
+		if _, body, _ := bob.do("GET", "/?q=printer", nil); !strings.Contains(body, "/t/1") {
+			t.Fatalf("R4: bob's search for printer: %s", body)
+		}
+	})
+}
+
+func TestW4_N1_CommentFromTheWebIsAComment(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, b store.Backend) {
+		w := newPortal(t, b)
+		ann := w.browser()
+		ann.signIn("ann@acme.com")
+		if code, _, h := ann.do("POST", "/t/1/comment", url.Values{"body": {"Still <i>broken</i>."}}); code != http.StatusSeeOther || h.Get("Location") != "/t/1?sent=1" {
+			t.Fatalf("comment: %d %v", code, h)
+		}
+		cs, _ := w.st.Comments(w.ctx, 1)
+		last := cs[len(cs)-1]
+		if last.Body != "Still <i>broken</i>." || last.Visibility != model.VisibilityPublic {
+			t.Fatalf("W4: comment stored as %+v", last)
+		}
+		rows, _ := w.st.ListOutbox(w.ctx, store.OutboxFilter{TicketID: 1})
+		told := false
+		for _, r := range rows {
+			told = told || (r.To == "carl@cc.example" && r.Kind == model.KindComment && strings.Contains(r.TextBody, "Still <i>broken</i>."))
+		}
+		if !told {
+			t.Fatal("N1: the CC was not told of the web comment")
+		}
+		es, _ := w.st.Events(w.ctx, 1)
+		if e := es[len(es)-1]; e.Kind != model.EventWeb || !strings.Contains(e.Detail, "made on the web") {
+			t.Fatalf("W4: not recorded as made on the web: %+v", e)
+		}
+		if _, body, _ := ann.do("GET", "/t/1", nil); !strings.Contains(body, "Still &lt;i&gt;broken&lt;/i&gt;.") {
+			t.Fatal("the comment is not shown escaped")
+		}
+	})
+}
+
+func TestW6_CrossSiteAndRoleChangeAndHeaders(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, b store.Backend) {
+		w := newPortal(t, b)
+		ann := w.browser()
+		ann.signIn("ann@acme.com")
+		// A forged cross-site POST is refused before it acts.
+		code, _, _ := ann.do("POST", "/t/1/comment", url.Values{"body": {"forged"}}, "Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example")
+		if code != http.StatusForbidden {
+			t.Fatalf("W6: cross-site POST: %d", code)
+		}
+		if cs, _ := w.st.Comments(w.ctx, 1); strings.Contains(cs[len(cs)-1].Body, "forged") {
+			t.Fatal("W6: the forged comment was added")
+		}
+		// Strict CSP: no scripts at all.
+		_, _, h := ann.do("GET", "/", nil)
+		if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script-src") {
+			t.Fatalf("CSP %q", csp)
+		}
+		// A staff role change ends the session (W6).
+		w.must(w.adm.StaffSet(w.ctx, admin.Request{As: "owner@help.example"}, "ann@acme.com", model.RoleAgent, "staff.add"))
+		if _, body, _ := ann.do("GET", "/", nil); !strings.Contains(body, `name="email"`) {
+			t.Fatal("W6: the session survived a staff role change")
+		}
+		// Idle: a session unused for longer than its idle time ends.
+		bob := w.browser()
+		bob.signIn("bob@acme.com")
+		w.now = w.now.Add(31 * 24 * time.Hour)
+		if _, body, _ := bob.do("GET", "/", nil); !strings.Contains(body, `name="email"`) {
+			t.Fatal("W6: an idle session lived on")
+		}
+	})
+}
