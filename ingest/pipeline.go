@@ -36,7 +36,10 @@ type Options struct {
 	// MaxBytes: a larger message is recorded as failed, "too large", and
 	// kept (0: no limit).
 	MaxBytes int64
-	Logger   *slog.Logger
+	// WebURL is the portal's URL when the web is on: notifications link to
+	// the ticket's page (N7); "" when off.
+	WebURL string
+	Logger *slog.Logger
 	Clock    func() time.Time
 }
 
@@ -75,7 +78,7 @@ func New(opts Options) *Pipeline {
 		opts.Clock = time.Now
 	}
 	acts := ticket.New(ticket.Options{Addresses: opts.Addresses, Templates: opts.Templates, HelpdeskName: opts.HelpdeskName,
-		CCBlocklist: opts.CCBlocklist, MaxNewCCs: opts.MaxNewCCs, AckLimit: opts.AckLimit, Logger: opts.Logger})
+		CCBlocklist: opts.CCBlocklist, MaxNewCCs: opts.MaxNewCCs, AckLimit: opts.AckLimit, WebURL: opts.WebURL, Logger: opts.Logger})
 	return &Pipeline{opts: opts, log: opts.Logger, acts: acts}
 }
 

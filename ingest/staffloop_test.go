@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/helpdesk-gw/helpdesk/admin"
+	"github.com/helpdesk-gw/helpdesk/ingest"
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/store"
 )
@@ -95,6 +96,25 @@ func TestN7_NotifySettings(t *testing.T) {
 		w.expect(w.ingest(mail{From: "ann@acme.com", Subject: "Re: [#1]", Body: "Still waiting."}), model.OutcomeCommented)
 		if n := len(w.outbox("sam@help.example")); n != 0 {
 			t.Fatalf("N7 none: sam was told %d times", n)
+		}
+	})
+}
+
+// N7, W3: with the web on, every notification about a ticket links to its
+// page; the I6 notice, which names no ticket, does not.
+func TestN7_W3_NotificationsLinkToTheTicketPage(t *testing.T) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
+		w := newWorld(t, b, func(o *ingest.Options) { o.WebURL = "https://help.example.com" })
+		w.open()
+		for _, row := range w.outbox("") {
+			if !strings.Contains(row.TextBody, "https://help.example.com/t/1") || !strings.Contains(row.HTMLBody, `href="https://help.example.com/t/1"`) {
+				t.Fatalf("N7: the %s to %s has no link to the ticket's page:\n%s", row.Kind, row.To, row.TextBody)
+			}
+		}
+		w.expect(w.ingest(mail{From: "eve@elsewhere.example", Subject: "Re: [#1]", InReplyTo: "m1@acme.com"}), model.OutcomeRejected, "I6")
+		rows := w.outbox("eve@elsewhere.example")
+		if len(rows) != 1 || strings.Contains(rows[0].TextBody, "/t/") {
+			t.Fatalf("I6: the notice names the ticket: %+v", rows)
 		}
 	})
 }

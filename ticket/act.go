@@ -31,7 +31,10 @@ type Options struct {
 	CCBlocklist  []string // C3; default policy.DefaultCCBlocklist
 	MaxNewCCs    int      // C1: CCs one mail may add; default 10
 	AckLimit     int      // B2: automatic mails per address an hour; default 5
-	Logger       *slog.Logger
+	// WebURL is the portal's URL when the web is on: every notification
+	// about a ticket then links to its page (N7, W3); "" when off.
+	WebURL string
+	Logger *slog.Logger
 }
 
 // Service carries out acts on tickets. It holds only configuration; every

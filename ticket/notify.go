@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/helpdesk-gw/helpdesk/access"
@@ -147,6 +149,9 @@ func (a *Act) Queue(ctx context.Context, v *access.TicketView, to string, kind m
 		}
 		row.ReplyTo = addrs.ReplyAddressAt(v.Ticket.Intake, v.Ticket.ID, to, staff) // I10
 		d.ReplyAddress = row.ReplyTo
+		if a.s.opts.WebURL != "" && d.Link == "" {
+			d.Link = strings.TrimSuffix(a.s.opts.WebURL, "/") + "/t/" + strconv.FormatInt(v.Ticket.ID, 10)
+		}
 		if err := a.threadHeaders(ctx, row); err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/helpdesk-gw/helpdesk/admin"
 	"github.com/helpdesk-gw/helpdesk/config"
@@ -105,7 +106,22 @@ func (e *env) newPipeline(tmpl *templates.Set) *ingest.Pipeline {
 		AckLimit: cfg.AckLimit, LoopLimit: cfg.LoopLimit, HelpdeskName: cfg.HelpdeskName, Logger: e.log,
 		Parse:    message.Options{MaxAttachmentSize: cfg.MaxAttachmentBytes},
 		MaxBytes: cfg.MaxMessageBytes,
+		WebURL:   webURL(cfg),
 	})
+}
+
+// webURL is the portal's URL: HELPDESK_BASE_URL, or in the zero-set-up
+// local run (no mailboxes configured) the HTTP port's own URL; "" when the
+// web is off. serve and the other commands agree on it, so that a reply
+// from the command line links to the same pages.
+func webURL(cfg config.Config) string {
+	if cfg.BaseURL != "" {
+		return strings.TrimSuffix(cfg.BaseURL, "/")
+	}
+	if strings.TrimSpace(cfg.IMAP) == "" {
+		return "http://" + cfg.HTTP
+	}
+	return ""
 }
 
 // newLogger is the process's structured log: text or JSON on w.
