@@ -40,7 +40,7 @@ type Options struct {
 	// the ticket's page (N7); "" when off.
 	WebURL string
 	Logger *slog.Logger
-	Clock    func() time.Time
+	Clock  func() time.Time
 }
 
 // Pipeline ingests messages. It is safe for concurrent use: each message
