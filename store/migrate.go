@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -64,11 +66,31 @@ func (s *Store) ddl(sql string) string {
 	return sql
 }
 
+// ErrSchemaTooNew is a store whose schema is newer than this program's:
+// a newer version of the program migrated it. Open refuses such a store
+// before using it in any way.
+var ErrSchemaTooNew = errors.New("the store's schema is newer than this program's")
+
+// newerSchemaError is ErrSchemaTooNew with both versions.
+type newerSchemaError struct{ store, known int }
+
+func (e newerSchemaError) Error() string {
+	return fmt.Sprintf("the store's schema version is %d, newer than this program's %d: a newer helpdesk migrated it, "+
+		"and this one refuses to use it; run that version or a later one ('helpdesk version' shows both versions)", e.store, e.known)
+}
+
+func (e newerSchemaError) Is(target error) bool { return target == ErrSchemaTooNew }
+
 // applyMigrations applies the pending steps of steps, in order, each in
-// its own transaction.
+// its own transaction. A store newer than steps is refused at the first
+// step, before anything is changed.
 func (s *Store) applyMigrations(ctx context.Context, steps []migration) error {
 	for _, m := range steps {
-		if err := s.applyMigration(ctx, m); err != nil {
+		err := s.applyMigration(ctx, m, steps[len(steps)-1].version)
+		if errors.Is(err, ErrSchemaTooNew) {
+			return err
+		}
+		if err != nil {
 			return fmt.Errorf("migrate schema to version %d (%s): %w", m.version, m.name, err)
 		}
 	}
@@ -79,7 +101,8 @@ func (s *Store) applyMigrations(ctx context.Context, steps []migration) error {
 // transaction is READ COMMITTED and takes the advisory lock first, so a
 // process that waited for the lock sees the step another process applied.
 // On SQLite the transaction holds the write lock from BEGIN.
-func (s *Store) applyMigration(ctx context.Context, m migration) error {
+func (s *Store) applyMigration(ctx context.Context, m migration, known int) error {
+	start := time.Now()
 	var opts *sql.TxOptions
 	if s.backend == Postgres {
 		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
@@ -89,7 +112,7 @@ func (s *Store) applyMigration(ctx context.Context, m migration) error {
 		return translate(err)
 	}
 	defer tx.Rollback()
-	applied, err := s.lockAndCheck(ctx, tx, m.version)
+	applied, err := s.lockAndCheck(ctx, tx, m.version, known)
 	if err != nil || applied {
 		return err
 	}
@@ -122,13 +145,15 @@ func (s *Store) applyMigration(ctx context.Context, m migration) error {
 	if err := tx.Commit(); err != nil {
 		return translate(err)
 	}
-	s.log.Info("applied schema migration", "version", m.version, "name", m.name)
+	s.log.Info("applied schema migration", "version", m.version, "name", m.name, "of", known,
+		"took_ms", time.Since(start).Milliseconds())
 	return nil
 }
 
 // lockAndCheck serialises migrating processes and reports whether version
-// is already applied. It refuses a database migrated by a newer program.
-func (s *Store) lockAndCheck(ctx context.Context, tx *sqlx.Tx, version int) (bool, error) {
+// is already applied. It refuses a database migrated past known, the last
+// step this program has, with ErrSchemaTooNew.
+func (s *Store) lockAndCheck(ctx context.Context, tx *sqlx.Tx, version, known int) (bool, error) {
 	if s.backend == Postgres {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLockKey); err != nil {
 			return false, translate(err)
@@ -141,10 +166,31 @@ func (s *Store) lockAndCheck(ctx context.Context, tx *sqlx.Tx, version int) (boo
 	if err := tx.QueryRowxContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&latest); err != nil {
 		return false, translate(err)
 	}
-	if known := migrations[len(migrations)-1].version; int(latest.Int64) > known {
-		return false, fmt.Errorf("database schema version %d is newer than this program's %d", latest.Int64, known)
+	if int(latest.Int64) > known {
+		return false, newerSchemaError{store: int(latest.Int64), known: known}
 	}
 	var n int
 	err := tx.QueryRowxContext(ctx, tx.Rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), version).Scan(&n)
 	return n > 0, translate(err)
+}
+
+// schemaVersion reads the last schema step applied to db: 0 when none is
+// (a new, empty database).
+func schemaVersion(ctx context.Context, db sqlx.QueryerContext, backend Backend) (int, error) {
+	exists := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`
+	if backend == Postgres {
+		exists = `SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_migrations'`
+	}
+	var n int
+	if err := sqlx.GetContext(ctx, db, &n, exists); err != nil {
+		return 0, fmt.Errorf("read the schema version: %w", translate(err))
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	var latest sql.NullInt64
+	if err := sqlx.GetContext(ctx, db, &latest, `SELECT MAX(version) FROM schema_migrations`); err != nil {
+		return 0, fmt.Errorf("read the schema version: %w", translate(err))
+	}
+	return int(latest.Int64), nil
 }

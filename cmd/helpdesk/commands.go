@@ -141,6 +141,8 @@ func init() {
 				{Name: "since", Value: "TIME", Help: "only entries at or after TIME (2026-11-23 or 2026-11-23T10:00:00Z)"},
 			}},
 
+		{Words: "backup", Args: "PATH", Summary: "copy the SQLite store to PATH, consistently, while serve runs (PostgreSQL: pg_dump)", Run: cmdBackup},
+
 		{Words: "help", Args: "[COMMAND ...]", Summary: "print the commands, or a command's usage and flags", Run: cmdHelp},
 		{Words: "version", Summary: "print the program's version and the schema version it knows", Run: cmdVersion},
 	}

@@ -51,6 +51,7 @@ var sampleArgs = map[string][]string{
 	"team member remove": {"billing", "sam@help.example"},
 	"team list":          {},
 	"staff list":         {},
+	"backup":             {"helpdesk-backup.db"},
 }
 
 // opensNoStore are the commands that create a missing store (cli.md), and
