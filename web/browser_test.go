@@ -15,6 +15,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/helpdesk-gw/helpdesk/admin"
+	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/store"
 	"github.com/helpdesk-gw/helpdesk/web"
 )
@@ -41,9 +43,15 @@ func chromium(t *testing.T) string {
 func TestBrowserStory(t *testing.T) {
 	bin := chromium(t)
 	w := newPortal(t, store.SQLite)
+	w.must(w.adm.OrgAdd(w.ctx, admin.Request{As: "owner@help.example"}, "acme-eu", admin.OrgSettings{Name: "Acme EU"}, []string{"acme.com"}, false))
+	w.must(w.adm.MemberSet(w.ctx, admin.Request{As: "owner@help.example"}, "ann@acme.com", "acme-eu", model.MemberAccessOwn, nil))
+	file := filepath.Join(t.TempDir(), "scanner-log.txt")
+	if err := os.WriteFile(file, []byte("E42 paper jam"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
-	ws, err := web.New(web.Options{Store: w.st, Acts: w.p.Acts(), BaseURL: base, Clock: func() time.Time { return w.now },
+	ws, err := web.New(web.Options{Store: w.st, Acts: w.p.Acts(), Pipeline: w.p, BaseURL: base, Clock: func() time.Time { return w.now },
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -118,6 +126,17 @@ func TestBrowserStory(t *testing.T) {
 	shot("3-ticket")
 	if got := text("main"); !strings.Contains(got, "Thanks, it smokes less now.") || strings.Contains(got, "difficult") {
 		t.Fatalf("W4, R7: the ticket page after commenting: %q", got)
+	}
+	// Open a ticket for the second organisation, with a CC and a file.
+	do("opening a ticket", chromedp.Navigate(base+"/new"), chromedp.WaitVisible("#subject"),
+		chromedp.SendKeys("#subject", "Scanner jammed"), chromedp.SendKeys("#body", "It beeps twice."),
+		chromedp.SetValue("#org", "acme-eu"), chromedp.SendKeys("#cc", "dana@partner.example"),
+		chromedp.SetUploadFiles("#files", []string{file}))
+	shot("4-new-ticket")
+	do("sending it", chromedp.Submit("#subject"), chromedp.WaitVisible("p.notice"))
+	shot("5-opened")
+	if got := text("main"); !strings.Contains(got, "Scanner jammed") || !strings.Contains(got, "scanner-log.txt") || !strings.Contains(got, "Acme EU") {
+		t.Fatalf("W3: the new ticket's page: %q", got)
 	}
 	// Sign out: the ticket's page asks for an address again.
 	do("signing out", chromedp.Click("header button"), chromedp.WaitVisible("#email"),

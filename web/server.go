@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/helpdesk-gw/helpdesk/ingest"
 	"github.com/helpdesk-gw/helpdesk/policy"
 	"github.com/helpdesk-gw/helpdesk/store"
 	"github.com/helpdesk-gw/helpdesk/ticket"
@@ -30,6 +31,9 @@ type Options struct {
 	// Acts carries out acts on tickets and queues mail (the sign-in link
 	// goes through the outbox like every notification).
 	Acts *ticket.Service
+	// Pipeline ingests the tickets opened on the web, as mail (W4), and
+	// reads attachments back from their raw messages; nil turns both off.
+	Pipeline *ingest.Pipeline
 	// BaseURL is the portal's public URL (HELPDESK_BASE_URL), used in
 	// sign-in links; cookies are Secure unless it is a loopback http URL.
 	BaseURL      string
@@ -138,6 +142,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /signout", s.signOut)
 	mux.HandleFunc("GET /t/{id}", s.withViewer(s.ticketPage))
 	mux.HandleFunc("POST /t/{id}/comment", s.withViewer(s.comment))
+	mux.HandleFunc("GET /t/{id}/files/{c}/{f}", s.withViewer(s.attachment))
+	mux.HandleFunc("GET /new", s.withViewer(s.newTicketForm))
+	mux.HandleFunc("POST /new", s.withViewer(s.openTicket))
 	cop := http.NewCrossOriginProtection()
 	return securityHeaders(cop.Handler(mux))
 }

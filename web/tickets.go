@@ -65,7 +65,13 @@ type commentView struct {
 	Internal bool
 	Body     string
 	At       string
-	Files    []string
+	Files    []fileView
+}
+
+// fileView is one attachment's link.
+type fileView struct {
+	Name string
+	Href string
 }
 
 // ticketPage shows a ticket as the viewer may see it (W3, R7): public
@@ -87,7 +93,7 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 	}
 	var comments []commentView
 	authors := map[int64]string{}
-	for _, c := range seen.Comments {
+	for ci, c := range seen.Comments {
 		name, ok := authors[c.AuthorID]
 		if !ok {
 			if u, err := s.o.Store.UserByID(ctx, c.AuthorID); err == nil {
@@ -100,8 +106,8 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 		}
 		cv := commentView{Author: name, Internal: c.Visibility == model.VisibilityInternal, Body: c.Body,
 			At: c.CreatedAt.UTC().Format("2006-01-02 15:04 UTC")}
-		for _, a := range c.Attachments {
-			cv.Files = append(cv.Files, a.Filename)
+		for fi, a := range c.Attachments {
+			cv.Files = append(cv.Files, fileView{Name: a.Filename, Href: "/t/" + strconv.FormatInt(id, 10) + "/files/" + strconv.Itoa(ci) + "/" + strconv.Itoa(fi)})
 		}
 		comments = append(comments, cv)
 	}
@@ -110,7 +116,7 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 		org = seen.Org.Name
 	}
 	s.render(w, r, http.StatusOK, "ticket", map[string]any{"T": seen.Ticket, "Org": org, "Comments": comments,
-		"MayComment": seen.Rights.Comment, "Sent": r.URL.Query().Get("sent") != ""})
+		"MayComment": seen.Rights.Comment, "Sent": r.URL.Query().Get("sent") != "", "Opened": r.URL.Query().Get("opened") != ""})
 }
 
 // comment adds the viewer's public comment (W4): the same act as a reply

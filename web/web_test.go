@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -61,7 +63,7 @@ func newPortal(t *testing.T, b store.Backend) *portal {
 	w.mail("sam@help.example", "support@help.example",
 		"Authentication-Results: mx.help.example; dkim=pass header.d=help.example; dmarc=pass header.from=help.example\r\n",
 		"Re: [#1] Printer", "#note\nThe customer is difficult.")
-	ws, err := web.New(web.Options{Store: w.st, Acts: w.p.Acts(), BaseURL: "http://127.0.0.1:8025", Clock: clock,
+	ws, err := web.New(web.Options{Store: w.st, Acts: w.p.Acts(), Pipeline: w.p, BaseURL: "http://127.0.0.1:8025", Clock: clock,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -348,6 +350,71 @@ func TestW6_CrossSiteAndRoleChangeAndHeaders(t *testing.T) {
 		w.now = w.now.Add(31 * 24 * time.Hour)
 		if _, body, _ := bob.do("GET", "/", nil); !strings.Contains(body, `name="email"`) {
 			t.Fatal("W6: an idle session lived on")
+		}
+	})
+}
+
+// postMultipart sends a multipart form with one file.
+func (b *browser) postMultipart(path string, fields map[string]string, fileName, fileBody string) (int, http.Header) {
+	b.w.t.Helper()
+	var buf strings.Builder
+	mw := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	fw, _ := mw.CreateFormFile("files", fileName)
+	io.WriteString(fw, fileBody)
+	mw.Close()
+	req, _ := http.NewRequest("POST", b.w.srv.URL+path, strings.NewReader(buf.String()))
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.w.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header
+}
+
+// W3, W4: a ticket opened on the web goes through the pipeline as mail:
+// organisation chosen among the person's (I3), CCs (C1, N3), a file; the
+// file is served to who may see it only, as a download.
+func TestW3_W4_I3_C1_OpenATicketOnTheWeb(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, b store.Backend) {
+		w := newPortal(t, b)
+		w.must(w.adm.OrgAdd(w.ctx, admin.Request{As: "owner@help.example"}, "acme-eu", admin.OrgSettings{Name: "Acme EU"}, []string{"acme.com"}, false))
+		w.must(w.adm.MemberSet(w.ctx, admin.Request{As: "owner@help.example"}, "ann@acme.com", "acme-eu", model.MemberAccessOwn, nil))
+		ann, eve := w.browser(), w.browser()
+		ann.signIn("ann@acme.com")
+		eve.signIn("eve@elsewhere.example")
+		if _, body, _ := ann.do("GET", "/new", nil); !strings.Contains(body, `value="acme-eu"`) {
+			t.Fatalf("the form does not offer ann's second organisation: %s", body)
+		}
+		code, h := ann.postMultipart("/new", map[string]string{"subject": "Scanner <jammed>", "body": "It beeps.", "org": "acme-eu", "cc": "dana@partner.example"},
+			"report <1>.txt", "the scanner's log")
+		if code != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/t/") {
+			t.Fatalf("open: %d %v", code, h)
+		}
+		id, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(h.Get("Location"), "/t/"), "?opened=1"), 10, 64)
+		v, err := w.adm.TicketShow(w.ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Organisation == nil || *v.Organisation != "acme-eu" || v.Requester != "ann@acme.com" || len(v.Participants) != 1 || v.Participants[0].Email != "dana@partner.example" {
+			t.Fatalf("I3, C1: %+v", v)
+		}
+		if len(v.Comments) != 1 || len(v.Comments[0].Attachments) != 1 || v.Comments[0].Attachments[0].Filename != "report _1_.txt" {
+			t.Fatalf("the file: %+v", v.Comments)
+		}
+		path := fmt.Sprintf("/t/%d/files/0/0", id)
+		code, body, hd := ann.do("GET", path, nil)
+		if code != 200 || body != "the scanner's log" || !strings.HasPrefix(hd.Get("Content-Disposition"), "attachment") || hd.Get("X-Content-Type-Options") != "nosniff" {
+			t.Fatalf("download: %d %q %v", code, body, hd)
+		}
+		if code, _, _ := eve.do("GET", path, nil); code != 404 {
+			t.Fatalf("R5: a stranger downloaded the file: %d", code)
+		}
+		if _, page, _ := ann.do("GET", fmt.Sprintf("/t/%d", id), nil); !strings.Contains(page, "Scanner &lt;jammed&gt;") || !strings.Contains(page, "report _1_.txt") {
+			t.Fatalf("not escaped: %s", page)
 		}
 	})
 }
