@@ -129,6 +129,9 @@ type Key struct {
 type Snapshot map[Key]Right
 
 // TakeSnapshot evaluates the rights of every candidate on every ticket.
+// Its cost grows with tickets × people: admin acts judge their changes with
+// Capture and Bounded instead, and the tests use TakeSnapshot as the
+// reference those must equal.
 func (f *Facts) TakeSnapshot(ctx context.Context) (Snapshot, error) {
 	f.orgs = nil // memberships and settings may have changed in this transaction
 	tickets, err := f.Q.ListTickets(ctx, store.TicketFilter{})

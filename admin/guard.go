@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"errors"
 
 	"github.com/helpdesk-gw/helpdesk/access"
 	"github.com/helpdesk-gw/helpdesk/store"
@@ -29,27 +30,45 @@ type auditCounts struct {
 	LostTickets   int `json:"lost_tickets"`
 }
 
-// guarded runs an access-changing action: it takes the rights of everyone
-// on every ticket before and after fn in one transaction, refuses a change
-// that widens access to more than ConfirmOver people without req.Yes, and
-// rolls back a dry run. fn returns the audit entry to write.
-func (s *Service) guarded(ctx context.Context, req Request, fn func(tx *store.Tx) (auditFn func(counts auditCounts) error, err error)) (Outcome, error) {
+// watchFn is how an access-changing action names what it may alter
+// (access.Scope), once it knows and before it writes anything: the guard
+// then reads the facts in that scope.
+type watchFn func(access.Scope) error
+
+// guarded runs an access-changing action: fn names its scope through watch
+// before changing anything; the rights in that scope are judged before and
+// after fn in one transaction (access.Bounded: the cost follows the
+// organisations and people the change touches, not the size of the store);
+// a change that widens access to more than ConfirmOver people is refused
+// without req.Yes, and a dry run is rolled back. fn returns the audit entry
+// to write.
+func (s *Service) guarded(ctx context.Context, req Request, fn func(tx *store.Tx, watch watchFn) (auditFn func(counts auditCounts) error, err error)) (Outcome, error) {
 	out := Outcome{DryRun: req.DryRun}
 	err := s.change(ctx, req, func(tx *store.Tx) error {
 		facts := access.NewFacts(tx)
-		before, err := facts.TakeSnapshot(ctx)
+		var before *access.Capture
+		watch := func(scope access.Scope) error {
+			if before != nil {
+				return errors.New("access change: scope named twice")
+			}
+			var err error
+			before, err = facts.Capture(ctx, scope)
+			return err
+		}
+		auditFn, err := fn(tx, watch)
 		if err != nil {
 			return err
 		}
-		auditFn, err := fn(tx)
+		if before == nil {
+			return errors.New("access change: no scope named before the change")
+		}
+		after, err := facts.Capture(ctx, before.Scope())
 		if err != nil {
 			return err
 		}
-		after, err := access.NewFacts(tx).TakeSnapshot(ctx)
-		if err != nil {
+		if out.Impact, err = facts.Bounded(ctx, before, after); err != nil {
 			return err
 		}
-		out.Impact = access.Diff(before, after)
 		gained := access.People(out.Impact.Gained)
 		if !req.DryRun && !req.Yes && gained > s.conf {
 			return refused("this change gives %d people new rights (more than confirm_over=%d): preview it with --dry-run, then repeat with --yes", gained, s.conf)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/helpdesk-gw/helpdesk/access"
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/policy"
 	"github.com/helpdesk-gw/helpdesk/store"
@@ -80,8 +81,13 @@ func (s *Service) OrgAdd(ctx context.Context, req Request, slug string, set OrgS
 		seen[name] = true
 		o.Domains = append(o.Domains, model.Domain{Name: name, Forced: force, AddedAt: o.CreatedAt})
 	}
-	return s.guarded(ctx, req, func(tx *store.Tx) (func(auditCounts) error, error) {
+	return s.guarded(ctx, req, func(tx *store.Tx, watch watchFn) (func(auditCounts) error, error) {
 		if _, err := actor(ctx, tx, req, model.RoleAdmin); err != nil { // A5
+			return nil, err
+		}
+		// A new organisation has no tickets, and O4 gives it no members:
+		// it changes nobody's rights.
+		if err := watch(access.Scope{}); err != nil {
 			return nil, err
 		}
 		if err := tx.CreateOrg(ctx, &o); errors.Is(err, store.ErrDuplicate) {
@@ -144,12 +150,17 @@ func (s *Service) OrgSet(ctx context.Context, req Request, slug string, set OrgS
 // be an admin (S1, S2), the organisation must exist, and its state before
 // and after goes to the audit log with the access counts (S3).
 func (s *Service) orgChange(ctx context.Context, req Request, slug, action string, change func(tx *store.Tx, o model.Organisation) error) (Outcome, error) {
-	return s.guarded(ctx, req, func(tx *store.Tx) (func(auditCounts) error, error) {
+	return s.guarded(ctx, req, func(tx *store.Tx, watch watchFn) (func(auditCounts) error, error) {
 		if _, err := actor(ctx, tx, req, model.RoleAdmin); err != nil {
 			return nil, err
 		}
 		o, err := loadOrg(ctx, tx, slug)
 		if err != nil {
+			return nil, err
+		}
+		// Its setting and domains decide its members' rights on its
+		// tickets only (R4, R5).
+		if err := watch(access.Scope{Orgs: []int64{o.ID}}); err != nil {
 			return nil, err
 		}
 		if err := change(tx, o); err != nil {
@@ -204,12 +215,16 @@ func (s *Service) DomainRemove(ctx context.Context, req Request, slug, domain st
 // memberships whose domain no longer matches are removed; memberships an
 // admin set stay.
 func (s *Service) OrgSync(ctx context.Context, req Request, slug string) (Outcome, error) {
-	return s.guarded(ctx, req, func(tx *store.Tx) (func(auditCounts) error, error) {
+	return s.guarded(ctx, req, func(tx *store.Tx, watch watchFn) (func(auditCounts) error, error) {
 		if _, err := actor(ctx, tx, req, model.RoleAdmin); err != nil {
 			return nil, err
 		}
 		o, err := loadOrg(ctx, tx, slug)
 		if err != nil {
+			return nil, err
+		}
+		// Sync adds and removes memberships of o only (O4).
+		if err := watch(access.Scope{Orgs: []int64{o.ID}}); err != nil {
 			return nil, err
 		}
 		added, removed, err := s.syncMembers(ctx, tx, o)

@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 
+	"github.com/helpdesk-gw/helpdesk/access"
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/store"
 )
@@ -18,7 +19,7 @@ func (s *Service) StaffSet(ctx context.Context, req Request, email string, role 
 	if err != nil {
 		return Outcome{}, err
 	}
-	return s.guarded(ctx, req, func(tx *store.Tx) (func(auditCounts) error, error) {
+	return s.guarded(ctx, req, func(tx *store.Tx, watch watchFn) (func(auditCounts) error, error) {
 		staff, err := tx.ListStaff(ctx)
 		if err != nil {
 			return nil, err
@@ -28,6 +29,11 @@ func (s *Service) StaffSet(ctx context.Context, req Request, email string, role 
 			if err := s.checkGrant(ctx, tx, req, email, role, staff); err != nil {
 				return nil, err
 			}
+		}
+		// One person's role (R1), and their memberships if they are
+		// created (O3), change: they are judged on every ticket.
+		if err := watch(access.Scope{People: []string{email}}); err != nil {
+			return nil, err
 		}
 		u, _, err := s.ensureUser(ctx, tx, email, "")
 		if err != nil {
@@ -88,17 +94,15 @@ func (s *Service) checkGrant(ctx context.Context, tx *store.Tx, req Request, tar
 // unassign clears a former staff member from the tickets assigned to them
 // (S1: only staff can be assignees).
 func (s *Service) unassign(ctx context.Context, tx *store.Tx, userID int64) error {
-	tickets, err := tx.ListTickets(ctx, store.TicketFilter{})
+	tickets, err := tx.ListTickets(ctx, store.TicketFilter{AssigneeID: userID})
 	if err != nil {
 		return err
 	}
 	for _, t := range tickets {
-		if t.AssigneeID == userID {
-			t.AssigneeID = 0
-			t.UpdatedAt = s.now().UTC()
-			if err := tx.UpdateTicket(ctx, &t); err != nil {
-				return err
-			}
+		t.AssigneeID = 0
+		t.UpdatedAt = s.now().UTC()
+		if err := tx.UpdateTicket(ctx, &t); err != nil {
+			return err
 		}
 	}
 	return nil

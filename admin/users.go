@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/helpdesk-gw/helpdesk/access"
 	"github.com/helpdesk-gw/helpdesk/commands"
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/policy"
@@ -69,8 +70,12 @@ func (s *Service) UserAdd(ctx context.Context, req Request, email, name string, 
 	if err != nil {
 		return Outcome{}, err
 	}
-	return s.guarded(ctx, req, func(tx *store.Tx) (func(auditCounts) error, error) {
+	return s.guarded(ctx, req, func(tx *store.Tx, watch watchFn) (func(auditCounts) error, error) {
 		if _, err := actor(ctx, tx, req, model.RoleAdmin); err != nil {
+			return nil, err
+		}
+		// The user (maybe created, O3) and their memberships change.
+		if err := watch(access.Scope{People: []string{email}}); err != nil {
 			return nil, err
 		}
 		u, created, err := s.ensureUser(ctx, tx, email, name)
@@ -133,12 +138,15 @@ func (s *Service) upsertAdminMembership(ctx context.Context, tx *store.Tx, userI
 // UserSet changes a user's name or default organisation (O6).
 func (s *Service) UserSet(ctx context.Context, req Request, email, name, defaultOrg string) (Outcome, error) {
 	email = model.NormalizeEmail(email)
-	return s.guarded(ctx, req, func(tx *store.Tx) (func(auditCounts) error, error) {
+	return s.guarded(ctx, req, func(tx *store.Tx, watch watchFn) (func(auditCounts) error, error) {
 		if _, err := actor(ctx, tx, req, model.RoleAdmin); err != nil {
 			return nil, err
 		}
 		u, err := loadUser(ctx, tx, email)
 		if err != nil {
+			return nil, err
+		}
+		if err := watch(access.Scope{People: []string{email}}); err != nil {
 			return nil, err
 		}
 		before, _ := s.userView(ctx, tx, u)
@@ -284,7 +292,7 @@ func (s *Service) MemberRemove(ctx context.Context, req Request, email, slug str
 func (s *Service) memberChange(ctx context.Context, req Request, email, slug, action string,
 	change func(tx *store.Tx, u model.User, o model.Organisation) error) (Outcome, error) {
 	email = model.NormalizeEmail(email)
-	return s.guarded(ctx, req, func(tx *store.Tx) (func(auditCounts) error, error) {
+	return s.guarded(ctx, req, func(tx *store.Tx, watch watchFn) (func(auditCounts) error, error) {
 		if _, err := actor(ctx, tx, req, model.RoleAdmin); err != nil {
 			return nil, err
 		}
@@ -294,6 +302,11 @@ func (s *Service) memberChange(ctx context.Context, req Request, email, slug, ac
 		}
 		o, err := loadOrg(ctx, tx, slug)
 		if err != nil {
+			return nil, err
+		}
+		// One membership of one person changes (A2, N5; follow-all
+		// grants nothing, A4).
+		if err := watch(access.Scope{People: []string{email}}); err != nil {
 			return nil, err
 		}
 		before, _ := s.userView(ctx, tx, u)
