@@ -23,7 +23,7 @@ const (
 	ReasonBouncing       = "B3: the address is bouncing"
 	ReasonNoteToNonStaff = "R7: an internal note goes to staff only"
 	ReasonNoTicket       = "the ticket no longer exists"
-	ReasonTicketless     = "only the I6 notice goes without a ticket"
+	ReasonTicketless     = "only notices (I6, I9) and sign-in links (W1) go without a ticket"
 )
 
 // maxFactsAge bounds how old the facts a row is checked against may be.
@@ -226,7 +226,7 @@ func (w *Worker) withhold(ctx context.Context, c *checkCache, row model.OutboxMe
 		return ReasonBouncing, nil
 	case row.Kind == model.KindNote && !policy.CanSeeInternal(p):
 		return ReasonNoteToNonStaff, nil
-	case v == nil && row.Kind != model.KindNotice:
+	case v == nil && row.Kind != model.KindNotice && row.Kind != model.KindSignIn:
 		return ReasonTicketless, nil
 	case v != nil && !policy.MaySend(p, v.Facts, row.Kind):
 		return ReasonNoLongerVisible, nil

@@ -128,7 +128,7 @@ func webURL(cfg config.Config) string {
 func newLogger(w io.Writer, format, level string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level)) // validated by config; unknown stays info
-	opts := &slog.HandlerOptions{Level: l}
+	opts := &slog.HandlerOptions{Level: l, ReplaceAttr: readableDurations}
 	if format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
