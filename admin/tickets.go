@@ -69,15 +69,11 @@ func (s *Service) TicketList(ctx context.Context, orgSlug string, status model.S
 	if err != nil {
 		return nil, err
 	}
-	out := []TicketView{}
+	ids := make([]int64, 0, len(ts))
 	for _, t := range ts {
-		v, err := s.ticketView(ctx, t.ID, false)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
+		ids = append(ids, t.ID)
 	}
-	return out, nil
+	return s.ticketViews(ctx, ids)
 }
 
 // TicketShow returns one ticket with its comments.
@@ -87,13 +83,50 @@ func (s *Service) TicketShow(ctx context.Context, id int64) (TicketView, error) 
 }
 
 func (s *Service) ticketView(ctx context.Context, id int64, withComments bool) (TicketView, error) {
-	facts := access.NewFacts(s.st)
-	tv, err := facts.Ticket(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return TicketView{}, refused("no ticket %d", id)
-	} else if err != nil {
+	vs, err := s.ticketViews(ctx, []int64{id})
+	if err != nil {
 		return TicketView{}, err
 	}
+	if len(vs) == 0 {
+		return TicketView{}, refused("no ticket %d", id)
+	}
+	if !withComments {
+		return vs[0], nil
+	}
+	return vs[0], s.addComments(ctx, &vs[0])
+}
+
+// ticketViews builds the views of the tickets ids, in that order, in a
+// constant number of queries whatever their number (per chunk of ids, see
+// access.Facts.Tickets): their facts at once, their participants at once,
+// the teams once. A ticket that no longer exists is left out.
+func (s *Service) ticketViews(ctx context.Context, ids []int64) ([]TicketView, error) {
+	views, err := access.NewFacts(s.st).Tickets(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	parts, err := s.st.ParticipantsOfTickets(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]TicketView, 0, len(ids))
+	for _, id := range ids {
+		tv, ok := views[id]
+		if !ok {
+			continue
+		}
+		v, err := s.viewOf(ctx, tv, parts[id])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// viewOf is the printed form of a ticket without its comments, from its
+// access facts and its participants in the order they were added.
+func (s *Service) viewOf(ctx context.Context, tv *access.TicketView, parts []model.Participant) (TicketView, error) {
 	t := tv.Ticket
 	v := TicketView{ID: t.ID, Subject: t.Subject, Status: string(t.Status), Priority: string(t.Priority), Type: string(t.Type),
 		Requester: tv.Facts.Requester, Participants: []ParticipantView{}}
@@ -111,17 +144,10 @@ func (s *Service) ticketView(ctx context.Context, id int64, withComments bool) (
 		}
 		v.Team = &slug
 	}
-	parts, err := s.st.Participants(ctx, id)
-	if err != nil {
-		return v, err
-	}
 	for _, p := range parts {
 		v.Participants = append(v.Participants, ParticipantView{Email: tv.Users[p.UserID].Email, Role: string(p.Role)})
 	}
-	if !withComments {
-		return v, nil
-	}
-	return v, s.addComments(ctx, &v)
+	return v, nil
 }
 
 func (s *Service) addComments(ctx context.Context, v *TicketView) error {
