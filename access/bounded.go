@@ -28,12 +28,15 @@ import (
 // rights of its members (before or after) on its tickets, and a change of
 // one person's role or memberships only that person's rights.
 //
-// Tickets are judged by class: for one person, every ticket of one
+// Tickets are first judged by class: for one person, every ticket of one
 // organisation on which they are neither requester nor CC has the same
 // facts as far as that person is concerned, so policy.Rights judges the
-// class once; the tickets of a class are listed only when its judgement
-// changes (they are then part of the answer). Tickets on which the person
-// is requester or CC are judged one by one.
+// class once before and once after; only when the two differ are the
+// class's tickets listed, and then policy.Rights judges each (person,
+// ticket) pair on its own. Tickets on which the person is requester or CC
+// are always judged one by one. So a change that alters nothing costs a
+// few judgements per person, and one that alters much costs what its
+// answer lists.
 
 // setQuerier is what *store.Store and *store.Tx offer to read sets of
 // tickets by organisation and by person.
