@@ -141,3 +141,36 @@ func (a *Act) Follow(ctx context.Context, v *access.TicketView) error {
 	}
 	return a.Event(ctx, v.Ticket.ID, model.EventFollowerAdded, a.actorEmail()+" follows")
 }
+
+// Unfollow stops the actor following the ticket (N5); it reports whether
+// they followed it.
+func (a *Act) Unfollow(ctx context.Context, v *access.TicketView) (bool, error) {
+	if a.Actor.User == nil {
+		return false, nil
+	}
+	removed, err := a.Tx.RemoveParticipant(ctx, v.Ticket.ID, a.Actor.User.ID, model.ParticipantFollower)
+	if err != nil {
+		return false, fmt.Errorf("unfollow ticket %d: %w", v.Ticket.ID, err)
+	}
+	if removed {
+		delete(v.Facts.Followers, a.actorEmail())
+		return true, a.Event(ctx, v.Ticket.ID, model.EventFollowerAdded, a.actorEmail()+" stopped following")
+	}
+	return false, nil
+}
+
+// InviteCCs is C2 outside mail (the portal): the actor, proven, adds CCs
+// where policy.MayAddCCs allows (staff, the requester, other CCs when the
+// organisation says participants); C3 applies; each added CC is told with
+// their own reply address (N3).
+func (a *Act) InviteCCs(ctx context.Context, v *access.TicketView, emails []string) (map[string]bool, []policy.CCRefusal, error) {
+	if verdict := policy.MayAddCCs(a.Actor.Person, v.Facts, a.Actor.Proven); !verdict.OK {
+		a.Rule(verdict.Rules...)
+		return nil, nil, refused("%s (C2)", verdict.Reason)
+	}
+	joined, refusedCCs, err := a.AddCCs(ctx, v, emails, "C2")
+	if err != nil {
+		return nil, nil, err
+	}
+	return joined, refusedCCs, a.NotifyCCsAdded(ctx, v, joined, "", "C2")
+}

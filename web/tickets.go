@@ -3,11 +3,13 @@ package web
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/helpdesk-gw/helpdesk/access"
 	"github.com/helpdesk-gw/helpdesk/model"
+	"github.com/helpdesk-gw/helpdesk/policy"
 	"github.com/helpdesk-gw/helpdesk/store"
 	"github.com/helpdesk-gw/helpdesk/ticket"
 )
@@ -115,8 +117,23 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 	if seen.Org != nil {
 		org = seen.Org.Name
 	}
+	tv, err := access.NewFacts(s.o.Store).Ticket(ctx, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var ccs []string
+	for e := range tv.Facts.CCs {
+		ccs = append(ccs, e)
+	}
+	slices.Sort(ccs)
+	p := tv.People[v.User.Email]
+	if p.Email == "" {
+		p, _, _ = access.NewFacts(s.o.Store).Person(ctx, v.User.Email)
+	}
 	s.render(w, r, http.StatusOK, "ticket", map[string]any{"T": seen.Ticket, "Org": org, "Comments": comments,
-		"MayComment": seen.Rights.Comment, "Sent": r.URL.Query().Get("sent") != "", "Opened": r.URL.Query().Get("opened") != ""})
+		"MayComment": seen.Rights.Comment, "CCs": ccs, "Following": tv.Facts.Followers[v.User.Email],
+		"MayAddCCs": policy.MayAddCCs(p, tv.Facts, true).OK, "Requester": tv.Facts.Requester, "Sent": r.URL.Query().Get("sent") != "", "Opened": r.URL.Query().Get("opened") != ""})
 }
 
 // comment adds the viewer's public comment (W4): the same act as a reply

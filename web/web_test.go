@@ -418,3 +418,58 @@ func TestW3_W4_I3_C1_OpenATicketOnTheWeb(t *testing.T) {
 		}
 	})
 }
+
+// W3, N5, C2: follow and unfollow a ticket one may see; the requester adds
+// a CC (told, N3); another CC may not when the organisation says
+// requester (C2); a stranger gets 404 for every act.
+func TestW3_N5_C2_FollowAndCCsOnTheWeb(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, b store.Backend) {
+		w := newPortal(t, b)
+		ann, carl, eve := w.browser(), w.browser(), w.browser()
+		ann.signIn("ann@acme.com")
+		carl.signIn("carl@cc.example")
+		eve.signIn("eve@elsewhere.example")
+		if code, _, _ := carl.do("POST", "/t/1/follow", url.Values{}); code != http.StatusSeeOther {
+			t.Fatalf("N5: follow: %d", code)
+		}
+		v, _ := w.adm.TicketShow(w.ctx, 1)
+		if !hasParticipant(v, "carl@cc.example", "follower") {
+			t.Fatalf("N5: carl does not follow: %+v", v.Participants)
+		}
+		carl.do("POST", "/t/1/unfollow", url.Values{})
+		if v, _ = w.adm.TicketShow(w.ctx, 1); hasParticipant(v, "carl@cc.example", "follower") {
+			t.Fatal("N5: carl still follows")
+		}
+		if code, _, _ := ann.do("POST", "/t/1/cc", url.Values{"cc": {"dana@partner.example, noreply@vendor.example"}}); code != http.StatusSeeOther {
+			t.Fatalf("C2: the requester adding a CC: %d", code)
+		}
+		if v, _ = w.adm.TicketShow(w.ctx, 1); !hasParticipant(v, "dana@partner.example", "cc") || hasParticipant(v, "noreply@vendor.example", "cc") {
+			t.Fatalf("C2, C3: %+v", v.Participants)
+		}
+		rows, _ := w.st.ListOutbox(w.ctx, store.OutboxFilter{TicketID: 1})
+		told := false
+		for _, r := range rows {
+			told = told || (r.To == "dana@partner.example" && r.Kind == model.KindCCAdded)
+		}
+		if !told {
+			t.Fatal("N3: the new CC was not told")
+		}
+		if code, _, _ := carl.do("POST", "/t/1/cc", url.Values{"cc": {"x@cc.example"}}); code != http.StatusForbidden {
+			t.Fatalf("C2: a CC adding CCs under cc_adders=requester: %d", code)
+		}
+		for _, path := range []string{"/t/1/follow", "/t/1/unfollow", "/t/1/cc"} {
+			if code, _, _ := eve.do("POST", path, url.Values{"cc": {"x@evil.example"}}); code != 404 {
+				t.Fatalf("R5: a stranger's %s: %d", path, code)
+			}
+		}
+	})
+}
+
+func hasParticipant(v admin.TicketView, email, role string) bool {
+	for _, p := range v.Participants {
+		if p.Email == email && p.Role == role {
+			return true
+		}
+	}
+	return false
+}
