@@ -2,6 +2,7 @@ package main
 
 import (
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -80,8 +81,25 @@ func TestServeBigMessageMemory(t *testing.T) {
 			p.start()
 			dv.seed(t, user, [][]byte{[]byte("From: Ann <ann@example.com>\r\nTo: support@help.example\r\n" +
 				"Subject: Hello\r\nMessage-ID: <small.memory@example.com>\r\n\r\nHello.\r\n")})
-			p.waitFor("the first message recorded", 30*time.Second, created(1))
-			time.Sleep(2 * time.Second) // serve settles: its first message marked, the poller idling
+			p.waitFor("the first message recorded", patience, created(1))
+			// serve settles: its first message marked (the pass that
+			// recorded it has ended) and acknowledged, the poller idling.
+			var recordedAt time.Time
+			p.waitFor("the first message logged", patience, func() bool {
+				recordedAt = logTime(p.stderr.String(), `msg="message recorded"`)
+				return !recordedAt.IsZero()
+			})
+			p.waitFor("the pass that recorded the first message ended", patience, func() bool {
+				last := p.lastPoll()
+				return last != nil && !last.Before(recordedAt)
+			})
+			p.waitFor("the acknowledgement sent", patience, func() bool {
+				var n int
+				if err := db.QueryRow(`SELECT count(*) FROM outbox WHERE status = 'queued'`).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				return n == 0
+			})
 			pid := p.cmd.Process.Pid
 			idle := childStatus(t, pid, "VmRSS")
 			if err := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0); err != nil {
@@ -89,15 +107,15 @@ func TestServeBigMessageMemory(t *testing.T) {
 			}
 			start := time.Now()
 			dv.seed(t, user, [][]byte{raw})
-			p.waitFor("the big message recorded", 60*time.Second, created(2))
+			p.waitFor("the big message recorded", patience, created(2))
 			took := time.Since(start)
 			hwm := childStatus(t, pid, "VmHWM")
-			p.waitFor("the big message marked", 10*time.Second, func() bool {
+			p.waitFor("the big message marked", patience, func() bool {
 				return strings.Count(p.stderr.String(), `msg="message recorded"`) == 2
 			})
 			after := childStatus(t, pid, "VmRSS")
 			p.signal(syscall.SIGTERM)
-			if code := p.waitExit(20 * time.Second); code != 0 {
+			if code := p.waitExit(patience); code != 0 {
 				t.Errorf("exit %d after SIGTERM", code)
 			}
 			mb := func(v uint64) float64 { return (float64(v) - float64(idle)) / (1 << 20) }
@@ -114,6 +132,36 @@ func TestServeBigMessageMemory(t *testing.T) {
 			}
 		})
 	}
+}
+
+// logTime is the time of the first line of serve's log (slog text) that
+// holds s; zero when there is none yet.
+func logTime(log, s string) time.Time {
+	for _, l := range strings.Split(log, "\n") {
+		if !strings.Contains(l, s) || !strings.HasPrefix(l, "time=") {
+			continue
+		}
+		v, _, _ := strings.Cut(strings.TrimPrefix(l, "time="), " ")
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// lastPoll is when serve last read its (one) mailbox to its end, by
+// /readyz; nil before the first such pass.
+func (p *proc) lastPoll() *time.Time {
+	p.t.Helper()
+	_, body := p.get("/readyz")
+	var rd readiness
+	if err := json.Unmarshal([]byte(body), &rd); err != nil {
+		p.t.Fatalf("/readyz: %v: %s", err, body)
+	}
+	if len(rd.Mailboxes) != 1 {
+		p.t.Fatalf("/readyz: want one mailbox: %s", body)
+	}
+	return rd.Mailboxes[0].LastPoll
 }
 
 // childStatus reads a "kB" field of /proc/PID/status, in bytes.

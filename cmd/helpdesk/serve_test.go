@@ -75,7 +75,7 @@ func TestServeReadsMailboxAndExposesMetrics(t *testing.T) {
 	go func() {
 		done <- run(ctx, []string{"--db", c.db, "serve"}, strings.NewReader(""), io.Discard, stderr, func(k string) string { return c.env[k] })
 	}()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(patience) // a hang guard, not a measure
 	var metrics string
 	// The message is counted when it is marked; the poll's time is set
 	// once the whole pass has ended, a moment later.
@@ -84,9 +84,13 @@ func TestServeReadsMailboxAndExposesMetrics(t *testing.T) {
 		if time.Now().After(deadline) {
 			cancel()
 			<-done
-			t.Fatalf("no ingested message or no last poll time in the metrics:\n%s\nlog:\n%s", metrics, stderr.String())
+			t.Fatalf("no ingested message or no last poll time in the metrics after %s:\n%s\nlog:\n%s", patience, metrics, stderr.String())
 		}
-		time.Sleep(50 * time.Millisecond)
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited with %d before the message was counted:\n%s\nlog:\n%s", code, metrics, stderr.String())
+		case <-time.After(50 * time.Millisecond):
+		}
 		if resp, err := http.Get("http://" + httpAddr + "/metrics"); err == nil {
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
