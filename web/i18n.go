@@ -3,6 +3,7 @@ package web
 import (
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/helpdesk-gw/helpdesk/access"
@@ -66,3 +67,6 @@ func lang(r *http.Request) map[string]string {
 var funcs = template.FuncMap{
 	"lines": func(s string) []string { return strings.Split(s, "\n") },
 }
+
+// urlQuery escapes s for a query parameter.
+func urlQuery(s string) string { return url.QueryEscape(s) }

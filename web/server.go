@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/helpdesk-gw/helpdesk/admin"
 	"github.com/helpdesk-gw/helpdesk/ingest"
 	"github.com/helpdesk-gw/helpdesk/policy"
 	"github.com/helpdesk-gw/helpdesk/store"
@@ -34,6 +35,9 @@ type Options struct {
 	// Pipeline ingests the tickets opened on the web, as mail (W4), and
 	// reads attachments back from their raw messages; nil turns both off.
 	Pipeline *ingest.Pipeline
+	// Admin runs the console's acts (W5) as the signed-in staff member:
+	// the same service as the command line; nil turns the console off.
+	Admin *admin.Service
 	// BaseURL is the portal's public URL (HELPDESK_BASE_URL), used in
 	// sign-in links; cookies are Secure unless it is a loopback http URL.
 	BaseURL      string
@@ -147,7 +151,15 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /t/{id}/unfollow", s.withViewer(s.unfollow))
 	mux.HandleFunc("POST /t/{id}/cc", s.withViewer(s.addCCs))
 	mux.HandleFunc("GET /new", s.withViewer(s.newTicketForm))
+	mux.HandleFunc("GET /console", s.staffOnly(s.queue))
+	mux.HandleFunc("GET /console/t/{id}", s.staffOnly(s.consoleTicket))
+	mux.HandleFunc("POST /console/t/{id}/reply", s.staffOnly(s.consoleReply))
+	mux.HandleFunc("POST /console/t/{id}/set", s.staffOnly(s.consoleSet))
+	mux.HandleFunc("GET /console/quarantine", s.staffOnly(s.quarantine))
+	mux.HandleFunc("POST /console/quarantine/{id}/release", s.staffOnly(s.settle(true)))
+	mux.HandleFunc("POST /console/quarantine/{id}/discard", s.staffOnly(s.settle(false)))
 	mux.HandleFunc("POST /new", s.withViewer(s.openTicket))
+	mux.HandleFunc("/", s.maybeViewer(s.notFound))
 	cop := http.NewCrossOriginProtection()
 	return securityHeaders(cop.Handler(mux))
 }

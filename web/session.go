@@ -64,6 +64,18 @@ func (s *Server) withViewer(h func(w http.ResponseWriter, r *http.Request, v *vi
 	}
 }
 
+// maybeViewer runs h with the viewer in the context when there is one:
+// pages that anyone may see, such as the 404, look the same to a signed-in
+// person as every other page.
+func (s *Server) maybeViewer(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if v, err := s.session(r); err == nil && v != nil {
+			r = r.WithContext(context.WithValue(r.Context(), viewerKey{}, v))
+		}
+		h(w, r)
+	}
+}
+
 // session returns the request's live session's viewer, or nil.
 func (s *Server) session(r *http.Request) (*viewer, error) {
 	c, err := r.Cookie(cookieName)

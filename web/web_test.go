@@ -63,7 +63,7 @@ func newPortal(t *testing.T, b store.Backend) *portal {
 	w.mail("sam@help.example", "support@help.example",
 		"Authentication-Results: mx.help.example; dkim=pass header.d=help.example; dmarc=pass header.from=help.example\r\n",
 		"Re: [#1] Printer", "#note\nThe customer is difficult.")
-	ws, err := web.New(web.Options{Store: w.st, Acts: w.p.Acts(), Pipeline: w.p, BaseURL: "http://127.0.0.1:8025", Clock: clock,
+	ws, err := web.New(web.Options{Store: w.st, Acts: w.p.Acts(), Pipeline: w.p, Admin: w.adm, BaseURL: "http://127.0.0.1:8025", Clock: clock,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -472,4 +472,61 @@ func hasParticipant(v admin.TicketView, email, role string) bool {
 		}
 	}
 	return false
+}
+
+// W5: the console is for staff only; a staff member sees the queue, the
+// ticket with its internal note and who can see it and why, answers and
+// changes it through the same acts as the command line (audited, N1), and
+// works the quarantine with a preview.
+func TestW5_R1_ConsoleForStaff(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, b store.Backend) {
+		w := newPortal(t, b)
+		ann, sam := w.browser(), w.browser()
+		ann.signIn("ann@acme.com")
+		sam.signIn("sam@help.example")
+		_, missing, _ := ann.do("GET", "/nothing-here", nil)
+		for _, path := range []string{"/console", "/console/t/1", "/console/quarantine"} {
+			if code, body, _ := ann.do("GET", path, nil); code != 404 || body != missing {
+				t.Fatalf("W5: an end-user reached %s: %d", path, code)
+			}
+		}
+		if code, _, _ := ann.do("POST", "/console/t/1/reply", url.Values{"body": {"x"}}); code != 404 {
+			t.Fatalf("W5: an end-user answered from the console: %d", code)
+		}
+		if _, body, _ := sam.do("GET", "/console?view=all", nil); !strings.Contains(body, "/console/t/1") {
+			t.Fatalf("W5: the queue: %s", body)
+		}
+		_, body, _ := sam.do("GET", "/console/t/1", nil)
+		for _, want := range []string{"The customer is difficult.", "Internal note", "carl@cc.example: view and comment (R3 cc"} {
+			if !strings.Contains(body, want) {
+				t.Fatalf("W5: the console's ticket lacks %q:\n%s", want, body)
+			}
+		}
+		code, _, h := sam.do("POST", "/console/t/1/reply", url.Values{"body": {"A technician comes at 3."}})
+		if code != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "ann%40acme.com") {
+			t.Fatalf("W5, N1: the answer: %d %v", code, h)
+		}
+		sam.do("POST", "/console/t/1/set", url.Values{"status": {"pending"}, "assign": {"me"}})
+		v, _ := w.adm.TicketShow(w.ctx, 1)
+		if v.Status != "pending" || v.Assignee == nil || *v.Assignee != "sam@help.example" || v.Comments[len(v.Comments)-1].Body != "A technician comes at 3." {
+			t.Fatalf("W5: after the console's acts: %+v", v)
+		}
+		audit, _ := w.adm.Audit(w.ctx)
+		if last := audit[len(audit)-1]; last.Action != "ticket.set" || last.Actor != "sam@help.example" {
+			t.Fatalf("S3: %+v", last)
+		}
+		// Unproven staff mail is held; the console previews and releases it.
+		w.mail("sam@help.example", "support@help.example", "", "Re: [#1] Printer", "Forged or not?")
+		_, body, _ = sam.do("GET", "/console/quarantine", nil)
+		if !strings.Contains(body, "unproven staff sender") || !strings.Contains(body, "Forged or not?") {
+			t.Fatalf("I9: the quarantine page: %s", body)
+		}
+		code, _, h = sam.do("POST", "/console/quarantine/1/release", url.Values{"dry_run": {"1"}})
+		if code != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "would+be+released") {
+			t.Fatalf("W5: preview: %d %v", code, h)
+		}
+		if v, _ := w.adm.TicketShow(w.ctx, 1); strings.Contains(v.Comments[len(v.Comments)-1].Body, "Forged") {
+			t.Fatal("W5: the preview released the message")
+		}
+	})
 }

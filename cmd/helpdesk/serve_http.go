@@ -58,7 +58,7 @@ func (h *httpEndpoints) mountPortal(mux *http.ServeMux, g *gateway) error {
 	if base == "" {
 		return nil
 	}
-	ws, err := web.New(web.Options{Store: g.e.st, Acts: g.e.pipe.Acts(), Pipeline: g.e.pipe, BaseURL: base, HelpdeskName: cfg.HelpdeskName,
+	ws, err := web.New(web.Options{Store: g.e.st, Acts: g.e.pipe.Acts(), Pipeline: g.e.pipe, Admin: g.e.admin, BaseURL: base, HelpdeskName: cfg.HelpdeskName,
 		UnknownSenders: policy.UnknownSenders(cfg.UnknownSenders), Logger: g.log})
 	if err != nil {
 		return err

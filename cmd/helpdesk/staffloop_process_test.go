@@ -5,7 +5,6 @@ import (
 	"net/smtp"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestServeStaffAnswerFromTheirMailClient is the walk-through's staff loop
@@ -21,7 +20,7 @@ func TestServeStaffAnswerFromTheirMailClient(t *testing.T) {
 	sendMail(t, p.smtp, "ann@example.com", "Printer on fire", "loop1@example.com")
 
 	var notice *mail.Message
-	p.waitFor("the staff notification", 15*time.Second, func() bool {
+	p.waitFor("the staff notification", patience, func() bool {
 		for _, m := range p.captured() {
 			if strings.Contains(m, "Envelope-To: <sam@example.org>") && strings.Contains(m, "New ticket") {
 				msg, err := mail.ReadMessage(strings.NewReader(m))
@@ -45,11 +44,11 @@ func TestServeStaffAnswerFromTheirMailClient(t *testing.T) {
 	if err := smtp.SendMail(p.smtp, nil, "sam@example.org", []string{replyTo[0].Address}, []byte(reply)); err != nil {
 		t.Fatal(err)
 	}
-	p.waitFor("the staff reply on the ticket", 15*time.Second, func() bool {
+	p.waitFor("the staff reply on the ticket", patience, func() bool {
 		out := p.helpdesk("ticket", "show", "1", "--json")
 		return strings.Contains(out, `"status": "pending"`) && strings.Contains(out, "a technician is on the way")
 	})
-	p.waitFor("the customer told", 15*time.Second, func() bool {
+	p.waitFor("the customer told", patience, func() bool {
 		for _, m := range p.captured() {
 			if strings.Contains(m, "Envelope-To: <ann@example.com>") && strings.Contains(m, "a technician is on the way") {
 				if strings.Contains(m, "#status") {

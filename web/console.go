@@ -1,0 +1,227 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/helpdesk-gw/helpdesk/access"
+	"github.com/helpdesk-gw/helpdesk/admin"
+	"github.com/helpdesk-gw/helpdesk/model"
+	"github.com/helpdesk-gw/helpdesk/ticket"
+)
+
+// The console (W5): staff work the queue, read a ticket with its internal
+// notes and who can see it and why, and act on it through the same
+// services as the command line (admin, and through it package ticket),
+// audited with the signed-in staff member as actor. Anyone who is not
+// staff gets the same 404 as a page that does not exist.
+
+// staffOnly wraps a console handler: staff only (R1, W5).
+func (s *Server) staffOnly(h func(w http.ResponseWriter, r *http.Request, v *viewer)) http.HandlerFunc {
+	return s.withViewer(func(w http.ResponseWriter, r *http.Request, v *viewer) {
+		if !v.IsStaff || s.o.Admin == nil {
+			s.notFound(w, r)
+			return
+		}
+		h(w, r, v)
+	})
+}
+
+// request is an admin request as the signed-in staff member (S2, S3).
+func (v *viewer) request(r *http.Request) admin.Request {
+	return admin.Request{As: v.User.Email, Reason: "console", DryRun: r.PostFormValue("dry_run") != ""}
+}
+
+// queue lists tickets for staff: unassigned (in my teams), mine, or all,
+// filtered by status; most recent last, as the command line lists.
+func (s *Server) queue(w http.ResponseWriter, r *http.Request, v *viewer) {
+	view := r.URL.Query().Get("view")
+	status := r.URL.Query().Get("status")
+	if !model.Status(status).Valid() {
+		status = ""
+	}
+	all, err := s.o.Admin.TicketList(r.Context(), "", model.Status(status))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	staff, err := s.o.Admin.StaffList(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var myTeams []string
+	for _, st := range staff {
+		if st.Email == v.User.Email {
+			myTeams = st.Teams
+		}
+	}
+	var out []admin.TicketView
+	counts := map[string]int{}
+	for _, t := range all {
+		unassigned := t.Assignee == nil && (len(myTeams) == 0 || t.Team == nil || contains(myTeams, *t.Team))
+		mine := t.Assignee != nil && *t.Assignee == v.User.Email
+		if unassigned {
+			counts["unassigned"]++
+		}
+		if mine {
+			counts["mine"]++
+		}
+		counts["all"]++
+		switch {
+		case view == "mine" && mine, view == "all", (view == "" || view == "unassigned") && unassigned:
+			out = append(out, t)
+		}
+	}
+	if view == "" {
+		view = "unassigned"
+	}
+	s.render(w, r, http.StatusOK, "console_queue", map[string]any{"Tickets": out, "View": view, "Counts": counts,
+		"Status": status, "Statuses": []string{"open", "pending", "solved", "closed"}})
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// consoleTicket shows a ticket with its internal notes (R1, R7), who can
+// see it and why (the explanation of 'ticket access'), and the acts.
+func (s *Server) consoleTicket(w http.ResponseWriter, r *http.Request, v *viewer) {
+	id, ok := ticketID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	t, err := s.o.Admin.TicketShow(r.Context(), id)
+	if errors.Is(err, admin.ErrRefused) {
+		s.notFound(w, r)
+		return
+	} else if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	who, err := access.NewFacts(s.o.Store).Explain(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	teams, err := s.o.Admin.TeamList(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "console_ticket", map[string]any{"T": t, "Who": who, "Teams": teams,
+		"Done": r.URL.Query().Get("done"), "Statuses": []string{"open", "pending", "solved", "closed"},
+		"Priorities": []string{"low", "normal", "high", "urgent"}})
+}
+
+// consoleReply is a public answer or an internal note from the console:
+// the same act as ticket reply/note (N1, N2, R7), audited.
+func (s *Server) consoleReply(w http.ResponseWriter, r *http.Request, v *viewer) {
+	id, ok := ticketID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	internal := r.PostFormValue("internal") != ""
+	out, err := s.o.Admin.TicketReply(r.Context(), v.request(r), id, r.PostFormValue("body"), internal)
+	s.consoleDone(w, r, id, out, err)
+}
+
+// consoleSet changes the ticket's fields from the console: the same act as
+// ticket set (I8, S1, I10), audited.
+func (s *Server) consoleSet(w http.ResponseWriter, r *http.Request, v *viewer) {
+	id, ok := ticketID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	c := ticket.Change{Status: model.Status(r.PostFormValue("status")), Priority: model.Priority(r.PostFormValue("priority")),
+		Assign: strings.ToLower(r.PostFormValue("assign")), Team: strings.ToLower(r.PostFormValue("team"))}
+	out, err := s.o.Admin.TicketSet(r.Context(), v.request(r), id, c)
+	s.consoleDone(w, r, id, out, err)
+}
+
+// consoleDone answers an act: back to the ticket, saying who was told; a
+// refusal of the rules is shown in one line.
+func (s *Server) consoleDone(w http.ResponseWriter, r *http.Request, id int64, out admin.Acted, err error) {
+	switch {
+	case errors.Is(err, admin.ErrRefused), errors.Is(err, admin.ErrUsage):
+		http.Error(w, err.Error(), http.StatusUnprocessableEntity)
+		return
+	case err != nil:
+		s.fail(w, r, err)
+		return
+	}
+	told := make([]string, 0, len(out.Notified))
+	for _, n := range out.Notified {
+		told = append(told, n.To+" ("+string(n.Kind)+")")
+	}
+	done := "done"
+	if len(told) > 0 {
+		done = "told: " + strings.Join(told, ", ")
+	}
+	http.Redirect(w, r, fmt.Sprintf("/console/t/%d?done=%s", id, urlQuery(done)), http.StatusSeeOther)
+}
+
+// quarantine lists the held messages with their reasons and rule ids.
+func (s *Server) quarantine(w http.ResponseWriter, r *http.Request, v *viewer) {
+	qs, err := s.o.Admin.QuarantineList(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var details []admin.QuarantineDetail
+	for _, q := range qs {
+		d, err := s.o.Admin.QuarantineShow(r.Context(), q.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		details = append(details, d)
+	}
+	s.render(w, r, http.StatusOK, "console_quarantine", map[string]any{"Held": details, "Done": r.URL.Query().Get("done")})
+}
+
+// settle releases or discards a held message (I5, I9, S3); with dry_run
+// it says what would happen and changes nothing.
+func (s *Server) settle(release bool) func(w http.ResponseWriter, r *http.Request, v *viewer) {
+	return func(w http.ResponseWriter, r *http.Request, v *viewer) {
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil {
+			s.notFound(w, r)
+			return
+		}
+		var out admin.Settled
+		if release {
+			out, err = s.o.Admin.QuarantineRelease(r.Context(), v.request(r), id)
+		} else {
+			out, err = s.o.Admin.QuarantineDiscard(r.Context(), v.request(r), id)
+		}
+		if errors.Is(err, admin.ErrRefused) {
+			http.Error(w, err.Error(), http.StatusUnprocessableEntity)
+			return
+		} else if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		verb := "is " + out.Status
+		if out.DryRun {
+			verb = "would be " + out.Status + " (nothing changed)"
+		}
+		told := []string{}
+		for _, n := range out.Notified {
+			told = append(told, n.To)
+		}
+		msg := fmt.Sprintf("message %d %s; told: %s", id, verb, strings.Join(told, ", "))
+		http.Redirect(w, r, "/console/quarantine?done="+urlQuery(msg), http.StatusSeeOther)
+	}
+}
