@@ -32,8 +32,10 @@ type StaffText struct {
 func ParseStaff(body string) StaffText {
 	var out StaffText
 	var rest strings.Builder
-	// A lone CR ends a line too where mail is shown: split on it.
-	body = strings.ReplaceAll(strings.ReplaceAll(body, "\r\n", "\n"), "\r", "\n")
+	// A lone CR ends a line too where mail is shown, and so do the other
+	// line breaks a client may draw (VT, FF, NEL, U+2028, U+2029): split
+	// on them all.
+	body = lineBreaks.Replace(strings.ReplaceAll(body, "\r\n", "\n"))
 	pos := 0
 	for pos < len(body) {
 		line, next := nextLine(body, pos)
@@ -60,12 +62,21 @@ func ParseStaff(body string) StaffText {
 	return out
 }
 
+// lineBreaks turns every character a mail client may show as a line break
+// into "\n".
+var lineBreaks = strings.NewReplacer("\r", "\n", "\v", "\n", "\f", "\n", "\u0085", "\n", "\u2028", "\n", "\u2029", "\n")
+
 // cutNote reports whether a normalised line starts with "#note"
-// (case-insensitive), and returns what follows it, without the separating
-// punctuation and spaces ("#note: rude" → "rude").
+// (case-insensitive), and returns what of it stays in the note: what
+// follows, without the separating punctuation and spaces ("#note: rude"
+// → "rude"), or, when a word goes on ("#notes from the call"), the line
+// without its "#".
 func cutNote(norm string) (string, bool) {
 	if len(norm) < 5 || norm[0] != '#' || !strings.EqualFold(norm[1:5], Note) {
 		return "", false
+	}
+	if len(norm) > 5 && (isWordByte(norm[5]) || norm[5] >= 0x80) {
+		return strings.TrimSpace(norm[1:]), true
 	}
 	return strings.TrimSpace(strings.TrimLeft(norm[5:], ":;,.-–— \t")), true
 }

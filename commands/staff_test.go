@@ -51,7 +51,10 @@ func TestI8_R7_NoteLineWithTextStaysInTheNote(t *testing.T) {
 		"Checked the logs.\n#note: the customer is rude": "Checked the logs.\nthe customer is rude",
 		"#note to self: call them back\nThanks":          "to self: call them back\nThanks",
 		"Thanks\n  #NOTE":                                "Thanks",
-		"Thanks\n#notes from the call":                   "Thanks\ns from the call",
+		"Thanks\n#notes from the call":                   "Thanks\nnotes from the call",
+		"Hi\u2028#note secret":                           "Hi\nsecret",
+		"Hi\u0085#note secret":                           "Hi\nsecret",
+		"Hi\v#note secret":                               "Hi\nsecret",
 	} {
 		st := ParseStaff(body)
 		if !st.Note || st.Rest != rest {
@@ -111,7 +114,9 @@ func FuzzParseStaff(f *testing.F) {
 }
 
 func containsNoteLine(body string) bool {
-	for _, line := range strings.FieldsFunc(body, func(r rune) bool { return r == '\n' || r == '\r' }) {
+	for _, line := range strings.FieldsFunc(body, func(r rune) bool {
+		return r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == '\u0085' || r == '\u2028' || r == '\u2029'
+	}) {
 		if _, ok := cutNote(strings.TrimLeftFunc(Normalize(line), unicode.IsSpace)); ok {
 			return true
 		}

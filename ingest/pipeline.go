@@ -125,6 +125,10 @@ type Input struct {
 	// MaxBytes overrides Options.MaxBytes for this message (0: the
 	// pipeline's limit).
 	MaxBytes int64
+	// NewTicketOnly: the message opens a ticket or is refused; it is never
+	// threaded onto an existing ticket (a ticket opened on the web, whose
+	// subject or CCs might name one).
+	NewTicketOnly bool
 	// Failed, when set, records the message as failed with this reason
 	// and keeps what Raw holds (the IMAP poller gives up on a message the
 	// server cannot deliver, and keeps its header).

@@ -371,6 +371,9 @@ func (r *run) route(ctx context.Context, match threading.Match) error {
 	if r.act.Actor.Person.IsStaff() && !r.proof.StaffProven() {
 		return r.rejectUnprovenStaff(ctx, match)
 	}
+	if r.in.NewTicketOnly {
+		return r.newTicket(ctx)
+	}
 	if match.TicketID == 0 {
 		if f := r.followTarget(); f != nil {
 			match = threading.Match{TicketID: f.TicketID, Via: threading.ViaToken}

@@ -92,6 +92,12 @@ func TestN7_S4_TeamStaffAreTold(t *testing.T) {
 		if n := w.outbox("owner@help.example"); len(n) != 1 || n[0].TicketID != res.TicketID {
 			t.Fatalf("N7: a team without members did not fall back to the owner: %+v", n)
 		}
+		// N1: a public comment on it, unassigned, reaches the owner too.
+		w.later(11 * 60e9)
+		w.ingest(mail{From: "bob@acme.com", Subject: "Re: [#" + itoa(res.TicketID) + "]", Body: "Any news?"})
+		if n := w.outbox("owner@help.example"); len(n) != 2 || n[1].Kind != model.KindComment {
+			t.Fatalf("N1, N7: a comment on a memberless team's ticket reached no staff: %+v", n)
+		}
 	})
 }
 

@@ -290,17 +290,19 @@ const (
 	EventCCAdded       EventKind = "cc_added"       // a CC added (C1, C2, C5, C6)
 	EventCCRemoved     EventKind = "cc_removed"     // a CC removed (C5, C6)
 	EventFollowerAdded EventKind = "follower_added" // a follower added (N5)
-	EventAutoReply     EventKind = "auto_reply"     // an automatic reply threaded onto the ticket (B1)
-	EventBounce        EventKind = "bounce"         // a bounce about the ticket's mail (B3)
-	EventReleased      EventKind = "released"       // a quarantined message released onto it (I5, S3)
-	EventTeamChanged   EventKind = "team_changed"   // the ticket's team set or cleared (I10, S4)
-	EventWeb           EventKind = "web"            // an act made on the web (W4)
+	// EventFollowerRemoved: a follower stopped following (N5).
+	EventFollowerRemoved EventKind = "follower_removed"
+	EventAutoReply       EventKind = "auto_reply"   // an automatic reply threaded onto the ticket (B1)
+	EventBounce          EventKind = "bounce"       // a bounce about the ticket's mail (B3)
+	EventReleased        EventKind = "released"     // a quarantined message released onto it (I5, S3)
+	EventTeamChanged     EventKind = "team_changed" // the ticket's team set or cleared (I10, S4)
+	EventWeb             EventKind = "web"          // an act made on the web (W4)
 )
 
 // EventKinds lists every event kind.
 func EventKinds() []EventKind {
 	return []EventKind{EventStatus, EventPriority, EventType, EventAssigned, EventOrgChanged, EventCCAdded,
-		EventCCRemoved, EventFollowerAdded, EventAutoReply, EventBounce, EventReleased, EventTeamChanged, EventWeb}
+		EventCCRemoved, EventFollowerAdded, EventFollowerRemoved, EventAutoReply, EventBounce, EventReleased, EventTeamChanged, EventWeb}
 }
 
 // OutboxStatus is the delivery state of an outbox row.

@@ -28,6 +28,10 @@ type CommentEvent struct {
 	// is assigned to (N1, N7): the staff of its team, every staff member
 	// when it has none. Only those whose notify setting is team are told.
 	TeamStaff []string
+	// TeamFallback: TeamStaff are N7's fallback, every admin and owner
+	// (the team has nobody whose setting is team): told unless their
+	// setting is none.
+	TeamFallback bool
 }
 
 // FollowsAll reports whether a membership follows every ticket of its
@@ -90,7 +94,7 @@ func CommentRecipients(ev CommentEvent, t TicketFacts, people map[string]Person)
 			continue
 		case p.Bouncing: // B3
 			continue
-		case p.IsStaff() && !staffWants(p.Notify, c.rules): // N7
+		case p.IsStaff() && !staffWants(p.Notify, c.rules, ev.TeamFallback): // N7
 			continue
 		case ev.AuthorProven && ev.MailRecipients[email] && !ev.Joined[email]: // N4
 			continue
@@ -104,13 +108,13 @@ func CommentRecipients(ev CommentEvent, t TicketFacts, people map[string]Person)
 // staffWants reports whether a staff member with setting n is told of a
 // comment for these rules (N7): following (N5) always counts; none
 // refuses the rest; assigned refuses being told as team staff.
-func staffWants(n model.NotifySetting, rules []string) bool {
+func staffWants(n model.NotifySetting, rules []string, fallback bool) bool {
 	for _, r := range rules {
 		switch {
 		case r == "N5":
 			return true
 		case n.Or() == model.NotifyNone:
-		case r == "N7" && n.Or() != model.NotifyTeam:
+		case r == "N7" && n.Or() != model.NotifyTeam && !fallback:
 		default:
 			return true
 		}

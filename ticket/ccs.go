@@ -154,7 +154,7 @@ func (a *Act) Unfollow(ctx context.Context, v *access.TicketView) (bool, error) 
 	}
 	if removed {
 		delete(v.Facts.Followers, a.actorEmail())
-		return true, a.Event(ctx, v.Ticket.ID, model.EventFollowerAdded, a.actorEmail()+" stopped following")
+		return true, a.Event(ctx, v.Ticket.ID, model.EventFollowerRemoved, a.actorEmail()+" stopped following")
 	}
 	return false, nil
 }

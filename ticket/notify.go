@@ -70,6 +70,17 @@ func (a *Act) notifyComment(ctx context.Context, v *access.TicketView, c *model.
 		if err != nil {
 			return err
 		}
+		if !slices.ContainsFunc(staff, func(p policy.Person) bool { return p.Notify.Or() == model.NotifyTeam }) {
+			// N7's fallback: nobody of the team would be told, so the
+			// admins and owners are (N1: "the agents of the ticket's team
+			// told by N7").
+			all, err := a.staffOf(ctx, 0)
+			if err != nil {
+				return err
+			}
+			staff = slices.DeleteFunc(all, func(p policy.Person) bool { return !p.Role.AtLeast(model.RoleAdmin) })
+			ev.TeamFallback = true
+		}
 		people = maps.Clone(v.People)
 		for _, p := range staff {
 			ev.TeamStaff = append(ev.TeamStaff, p.Email)

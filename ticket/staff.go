@@ -82,9 +82,10 @@ func (a *Act) NotifyStaffOfNewTicket(ctx context.Context, v *access.TicketView, 
 		}
 		return out
 	}
-	to := pick(staff, func(p policy.Person) bool { return p.Notify.Or() == model.NotifyTeam })
+	teamSetting := func(p policy.Person) bool { return p.Notify.Or() == model.NotifyTeam && !p.Bouncing }
+	to := pick(staff, teamSetting)
 	rule := "N7"
-	if len(to) == 0 {
+	if !slices.ContainsFunc(staff, teamSetting) { // nobody of the team would be told: the admins are
 		if v.Ticket.TeamID != 0 { // a team without members: every admin and owner
 			if staff, err = a.staffOf(ctx, 0); err != nil {
 				return err

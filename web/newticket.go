@@ -10,6 +10,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"net/mail"
 	"net/textproto"
 	"strconv"
 	"strings"
@@ -75,7 +76,7 @@ func (s *Server) openTicket(w http.ResponseWriter, r *http.Request, v *viewer) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	res, err := s.o.Pipeline.Ingest(r.Context(), ingest.Input{Raw: raw, Mailbox: "web"})
+	res, err := s.o.Pipeline.Ingest(r.Context(), ingest.Input{Raw: raw, Mailbox: "web", NewTicketOnly: true})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -110,10 +111,7 @@ func buildMessage(u model.User, to string, ccs []string, subject, body string, f
 	var b bytes.Buffer
 	id := make([]byte, 12)
 	rand.Read(id)
-	from := u.Email
-	if u.Name != "" {
-		from = mime.QEncoding.Encode("utf-8", u.Name) + " <" + u.Email + ">"
-	}
+	from := (&mail.Address{Name: u.Name, Address: u.Email}).String() // quoted: a name cannot add an address
 	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\n", from, to)
 	if len(ccs) > 0 {
 		fmt.Fprintf(&b, "Cc: %s\r\n", strings.Join(ccs, ", "))

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/helpdesk-gw/helpdesk/access"
+	"github.com/helpdesk-gw/helpdesk/commands"
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/policy"
 	"github.com/helpdesk-gw/helpdesk/store"
@@ -99,9 +100,14 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 		name, ok := authors[c.AuthorID]
 		if !ok {
 			if u, err := s.o.Store.UserByID(ctx, c.AuthorID); err == nil {
+				// As notifications name an author: the name, else the
+				// address; addresses beside names for staff only.
 				name = u.Email
 				if u.Name != "" {
-					name = u.Name + " <" + u.Email + ">"
+					name = u.Name
+					if v.IsStaff {
+						name += " <" + u.Email + ">"
+					}
 				}
 			}
 			authors[c.AuthorID] = name
@@ -123,8 +129,10 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 		return
 	}
 	var ccs []string
-	for e := range tv.Facts.CCs {
-		ccs = append(ccs, e)
+	if v.IsStaff || v.User.Email == tv.Facts.Requester { // who else is on it: the requester's and staff's business
+		for e := range tv.Facts.CCs {
+			ccs = append(ccs, e)
+		}
 	}
 	slices.Sort(ccs)
 	p := tv.People[v.User.Email]
@@ -146,6 +154,14 @@ func (s *Server) comment(w http.ResponseWriter, r *http.Request, v *viewer) {
 		return
 	}
 	body := strings.TrimSpace(r.PostFormValue("body"))
+	if v.IsStaff {
+		// I8, R7: a staff member's #note or command line must never go
+		// out as public text; the portal does not carry them out either.
+		if st := commands.ParseStaff(body); st.Note || len(st.Commands) > 0 {
+			http.Error(w, "internal notes and #commands are written in the console (/console) or by mail; nothing was sent", http.StatusUnprocessableEntity)
+			return
+		}
+	}
 	if body == "" || len(body) > 100_000 {
 		http.Redirect(w, r, "/t/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 		return

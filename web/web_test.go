@@ -530,3 +530,57 @@ func TestW5_R1_ConsoleForStaff(t *testing.T) {
 		}
 	})
 }
+
+// Review fixes: a staff member's #note typed in the portal never goes out
+// (R7, I8); the sign-in link's next cannot leave the portal; a display
+// name cannot add an address to a ticket opened on the web; a web ticket
+// never lands on another ticket (I1).
+func TestR7_I8_I1_PortalHardening(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, b store.Backend) {
+		w := newPortal(t, b)
+		sam, ann := w.browser(), w.browser()
+		sam.signIn("sam@help.example")
+		ann.signIn("ann@acme.com")
+		before, _ := w.st.ListOutbox(w.ctx, store.OutboxFilter{})
+		if code, _, _ := sam.do("POST", "/t/1/comment", url.Values{"body": {"#note\nThe customer is an idiot.\n#status solved"}}); code != http.StatusUnprocessableEntity {
+			t.Fatalf("R7: a staff #note in the portal: %d", code)
+		}
+		after, _ := w.st.ListOutbox(w.ctx, store.OutboxFilter{})
+		if len(after) != len(before) {
+			t.Fatal("R7: the portal queued mail for a staff #note")
+		}
+		// next: tabs, backslashes and schemes stay home.
+		for _, next := range []string{"/\t/evil.example/x", "/\\evil.example", "//evil.example", "https://evil.example", "/\u2028/evil.example"} {
+			w.now = w.now.Add(time.Second)
+			w.browser().do("POST", "/signin", url.Values{"email": {"bob@acme.com"}, "next": {next}})
+			link := w.lastLink("bob@acme.com")
+			rows, _ := w.st.ListOutbox(w.ctx, store.OutboxFilter{})
+			for _, r := range rows {
+				if r.To == "bob@acme.com" && strings.Contains(r.TextBody, link) && strings.Contains(r.TextBody, "next=") {
+					t.Fatalf("next %q kept in the link: %s", next, r.TextBody)
+				}
+			}
+		}
+		// A display name that reads like an address adds nothing.
+		w.mail(`"bob@acme.com," <mallory@evil.example>`, "support@help.example", "", "hello", "hi")
+		mallory := w.browser()
+		mallory.signIn("mallory@evil.example")
+		code, h := mallory.postMultipart("/new", map[string]string{"subject": "Spoof", "body": "x"}, "", "")
+		if code != http.StatusSeeOther {
+			t.Fatalf("mallory's ticket: %d", code)
+		}
+		id, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(h.Get("Location"), "/t/"), "?opened=1"), 10, 64)
+		if v, err := w.adm.TicketShow(w.ctx, id); err != nil || v.Requester != "mallory@evil.example" {
+			t.Fatalf("the display name took over the sender: %+v %v", v, err)
+		}
+		// A subject naming ticket 1 still opens a new ticket.
+		n1, _ := w.st.Comments(w.ctx, 1)
+		code, h = ann.postMultipart("/new", map[string]string{"subject": "[#1] another thing", "body": "New problem."}, "", "")
+		if code != http.StatusSeeOther || strings.HasPrefix(h.Get("Location"), "/t/1?") {
+			t.Fatalf("I1: a web ticket threaded onto ticket 1: %d %v", code, h)
+		}
+		if n2, _ := w.st.Comments(w.ctx, 1); len(n2) != len(n1) {
+			t.Fatal("I1: the web ticket became a comment on ticket 1")
+		}
+	})
+}
