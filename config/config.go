@@ -34,6 +34,10 @@ type Config struct {
 	// BaseURL is the portal's public URL (HELPDESK_BASE_URL): the web is
 	// on when it is set, and in the zero-set-up local run.
 	BaseURL string `toml:"base_url"`
+	// Metrics is the listen address of /metrics and /readyz's details apart
+	// from the public pages (HELPDESK_METRICS); "" keeps them on http,
+	// allowed only while the web is not on a non-loopback address.
+	Metrics string `toml:"metrics"`
 
 	// serve: logs, shutdown, and the built-in local mail server used when
 	// imap (local_smtp, local_imap) or smtp (capture_dir) is empty.
@@ -90,7 +94,7 @@ func Load(path string, getenv func(string) string) (Config, error) {
 	}
 	for env, dst := range map[string]*string{
 		"HELPDESK_DB": &c.DB, "HELPDESK_ADDRESS": &c.Address, "HELPDESK_SECRET": &c.Secret,
-		"HELPDESK_AUTHSERV_ID": &c.AuthservID, "HELPDESK_IMAP": &c.IMAP, "HELPDESK_SMTP": &c.SMTP, "HELPDESK_HTTP": &c.HTTP, "HELPDESK_BASE_URL": &c.BaseURL,
+		"HELPDESK_AUTHSERV_ID": &c.AuthservID, "HELPDESK_IMAP": &c.IMAP, "HELPDESK_SMTP": &c.SMTP, "HELPDESK_HTTP": &c.HTTP, "HELPDESK_BASE_URL": &c.BaseURL, "HELPDESK_METRICS": &c.Metrics,
 		"HELPDESK_TEMPLATES": &c.Templates, "HELPDESK_LOG_FORMAT": &c.LogFormat, "HELPDESK_LOG_LEVEL": &c.LogLevel,
 		"HELPDESK_LOCAL_SMTP": &c.LocalSMTP, "HELPDESK_LOCAL_IMAP": &c.LocalIMAP, "HELPDESK_CAPTURE_DIR": &c.CaptureDir,
 	} {
@@ -215,8 +219,16 @@ func (c Config) validateServe(bad func(key, format string, args ...any)) {
 			bad("base_url", "want the portal's public URL such as https://help.example.com, got %q", c.BaseURL)
 		}
 	}
-	if _, _, err := net.SplitHostPort(c.HTTP); err != nil {
+	host, _, err := net.SplitHostPort(c.HTTP)
+	if err != nil {
 		bad("http", "want a listen address host:port such as 127.0.0.1:8025, got %q", c.HTTP)
+	}
+	if c.Metrics != "" {
+		if _, _, err := net.SplitHostPort(c.Metrics); err != nil {
+			bad("metrics", "want a listen address host:port such as 127.0.0.1:9025, got %q", c.Metrics)
+		}
+	} else if ip := net.ParseIP(host); c.BaseURL != "" && host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		bad("metrics", "required when the web listens on a non-loopback address (http = %q): give /metrics an address of its own, such as 127.0.0.1:9025, so that metrics are never public by accident", c.HTTP)
 	}
 	for key, v := range map[string]string{"local_smtp": c.LocalSMTP, "local_imap": c.LocalIMAP} {
 		host, _, err := net.SplitHostPort(v)

@@ -125,3 +125,22 @@ log_format = "json"
 		}
 	}
 }
+
+// cli.md: metrics are never public by accident: with the web on a
+// non-loopback address, HELPDESK_METRICS is required.
+func TestMetricsRequiredBeforeTheWebGoesPublic(t *testing.T) {
+	env := map[string]string{"HELPDESK_BASE_URL": "https://help.example.com", "HELPDESK_HTTP": "0.0.0.0:8025"}
+	_, err := Load("", func(k string) string { return env[k] })
+	if err == nil || !strings.Contains(err.Error(), "config key metrics") {
+		t.Fatalf("want a refusal naming metrics, got %v", err)
+	}
+	env["HELPDESK_METRICS"] = "127.0.0.1:9025"
+	if _, err := Load("", func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	delete(env, "HELPDESK_METRICS")
+	env["HELPDESK_HTTP"] = "127.0.0.1:8025"
+	if _, err := Load("", func(k string) string { return env[k] }); err != nil {
+		t.Fatalf("loopback web without metrics: %v", err)
+	}
+}

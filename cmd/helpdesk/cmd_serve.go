@@ -51,6 +51,7 @@ type gateway struct {
 
 	local   *localmail.Server // the built-in mail server, when no imap is configured
 	http    *httpEndpoints
+	metrics *httpEndpoints   // HELPDESK_METRICS apart from http; nil when they share it
 	sender  *outbound.Sender // nil: notifications are captured in captureDir
 	capture string
 	worker  *outbound.Worker
@@ -87,6 +88,9 @@ func newGateway(ctx context.Context, e *env) (_ *gateway, err error) {
 		}
 	}
 	if g.http, err = listenHTTP(e.cfg.HTTP, g); err != nil {
+		return nil, err
+	}
+	if g.metrics, err = listenMetrics(g); err != nil {
 		return nil, err
 	}
 	if err := g.openOutbound(); err != nil {
@@ -273,6 +277,9 @@ func (g *gateway) close() {
 	}
 	if g.http != nil {
 		g.http.close()
+	}
+	if g.metrics != nil {
+		g.metrics.close()
 	}
 	if g.local != nil {
 		g.local.Close()

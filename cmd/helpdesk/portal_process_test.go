@@ -62,3 +62,25 @@ func TestServePortalSignInFromTheCapturedMail(t *testing.T) {
 		t.Fatalf("W1, W3: after signing in: %d\n%s", resp.StatusCode, b.String())
 	}
 }
+
+// cli.md: with HELPDESK_METRICS apart, /metrics is not on the public
+// address (the portal's), and /readyz there says only whether it is ready.
+func TestServeMetricsApartFromThePublicPages(t *testing.T) {
+	metrics := freeAddr(t)
+	p := newProc(t, "HELPDESK_METRICS="+metrics)
+	p.start()
+	if code, _ := p.get("/metrics"); code != 404 {
+		t.Fatalf("/metrics on the public address: %d", code)
+	}
+	if code, body := p.get("/readyz"); code != 200 || strings.Contains(body, "mailboxes") {
+		t.Fatalf("/readyz on the public address: %d %s", code, body)
+	}
+	resp, err := http.Get("http://" + metrics + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("/metrics on HELPDESK_METRICS: %d", resp.StatusCode)
+	}
+}

@@ -36,8 +36,12 @@ func listenHTTP(addr string, g *gateway) (*httpEndpoints, error) {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
-	mux.HandleFunc("GET /readyz", g.readyz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(g.reg, promhttp.HandlerOpts{}))
+	if m := g.e.cfg.Metrics; m == "" || m == addr {
+		mux.HandleFunc("GET /readyz", g.readyz)
+		mux.Handle("GET /metrics", promhttp.HandlerFor(g.reg, promhttp.HandlerOpts{}))
+	} else {
+		mux.HandleFunc("GET /readyz", g.readyzStatus) // details on the metrics address
+	}
 	h := &httpEndpoints{ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: time.Minute}}
 	if err := h.mountPortal(mux, g); err != nil {
 		ln.Close()
@@ -45,6 +49,48 @@ func listenHTTP(addr string, g *gateway) (*httpEndpoints, error) {
 	}
 	return h, nil
 }
+
+// listenMetrics opens HELPDESK_METRICS apart from the public pages:
+// /metrics, /readyz with its details, /healthz. nil when metrics share http.
+func listenMetrics(g *gateway) (*httpEndpoints, error) {
+	addr := g.e.cfg.Metrics
+	if addr == "" || addr == g.e.cfg.HTTP {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("config key metrics: cannot listen on %s (is the port taken? choose another with HELPDESK_METRICS): %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("GET /readyz", g.readyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(g.reg, promhttp.HandlerOpts{}))
+	return &httpEndpoints{ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}}, nil
+}
+
+// readyzStatus answers /readyz on the public address: the status code and
+// word only, no mailbox names or errors.
+func (g *gateway) readyzStatus(w http.ResponseWriter, r *http.Request) {
+	rec := &statusRecorder{header: http.Header{}}
+	g.readyz(rec, r)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(rec.code)
+	status := "ready"
+	if rec.code != http.StatusOK {
+		status = "not ready"
+	}
+	fmt.Fprintf(w, "{\"status\": %q}\n", status)
+}
+
+// statusRecorder keeps the status code of a handler's answer.
+type statusRecorder struct {
+	header http.Header
+	code   int
+}
+
+func (s *statusRecorder) Header() http.Header         { return s.header }
+func (s *statusRecorder) Write(b []byte) (int, error) { return len(b), nil }
+func (s *statusRecorder) WriteHeader(code int)        { s.code = code }
 
 // mountPortal serves the web portal on the same port when the web is on:
 // HELPDESK_BASE_URL is set, or this is the zero-set-up local run (then at

@@ -38,6 +38,13 @@ func (g *gateway) run(ctx context.Context) error {
 			failed <- fmt.Errorf("HTTP %s: %w", g.e.cfg.HTTP, err)
 		}
 	}()
+	if g.metrics != nil {
+		go func() {
+			if err := g.metrics.serve(); err != nil {
+				failed <- fmt.Errorf("metrics %s: %w", g.e.cfg.Metrics, err)
+			}
+		}()
+	}
 	localCtx, stopLocal := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopLocal()
 	localDone := make(chan struct{})
@@ -148,7 +155,11 @@ func (g *gateway) banner() {
 	}
 	fmt.Fprintf(w, "  staff:    %s\n", staffProof(cfg.AuthservID))
 	fmt.Fprintf(w, "  tickets:  helpdesk ticket list   (another terminal; same folder or HELPDESK_DB)\n")
-	fmt.Fprintf(w, "  status:   http://%s/healthz  /readyz  /metrics\n", g.http.addr())
+	if g.metrics != nil {
+		fmt.Fprintf(w, "  status:   http://%s/healthz  /readyz  /metrics   (public pages on http://%s)\n", g.metrics.addr(), g.http.addr())
+	} else {
+		fmt.Fprintf(w, "  status:   http://%s/healthz  /readyz  /metrics\n", g.http.addr())
+	}
 	if g.http.portal != "" {
 		fmt.Fprintf(w, "  portal:   %s   (sign in with a link sent by mail)\n", g.http.portal)
 	}
