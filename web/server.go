@@ -156,6 +156,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /console/t/{id}/reply", s.staffOnly(s.consoleReply))
 	mux.HandleFunc("POST /console/t/{id}/set", s.staffOnly(s.consoleSet))
 	mux.HandleFunc("GET /console/quarantine", s.staffOnly(s.quarantine))
+	mux.HandleFunc("GET /console/orgs", s.staffOnly(s.orgs))
+	mux.HandleFunc("POST /console/orgs/{slug}/access", s.staffOnly(s.orgAccess))
 	mux.HandleFunc("POST /console/quarantine/{id}/release", s.staffOnly(s.settle(true)))
 	mux.HandleFunc("POST /console/quarantine/{id}/discard", s.staffOnly(s.settle(false)))
 	mux.HandleFunc("POST /new", s.withViewer(s.openTicket))

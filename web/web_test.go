@@ -584,3 +584,37 @@ func TestR7_I8_I1_PortalHardening(t *testing.T) {
 		}
 	})
 }
+
+// W5, A1, A5, S3: an admin changes an organisation's access from the
+// console: first the preview (nothing changes), then the change on
+// confirmation, audited with the admin as actor; an agent is refused (S1).
+func TestW5_A1_A5_OrgAccessWithPreview(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, b store.Backend) {
+		w := newPortal(t, b)
+		owner, sam := w.browser(), w.browser()
+		owner.signIn("owner@help.example")
+		sam.signIn("sam@help.example")
+		if code, _, _ := sam.do("POST", "/console/orgs/acme/access", url.Values{"access": {"view"}}); code != http.StatusUnprocessableEntity {
+			t.Fatalf("S1: an agent changed access: %d", code)
+		}
+		code, body, _ := owner.do("POST", "/console/orgs/acme/access", url.Values{"access": {"view"}})
+		if code != 200 || !strings.Contains(body, "Preview, nothing changed") || !strings.Contains(body, "bob@acme.com gains view on ticket #1") {
+			t.Fatalf("W5: the preview: %d %s", code, body)
+		}
+		orgs, _ := w.adm.OrgList(w.ctx)
+		if orgs[0].Access != model.OrgAccessOwn {
+			t.Fatal("W5: the preview changed the organisation")
+		}
+		code, body, _ = owner.do("POST", "/console/orgs/acme/access", url.Values{"access": {"view"}, "confirm": {"1"}})
+		if code != 200 || !strings.Contains(body, "Done") {
+			t.Fatalf("W5: the change: %d %s", code, body)
+		}
+		if orgs, _ = w.adm.OrgList(w.ctx); orgs[0].Access != model.OrgAccessView {
+			t.Fatal("W5: the confirmed change did not happen")
+		}
+		audit, _ := w.adm.Audit(w.ctx)
+		if last := audit[len(audit)-1]; last.Action != "org.set" || last.Actor != "owner@help.example" {
+			t.Fatalf("S3: %+v", last)
+		}
+	})
+}
