@@ -18,7 +18,16 @@ var migrations = []migration{
 	{11, "teams and routing", schemaV11, nil},
 	{12, "the intake address of each ticket", schemaV12, nil},
 	{13, "web sign-in links and sessions", schemaV13, nil},
+	{14, "staff and assignees by index", schemaV14, nil},
 }
+
+// schemaV14 indexes the lookups that run per message or per admin act
+// (issue 20): the staff (ListStaff, for N7 and every role check) and a
+// staff member's assigned tickets (unassigning on staff remove).
+const schemaV14 = `
+CREATE INDEX users_staff ON users(staff_role) WHERE staff_role <> '';
+CREATE INDEX tickets_assignee ON tickets(assignee_id);
+`
 
 // schemaV13 keeps the web's sign-in links and sessions (W1, W6), each
 // only as a SHA-256 hash of its secret.
