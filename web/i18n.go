@@ -30,7 +30,7 @@ var texts = map[string]map[string]string{
 		"internal": "Internal note", "notfound": "There is no such page, or it is not yours to see.",
 		"posted": "Your comment was added.", "out": "You are signed out.", "bad": "That does not look like an email address.",
 		"files": "Attachments", "back": "All tickets", "new": "New ticket", "text": "What happened?", "ccs": "Copy to (CC), separated by commas",
-		"open": "Open the ticket", "requester": "Requester", "follow": "Follow this ticket", "unfollow": "Stop following",
+		"open": "Open the ticket", "zone": "Your time zone", "setzone": "Show times in it", "requester": "Requester", "follow": "Follow this ticket", "unfollow": "Stop following",
 		"addcc": "Add people to this ticket (CC)", "addccbtn": "Add", "opened": "Your ticket was opened; a confirmation is on its way by mail.", "missing": "Give a subject and a text.", "refused": "The ticket could not be opened: this helpdesk does not accept tickets from your address for that organisation.",
 	},
 	"nb": {
@@ -44,7 +44,7 @@ var texts = map[string]map[string]string{
 		"internal": "Internt notat", "notfound": "Siden finnes ikke, eller den er ikke din å se.",
 		"posted": "Kommentaren din ble lagt til.", "out": "Du er logget ut.", "bad": "Det ser ikke ut som en e-postadresse.",
 		"files": "Vedlegg", "back": "Alle saker", "new": "Ny sak", "text": "Hva har skjedd?", "ccs": "Kopi til (CC), skilt med komma",
-		"open": "Opprett saken", "requester": "Innmelder", "follow": "Følg denne saken", "unfollow": "Slutt å følge",
+		"open": "Opprett saken", "zone": "Tidssonen din", "setzone": "Vis tider i den", "requester": "Innmelder", "follow": "Følg denne saken", "unfollow": "Slutt å følge",
 		"addcc": "Legg til personer i saken (CC)", "addccbtn": "Legg til", "opened": "Saken din er opprettet; en bekreftelse kommer på e-post.", "missing": "Skriv et emne og en tekst.", "refused": "Saken kunne ikke opprettes: brukerstøtten tar ikke imot saker fra adressen din for den organisasjonen.",
 	},
 }
@@ -66,6 +66,7 @@ func lang(r *http.Request) map[string]string {
 
 var funcs = template.FuncMap{
 	"lines": func(s string) []string { return strings.Split(s, "\n") },
+	"when":  when,
 }
 
 // urlQuery escapes s for a query parameter.

@@ -144,6 +144,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /signin/{token}", s.confirmSignIn)
 	mux.HandleFunc("POST /signin/{token}", s.signIn)
 	mux.HandleFunc("POST /signout", s.signOut)
+	mux.HandleFunc("POST /zone", s.setZone)
 	mux.HandleFunc("GET /t/{id}", s.withViewer(s.ticketPage))
 	mux.HandleFunc("POST /t/{id}/comment", s.withViewer(s.comment))
 	mux.HandleFunc("GET /t/{id}/files/{c}/{f}", s.withViewer(s.attachment))

@@ -51,7 +51,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, v *viewer) {
 		nq.Set("after", list.Next.String())
 		next = "/?" + nq.Encode()
 	}
-	s.render(w, r, http.StatusOK, "list", map[string]any{"Tickets": list.Tickets, "Next": next, "Status": status,
+	s.render(w, r, http.StatusOK, "list", map[string]any{"Tickets": list.Tickets, "Next": next, "Status": status, "Zone": zoneOf(r),
 		"Query": filter.Subject, "Statuses": []string{"open", "pending", "solved", "closed"}})
 }
 
@@ -113,7 +113,7 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 			authors[c.AuthorID] = name
 		}
 		cv := commentView{Author: name, Internal: c.Visibility == model.VisibilityInternal, Body: c.Body,
-			At: c.CreatedAt.UTC().Format("2006-01-02 15:04 UTC")}
+			At: when(c.CreatedAt, zoneOf(r))}
 		for fi, a := range c.Attachments {
 			cv.Files = append(cv.Files, fileView{Name: a.Filename, Href: "/t/" + strconv.FormatInt(id, 10) + "/files/" + strconv.Itoa(ci) + "/" + strconv.Itoa(fi)})
 		}

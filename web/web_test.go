@@ -618,3 +618,23 @@ func TestW5_A1_A5_OrgAccessWithPreview(t *testing.T) {
 		}
 	})
 }
+
+// W3 ("times in the viewer's time zone"): the viewer chooses a zone; the
+// list and the ticket show times in it.
+func TestW3_TimesInTheViewersZone(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, b store.Backend) {
+		w := newPortal(t, b)
+		ann := w.browser()
+		ann.signIn("ann@acme.com")
+		if _, body, _ := ann.do("GET", "/t/1", nil); !strings.Contains(body, "2026-12-06 10:01 UTC") {
+			t.Fatalf("UTC by default: %s", body)
+		}
+		if code, _, _ := ann.do("POST", "/zone", url.Values{"tz": {"Nowhere/Atlantis"}}); code != 400 {
+			t.Fatalf("an unknown zone: %d", code)
+		}
+		ann.do("POST", "/zone", url.Values{"tz": {"Europe/Oslo"}})
+		if _, body, _ := ann.do("GET", "/t/1", nil); !strings.Contains(body, "2026-12-06 11:01 CET") {
+			t.Fatalf("in Europe/Oslo: %s", body)
+		}
+	})
+}
