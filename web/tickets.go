@@ -86,7 +86,8 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 		return
 	}
 	ctx := r.Context()
-	seen, err := access.NewFacts(s.o.Store).TicketAs(ctx, v.User.Email, id)
+	facts := access.NewFacts(s.o.Store) // one per request: it reads the organisations once
+	seen, err := facts.TicketAs(ctx, v.User.Email, id)
 	if errors.Is(err, access.ErrNotVisible) {
 		s.notFound(w, r)
 		return
@@ -123,7 +124,7 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 	if seen.Org != nil {
 		org = seen.Org.Name
 	}
-	tv, err := access.NewFacts(s.o.Store).Ticket(ctx, id)
+	tv, err := facts.Ticket(ctx, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -137,7 +138,10 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 	slices.Sort(ccs)
 	p := tv.People[v.User.Email]
 	if p.Email == "" {
-		p, _, _ = access.NewFacts(s.o.Store).Person(ctx, v.User.Email)
+		if p, _, err = facts.Person(ctx, v.User.Email); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	s.render(w, r, http.StatusOK, "ticket", map[string]any{"T": seen.Ticket, "Org": org, "Comments": comments,
 		"MayComment": seen.Rights.Comment, "CCs": ccs, "Following": tv.Facts.Followers[v.User.Email],
