@@ -19,7 +19,16 @@ var migrations = []migration{
 	{12, "the intake address of each ticket", schemaV12, nil},
 	{13, "web sign-in links and sessions", schemaV13, nil},
 	{14, "staff and assignees by index", schemaV14, nil},
+	{15, "tickets by requester and organisation, newest first", schemaV15, nil},
 }
+
+// schemaV15 lets one page of a person's tickets read each way in (their
+// own, each organisation's) from its newest ticket, a page at most, instead
+// of every ticket of a large organisation (issue 17).
+const schemaV15 = `
+CREATE INDEX tickets_org_updated ON tickets(org_id, updated_at, id);
+CREATE INDEX tickets_requester_updated ON tickets(requester_id, updated_at, id);
+`
 
 // schemaV14 indexes the lookups that run per message or per admin act
 // (issue 20): the staff (ListStaff, for N7 and every role check) and a

@@ -110,36 +110,57 @@ func (q *queries) VisibleTicketKeys(ctx context.Context, viewerID int64, f Visib
 	} else if err != nil {
 		return nil, err
 	}
-	var where []string
-	var args []any
-	if !model.StaffRole(role).IsStaff() { // R1: staff see all; no scope
-		where = append(where, visibleScope)
-		args = append(args, viewerID, viewerID, viewerID)
-	}
 	fw, fargs := f.where()
-	where, args = append(where, fw...), append(args, fargs...)
 	cw, cargs, order := p.keyset()
 	if cw != "" {
-		where, args = append(where, cw), append(args, cargs...)
+		fw, fargs = append(fw, cw), append(fargs, cargs...)
 	}
-	args = append(args, p.PageLimit())
-	return getAll(ctx, q, op, scanCursor,
-		`SELECT t.id, t.updated_at FROM tickets t`+whereClause(where)+` ORDER BY `+order+` LIMIT ?`, args...)
+	limit := p.PageLimit()
+	if model.StaffRole(role).IsStaff() { // R1: staff see all; no scope
+		return getAll(ctx, q, op, scanCursor,
+			`SELECT t.id, t.updated_at FROM tickets t`+whereClause(fw)+` ORDER BY `+order+` LIMIT ?`, append(fargs, limit)...)
+	}
+	query, args := q.visibleBranches(viewerID, fw, fargs, order, limit)
+	return getAll(ctx, q, op, scanCursor, query, args...)
 }
 
-// visibleScope keeps the tickets R2–R4 show one end-user (three times
-// their id). Each branch of the union is read through its own index
-// (tickets_requester, participants_user, memberships' key and tickets_org),
-// so the cost follows what the viewer may see, not the size of the table.
-const visibleScope = `t.id IN (
-	SELECT r.id FROM tickets r WHERE r.requester_id = ?
-	UNION
-	SELECT c.ticket_id FROM participants c WHERE c.user_id = ? AND c.role = 'cc'
-	UNION
-	SELECT o.id FROM memberships m
-		JOIN organisations g ON g.id = m.org_id
-		JOIN tickets o ON o.org_id = m.org_id
-		WHERE m.user_id = ? AND (g.access IN ('view', 'comment') OR m.access = 'org'))`
+// visibleBranches is the query of one page of an end-user's tickets (R2–R4):
+// each way of seeing a ticket is a branch that reads at most one page, in
+// the page's order, through its own index (requester and organisation by
+// last change, migration 15; CCs by user), with the filters and the keyset
+// inside; the union of the branches is ordered and cut to the page. So a
+// page costs the page size times the viewer's ways in, not the size of the
+// largest organisation they see (issue 17: 50,000 tickets read and sorted
+// for each page before). On PostgreSQL each organisation is its own branch
+// (LATERAL), read backward from its newest ticket; SQLite, which has no
+// LATERAL, reads the organisations' tickets as one branch.
+func (q *queries) visibleBranches(viewerID int64, fw []string, fargs []any, order string, limit int) (string, []any) {
+	var args []any
+	branch := func(from string, cond string, cargs ...any) string {
+		args = append(args, cargs...)
+		args = append(args, fargs...)
+		args = append(args, limit)
+		return `SELECT * FROM (SELECT t.id, t.updated_at FROM ` + from + whereClause(append([]string{cond}, fw...)) +
+			` ORDER BY ` + order + ` LIMIT ?) b`
+	}
+	requested := branch("tickets t", "t.requester_id = ?", viewerID)
+	copied := branch("participants c JOIN tickets t ON t.id = c.ticket_id", "c.user_id = ? AND c.role = 'cc'", viewerID)
+	orgs := `SELECT m.org_id FROM memberships m JOIN organisations g ON g.id = m.org_id
+		WHERE m.user_id = ? AND (g.access IN ('view', 'comment') OR m.access = 'org')`
+	var shared string
+	if q.backend == Postgres {
+		args = append(args, viewerID)
+		args = append(args, fargs...)
+		args = append(args, limit)
+		shared = `SELECT x.id, x.updated_at FROM (` + orgs + `) vo, LATERAL (SELECT t.id, t.updated_at FROM tickets t` +
+			whereClause(append([]string{"t.org_id = vo.org_id"}, fw...)) + ` ORDER BY ` + order + ` LIMIT ?) x`
+	} else {
+		shared = branch("tickets t", "t.org_id IN ("+orgs+")", viewerID)
+	}
+	args = append(args, limit)
+	outer := strings.ReplaceAll(order, "t.", "v.")
+	return `SELECT v.id, v.updated_at FROM (` + requested + ` UNION ` + copied + ` UNION ` + shared + `) v ORDER BY ` + outer + ` LIMIT ?`, args
+}
 
 func scanCursor(r rowScanner) (TicketCursor, error) {
 	var c TicketCursor
