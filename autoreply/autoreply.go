@@ -98,10 +98,13 @@ type Classification struct {
 // header) are. envelopeFrom is the SMTP MAIL FROM when the caller knows it;
 // only "<>" means a null return path (an empty string means unknown).
 //
-// Precedence: a delivery report or a message from MAILER-DAEMON or
-// postmaster is a Bounce; then auto-reply markers give AutoReply, unless
-// the message also carries a null return path and the look of a bounce;
-// then a null return path gives Bounce; then list headers give ListMail.
+// Precedence: a delivery report (unless it is a challenge in disguise:
+// challengeDSN) is a Bounce; then a challenge-response request
+// (challengeMarker) is AutoReply, even from MAILER-DAEMON or with a null
+// return path; then a message from MAILER-DAEMON or postmaster is a
+// Bounce; then auto-reply markers give AutoReply, unless the message also
+// carries a null return path and the look of a bounce; then a null return
+// path gives Bounce; then list headers give ListMail.
 func Classify(h Header, body, envelopeFrom string) Classification {
 	return classify(h, body, envelopeFrom, walk(h, body))
 }
@@ -147,7 +150,7 @@ func ClassifyParsed(h Header, body string, p Parsed, envelopeFrom string) Classi
 		strings.Contains(body, sesMarker) || strings.Contains(p.Text, sesMarker) {
 		return Classify(h, body, envelopeFrom)
 	}
-	return classify(h, body, envelopeFrom, &walked{})
+	return classify(h, body, envelopeFrom, &walked{text: capText(p.Text)})
 }
 
 // classify is Classify with the body's structure read (walk).
@@ -156,6 +159,9 @@ func classify(h Header, body, envelopeFrom string, m *walked) Classification {
 		return c
 	}
 	if why := autoReplyMarker(h); why != "" {
+		return Classification{Kind: AutoReply, Rules: []string{"B1"}, Reason: why}
+	}
+	if why := challengeMarker(h, reportText(m), envelopeFrom); why != "" {
 		return Classification{Kind: AutoReply, Rules: []string{"B1"}, Reason: why}
 	}
 	if why := listMarker(h); why != "" {
@@ -210,13 +216,16 @@ func classifyBounce(h Header, m *walked, envelopeFrom string) (Classification, b
 // bounceMarker returns why the message is a bounce, or "".
 func bounceMarker(h Header, m *walked, envelopeFrom string) string {
 	switch {
-	case m.hasDSN:
+	case m.hasDSN && !challengeDSN(h, m, envelopeFrom):
 		return "delivery status notification (multipart/report; report-type=delivery-status)"
 	case m.isFeedback:
 		return "feedback report (multipart/report; report-type=feedback-report)"
 	}
 	if kind, _ := sesNotification(m.text); kind != "" {
 		return "Amazon SES " + strings.ToLower(kind) + " notification"
+	}
+	if challengeMarker(h, m.text, envelopeFrom) != "" {
+		return "" // a challenge-response request, even from MAILER-DAEMON (B1)
 	}
 	if who := daemonSender(h.Get("From")); who != "" {
 		return "sent by " + who

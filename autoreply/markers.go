@@ -65,11 +65,12 @@ func autoReplyMarker(h Header) string {
 	if s := autoReplySubject(decodeHeader(h.Get("Subject"))); s != "" {
 		return "subject of an automatic reply (" + s + ")"
 	}
-	return challengeMarker(h)
+	return challengeHeaderMarker(h)
 }
 
-// challengeMarker returns why h is a challenge-response request, or "".
-func challengeMarker(h Header) string {
+// challengeHeaderMarker returns why h is a challenge-response request by
+// its headers or subject, or "" (challengeMarker reads the text too).
+func challengeHeaderMarker(h Header) string {
 	for _, k := range challengeHeaders {
 		if len(h.Values(k)) > 0 {
 			return "challenge-response request (" + k + " header)"
