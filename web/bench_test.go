@@ -580,8 +580,8 @@ SELECT id, updated_at FROM (
 
 // proposedIndexes go with proposedQuery.
 var proposedIndexes = []string{
-	`CREATE INDEX tickets_org_updated ON tickets(org_id, updated_at, id)`,
-	`CREATE INDEX tickets_requester_updated ON tickets(requester_id, updated_at, id)`,
+	`CREATE INDEX IF NOT EXISTS tickets_org_updated ON tickets(org_id, updated_at, id)`,
+	`CREATE INDEX IF NOT EXISTS tickets_requester_updated ON tickets(requester_id, updated_at, id)`,
 }
 
 // explainProposed adds proposedIndexes to the throwaway database, checks
