@@ -56,6 +56,10 @@ type Options struct {
 	// ClientWindow (W1's limit per client; per address, B2's ack_limit).
 	ClientLimit  int
 	ClientWindow time.Duration
+	// NotFoundFloor is the least time a 404 takes from the request's
+	// start (50 ms by default): a hidden ticket costs more work than a
+	// missing one, and the difference must not tell which it is (W3).
+	NotFoundFloor time.Duration
 }
 
 // Server is the portal's HTTP handler.
@@ -95,6 +99,9 @@ func New(o Options) (*Server, error) {
 	}
 	if o.ClientWindow <= 0 {
 		o.ClientWindow = 10 * time.Minute
+	}
+	if o.NotFoundFloor <= 0 {
+		o.NotFoundFloor = 50 * time.Millisecond
 	}
 	base, err := url.Parse(strings.TrimSuffix(o.BaseURL, "/"))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
@@ -164,7 +171,16 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /new", s.withViewer(s.openTicket))
 	mux.HandleFunc("/", s.maybeViewer(s.notFound))
 	cop := http.NewCrossOriginProtection()
-	return securityHeaders(cop.Handler(mux))
+	return securityHeaders(cop.Handler(started(mux)))
+}
+
+type startKey struct{}
+
+// started records when the request began, for notFound's floor.
+func started(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), startKey{}, time.Now())))
+	})
 }
 
 // securityHeaders sets a strict Content Security Policy (no scripts, no
@@ -210,6 +226,14 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 // notFound is the one answer for what does not exist and what the viewer
 // may not see: the same status, page and words (W3).
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	if t0, ok := r.Context().Value(startKey{}).(time.Time); ok {
+		if wait := s.o.NotFoundFloor - time.Since(t0); wait > 0 {
+			select { // the same time for what is hidden and what is missing
+			case <-time.After(wait):
+			case <-r.Context().Done():
+			}
+		}
+	}
 	s.render(w, r, http.StatusNotFound, "notfound", nil)
 }
 

@@ -32,7 +32,7 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 // ann, bob and a partner's domain; ann opened ticket 1 with carl in Cc;
 // sam is staff and wrote an internal note on it.
 type portal struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 	st  *store.Store
 	p   *ingest.Pipeline
@@ -41,7 +41,7 @@ type portal struct {
 	now time.Time
 }
 
-func newPortal(t *testing.T, b store.Backend) *portal {
+func newPortal(t testing.TB, b store.Backend) *portal {
 	t.Helper()
 	w := &portal{t: t, ctx: context.Background(), now: time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return w.now }
