@@ -211,6 +211,8 @@ type OutboxView struct {
 	Status    string `json:"status"`
 	MessageID string `json:"message_id"`
 	ReplyTo   string `json:"reply_to"`
+	// LastError is the relay's answer to the last attempt, if it failed.
+	LastError string `json:"last_error"`
 }
 
 // OutboxList lists queued, sent and failed notifications, oldest first.
@@ -222,7 +224,7 @@ func (s *Service) OutboxList(ctx context.Context, ticket int64, status model.Out
 	out := []OutboxView{}
 	for _, r := range rows {
 		v := OutboxView{ID: r.ID, To: r.To, Kind: string(r.Kind), Subject: r.Subject, Status: string(r.Status),
-			MessageID: "<" + r.MessageID + ">", ReplyTo: r.ReplyTo}
+			MessageID: "<" + r.MessageID + ">", ReplyTo: r.ReplyTo, LastError: r.LastError}
 		if r.TicketID != 0 {
 			id := r.TicketID
 			v.Ticket = &id

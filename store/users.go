@@ -104,3 +104,8 @@ func (q *queries) CountStaff(ctx context.Context, role model.StaffRole) (int, er
 	}
 	return q.count(ctx, "count staff", `SELECT COUNT(*) FROM users WHERE staff_role = ?`, string(role))
 }
+
+// ListBouncing returns the users marked bouncing (B3), by email.
+func (q *queries) ListBouncing(ctx context.Context) ([]model.User, error) {
+	return getAll(ctx, q, "list bouncing users", scanUser, `SELECT `+userCols+` FROM users WHERE bouncing = ? ORDER BY email`, true)
+}

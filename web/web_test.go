@@ -638,3 +638,47 @@ func TestW3_TimesInTheViewersZone(t *testing.T) {
 		}
 	})
 }
+
+// W5, B3: the console's outbox shows a failed notification with the
+// relay's answer and sends it again; bouncing addresses are listed and the
+// mark cleared; both audited.
+func TestW5_B3_OutboxAndBouncing(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, b store.Backend) {
+		w := newPortal(t, b)
+		rows, _ := w.st.ListOutbox(w.ctx, store.OutboxFilter{})
+		var carl int64
+		for _, r := range rows {
+			if r.To == "carl@cc.example" {
+				carl = r.ID
+			}
+		}
+		if err := w.st.MarkFailed(w.ctx, carl, "RCPT TO: 550 5.1.1 No such user"); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.st.SetBouncing(w.ctx, "carl@cc.example", true); err != nil {
+			t.Fatal(err)
+		}
+		sam := w.browser()
+		sam.signIn("sam@help.example")
+		_, body, _ := sam.do("GET", "/console/outbox", nil)
+		if !strings.Contains(body, "550 5.1.1 No such user") || !strings.Contains(body, `value="carl@cc.example"`) {
+			t.Fatalf("the outbox page: %s", body)
+		}
+		if code, _, _ := sam.do("POST", fmt.Sprintf("/console/outbox/%d/retry", carl), url.Values{}); code != http.StatusSeeOther {
+			t.Fatalf("retry: %d", code)
+		}
+		if row, _ := w.st.OutboxByID(w.ctx, carl); row.Status != model.OutboxQueued {
+			t.Fatalf("retry left the row %s", row.Status)
+		}
+		if code, _, _ := sam.do("POST", "/console/bouncing", url.Values{"email": {"carl@cc.example"}}); code != http.StatusSeeOther {
+			t.Fatalf("clear bouncing: %d", code)
+		}
+		if u, _ := w.st.UserByEmail(w.ctx, "carl@cc.example"); u.Bouncing {
+			t.Fatal("B3: the mark was not cleared")
+		}
+		audit, _ := w.adm.Audit(w.ctx)
+		if n := len(audit); n < 2 || audit[n-2].Action != "outbox.retry" || audit[n-1].Action != "user.bouncing.clear" {
+			t.Fatalf("S3: %+v", audit[len(audit)-2:])
+		}
+	})
+}

@@ -218,3 +218,17 @@ func printNotified(e *env, dryRun bool, notified []ticket.Planned) {
 		fmt.Fprintf(e.stdout, "  %s %s (%s; %s)\n", n.To, verb, n.Kind, strings.Join(n.Rules, " "))
 	}
 }
+
+func cmdOutboxRetry(ctx context.Context, e *env, in *invocation) error {
+	id, err := parseID(in.pos[0])
+	if err != nil {
+		return err
+	}
+	if err := e.open(ctx); err != nil {
+		return err
+	}
+	if err := e.admin.OutboxRetry(ctx, e.request(), id); err != nil {
+		return err
+	}
+	return e.done(fmt.Sprintf("outbox retry %d", id))
+}

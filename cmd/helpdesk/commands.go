@@ -129,6 +129,7 @@ func init() {
 				{Name: "ticket", Value: "ID", Kind: flagInt, Help: "only this ticket's notifications"},
 				{Name: "status", Value: "queued|sent|failed", Choices: true, Help: "only notifications in this state"},
 			}},
+		{Words: "outbox retry", Args: "ID", Summary: "send a failed notification again, as --as (checked again at send time)", Run: cmdOutboxRetry},
 		{Words: "quarantine list", Summary: "list messages held for staff", Run: cmdQuarantineList},
 		{Words: "quarantine show", Args: "ID", Summary: "show a held message: headers, text, and why it is held", Run: cmdQuarantineShow},
 		{Words: "quarantine release", Args: "ID", Summary: "put a held message on its ticket", Run: cmdQuarantine(true)},

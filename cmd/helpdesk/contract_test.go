@@ -51,6 +51,7 @@ var sampleArgs = map[string][]string{
 	"team member remove": {"billing", "sam@help.example"},
 	"team list":          {},
 	"staff list":         {},
+	"outbox retry":       {"1"},
 	"backup":             {"helpdesk-backup.db"},
 }
 
