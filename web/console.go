@@ -225,3 +225,34 @@ func (s *Server) settle(release bool) func(w http.ResponseWriter, r *http.Reques
 		http.Redirect(w, r, "/console/quarantine?done="+urlQuery(msg), http.StatusSeeOther)
 	}
 }
+
+// bulk changes the status or assignee of the selected tickets: one
+// ticket set per ticket (each checked, recorded and audited as one),
+// stopping at the first refusal.
+func (s *Server) bulk(w http.ResponseWriter, r *http.Request, v *viewer) {
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	c := ticket.Change{Status: model.Status(r.PostFormValue("status")), Assign: strings.ToLower(r.PostFormValue("assign"))}
+	ids := r.PostForm["id"]
+	if c == (ticket.Change{}) || len(ids) == 0 || len(ids) > 500 {
+		http.Error(w, "select tickets (at most 500) and something to change", http.StatusUnprocessableEntity)
+		return
+	}
+	for _, raw := range ids {
+		id, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			http.Error(w, "bad ticket id", http.StatusBadRequest)
+			return
+		}
+		if _, err := s.o.Admin.TicketSet(r.Context(), v.request(r), id, c); errors.Is(err, admin.ErrRefused) || errors.Is(err, admin.ErrUsage) {
+			http.Error(w, fmt.Sprintf("ticket %d: %v", id, err), http.StatusUnprocessableEntity)
+			return
+		} else if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	http.Redirect(w, r, "/console?view=all", http.StatusSeeOther)
+}

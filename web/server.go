@@ -166,6 +166,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /console/quarantine", s.staffOnly(s.quarantine))
 	mux.HandleFunc("GET /console/orgs", s.staffOnly(s.orgs))
 	mux.HandleFunc("GET /console/outbox", s.staffOnly(s.outbox))
+	mux.HandleFunc("POST /console/bulk", s.staffOnly(s.bulk))
 	mux.HandleFunc("POST /console/outbox/{id}/retry", s.staffOnly(s.retry))
 	mux.HandleFunc("POST /console/bouncing", s.staffOnly(s.clearBouncing))
 	mux.HandleFunc("POST /console/orgs/{slug}/access", s.staffOnly(s.orgAccess))

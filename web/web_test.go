@@ -682,3 +682,26 @@ func TestW5_B3_OutboxAndBouncing(t *testing.T) {
 		}
 	})
 }
+
+// W5: bulk status and assignment from the queue, each ticket's change
+// checked and audited as one ticket set.
+func TestW5_BulkAssignAndStatus(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, b store.Backend) {
+		w := newPortal(t, b)
+		sam := w.browser()
+		sam.signIn("sam@help.example")
+		if code, _, _ := sam.do("POST", "/console/bulk", url.Values{"id": {"1", "2"}, "status": {"pending"}, "assign": {"me"}}); code != http.StatusSeeOther {
+			t.Fatalf("bulk: %d", code)
+		}
+		for _, id := range []int64{1, 2} {
+			v, _ := w.adm.TicketShow(w.ctx, id)
+			if v.Status != "pending" || v.Assignee == nil || *v.Assignee != "sam@help.example" {
+				t.Fatalf("ticket %d after bulk: %+v", id, v)
+			}
+		}
+		audit, _ := w.adm.Audit(w.ctx)
+		if n := len(audit); audit[n-1].Action != "ticket.set" || audit[n-2].Action != "ticket.set" {
+			t.Fatal("S3: each bulk change is not audited")
+		}
+	})
+}
