@@ -1,6 +1,7 @@
 package message
 
 import (
+	netmail "net/mail"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -30,7 +31,7 @@ func ParseAddressList(s string) []Address {
 	var out []Address
 	if list, err := mail.ParseAddressList(s); err == nil {
 		for _, a := range list {
-			out = append(out, Address{Name: cleanName(a.Name), Email: a.Address})
+			out = append(out, Address{Name: cleanName(a.Name), Email: addrSpec(a.Address)})
 		}
 	} else {
 		for _, chunk := range splitAddressList(s) {
@@ -60,10 +61,36 @@ func normalizeAddresses(in []Address) []Address {
 	return out
 }
 
-// usableEmail reports whether e has a non-empty local part and domain.
+// addrSpec writes an address as the parser returned it (its local part
+// unquoted: `john smith@acme.com`, `ann@acme.com@evil.example`) as an
+// addr-spec, quoting the local part where RFC 5322 needs it: `"john
+// smith"@acme.com`, `"ann@acme.com"@evil.example`. The domain follows the
+// last '@' (a domain has none).
+func addrSpec(addr string) string {
+	at := strings.LastIndexByte(addr, '@')
+	if at <= 0 || strings.ContainsAny(addr, "\r\n") {
+		return addr
+	}
+	s := (&netmail.Address{Address: addr}).String() // <local@domain>, quoted where needed
+	return strings.TrimSuffix(strings.TrimPrefix(s, "<"), ">")
+}
+
+// usableEmail reports whether e has a non-empty local part and domain:
+// a local part with no white space or angle brackets, or a quoted one
+// (`"john smith"@acme.com`) with no line break or control character; a
+// domain with neither white space, brackets nor quotes.
 func usableEmail(e string) bool {
 	at := strings.LastIndexByte(e, '@')
-	return at > 0 && at < len(e)-1 && len(e) <= 320 && !strings.ContainsAny(e, " \t\r\n<>")
+	if at <= 0 || at >= len(e)-1 || len(e) > 320 || strings.ContainsAny(e[at+1:], " \t\r\n<>\"") {
+		return false
+	}
+	local := e[:at]
+	if len(local) >= 2 && local[0] == '"' && local[len(local)-1] == '"' {
+		inner := local[1 : len(local)-1]
+		return strings.TrimSpace(strings.ReplaceAll(inner, `\`, "")) != "" &&
+			!strings.ContainsFunc(inner, func(r rune) bool { return r < 0x20 || r == 0x7f })
+	}
+	return !strings.ContainsAny(local, " \t\r\n<>\"")
 }
 
 // splitAddressList splits at commas and semicolons outside quotes, angle
@@ -99,7 +126,7 @@ func splitAddressList(s string) []string {
 func parseAddressChunk(chunk string) (Address, bool) {
 	chunk = strings.TrimSpace(chunk)
 	if a, err := mail.ParseAddress(chunk); err == nil {
-		return Address{Name: cleanName(a.Name), Email: a.Address}, true
+		return Address{Name: cleanName(a.Name), Email: addrSpec(a.Address)}, true
 	}
 	chunk = removeComments(chunk, false)
 	// Prefer an address inside angle brackets, then any addr-spec.

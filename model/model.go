@@ -8,6 +8,7 @@
 package model
 
 import (
+	netmail "net/mail"
 	"strings"
 	"time"
 )
@@ -554,10 +555,33 @@ type QuarantineEntry struct {
 	CreatedAt    time.Time
 }
 
-// NormalizeEmail lower-cases and trims an address.
-func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+// NormalizeEmail lower-cases and trims an address. An address with a
+// quoted local part (RFC 5322) is written in its one canonical form,
+// quoted only where its local part needs it: `"John Smith"@Acme.com` gives
+// `"john smith"@acme.com`, `"dot..dot"@cc.example` stays quoted,
+// `"ann"@acme.com` gives `ann@acme.com`. Anything else, even what is not
+// an address, is only lower-cased and trimmed.
+func NormalizeEmail(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if !strings.HasPrefix(s, `"`) || strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	a, err := netmail.ParseAddress(s)
+	if err != nil || a.Name != "" {
+		return s
+	}
+	c := (&netmail.Address{Address: a.Address}).String() // <local@domain>, the local part quoted where needed
+	c = strings.TrimSuffix(strings.TrimPrefix(c, "<"), ">")
+	if EmailDomain(c) != EmailDomain(s) {
+		return s // white space or comments around the domain: leave it as written
+	}
+	return c
+}
 
-// EmailDomain returns the lower-cased domain of an address, or "".
+// EmailDomain returns the lower-cased domain of an address, or "". The
+// domain follows the last '@': in `"ann@acme.com"@evil.example` it is
+// evil.example (an '@' inside a quoted local part is not the separator,
+// and a domain has no '@').
 func EmailDomain(email string) string {
 	i := strings.LastIndexByte(email, '@')
 	if i < 0 {
@@ -566,7 +590,8 @@ func EmailDomain(email string) string {
 	return strings.ToLower(email[i+1:])
 }
 
-// LocalPart returns the part of an address before the last '@'.
+// LocalPart returns the part of an address before the last '@', quotes
+// included (`"john smith"` of `"john smith"@acme.com`).
 func LocalPart(email string) string {
 	i := strings.LastIndexByte(email, '@')
 	if i < 0 {

@@ -96,19 +96,23 @@ func BuildMessage(row model.OutboxMessage, env Envelope) (*mail.Msg, error) {
 }
 
 // bareAddress checks that s is one plain address (no display name, no
-// group, no line break) and returns it.
+// group, no comment, no line break) and returns it. A quoted local part is
+// an address like another (`"john smith"@acme.com`, `"dot..dot"@cc.example`):
+// s must be its canonical form, quoted only where needed, as the parser
+// stores it; go-mail writes it quoted in To and RCPT TO.
 func bareAddress(s string) (string, error) {
-	if strings.ContainsAny(s, "\r\n<>,;\"") {
+	if strings.ContainsAny(s, "\r\n") {
 		return "", fmt.Errorf("%q is not a plain address", s)
 	}
 	a, err := netmail.ParseAddress(s)
 	if err != nil {
 		return "", fmt.Errorf("%q: %w", s, err)
 	}
-	if a.Name != "" || !strings.EqualFold(a.Address, strings.TrimSpace(s)) {
+	canonical := strings.TrimSuffix(strings.TrimPrefix((&netmail.Address{Address: a.Address}).String(), "<"), ">")
+	if a.Name != "" || !strings.EqualFold(canonical, strings.TrimSpace(s)) {
 		return "", fmt.Errorf("%q is not a plain address", s)
 	}
-	return a.Address, nil
+	return canonical, nil
 }
 
 // cleanText makes s safe as one header value: control characters
