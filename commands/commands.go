@@ -182,7 +182,17 @@ func malformed(name, why string) error {
 
 // IsEmail reports whether s looks like a bare address: one "@" with a
 // non-empty local part and a dotted domain, no spaces or brackets.
+//
+// A quoted local part is one too (`"dot..dot"@cc.example`, issue 16.6):
+// the domain is what follows the closing quote's "@".
 func IsEmail(s string) bool {
+	if strings.HasPrefix(s, `"`) {
+		q := strings.LastIndexByte(s, '"')
+		if q < 2 || q+1 >= len(s) || s[q+1] != '@' || strings.ContainsAny(s[1:q], "\"\r\n\t\\") {
+			return false
+		}
+		s = "q" + s[q+1:] // judge the domain as for any address
+	}
 	local, domain, ok := strings.Cut(s, "@")
 	if !ok || local == "" || strings.Contains(domain, "@") || strings.ContainsAny(s, " \t<>(),;:\"[]") {
 		return false

@@ -156,3 +156,26 @@ func FuzzParseBlock(f *testing.F) {
 		}
 	})
 }
+
+// Issue 16.6: a quoted local part is an address for #cc and #assign; an
+// address hidden in it is not.
+func TestI8_QuotedLocalPartsAreAddresses(t *testing.T) {
+	for s, want := range map[string]bool{
+		`"dot..dot"@cc.example`:       true,
+		`"ann@acme.com"@evil.example`: true, // evil.example's address, as anywhere
+		`"a"b"@x.example`:             false,
+		`""@x.example`:                false,
+		`"unclosed@x.example`:         false,
+		`"ok"@nodot`:                  false,
+		`"tab	inside"@x.example`:      false,
+		`plain@x.example`:             true,
+	} {
+		if got := IsEmail(s); got != want {
+			t.Errorf("IsEmail(%q) = %v, want %v", s, got, want)
+		}
+	}
+	cmds, _ := ParseBlock(`#cc +"dot..dot"@cc.example`)
+	if len(cmds) != 1 || cmds[0].Err != nil {
+		t.Fatalf("#cc with a quoted local part: %+v", cmds)
+	}
+}

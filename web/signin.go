@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/helpdesk-gw/helpdesk/access"
+	"github.com/helpdesk-gw/helpdesk/commands"
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/policy"
 	"github.com/helpdesk-gw/helpdesk/store"
@@ -156,10 +157,12 @@ func clientOf(r *http.Request) string {
 
 // plausibleEmail accepts what looks like one address.
 func plausibleEmail(e string) bool {
-	local, domain, ok := strings.Cut(e, "@")
-	if !ok || local == "" || domain == "" || len(e) > 254 || strings.Contains(domain, "@") ||
-		strings.ContainsAny(e, " \t\r\n<>,;\"()[]\\") {
+	if len(e) > 254 {
 		return false
 	}
-	return strings.Contains(domain, ".") || domain == "localhost"
+	if commands.IsEmail(e) { // quoted local parts included
+		return true
+	}
+	local, domain, ok := strings.Cut(e, "@")
+	return ok && local != "" && domain == "localhost" && !strings.ContainsAny(e, " \t\r\n<>,;\"()[]\\")
 }
