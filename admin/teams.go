@@ -116,17 +116,7 @@ func (s *Service) TeamMember(ctx context.Context, req Request, slug, email strin
 // audited (S3).
 func (s *Service) TeamRemove(ctx context.Context, req Request, slug string) error {
 	return s.change(ctx, req, func(tx *store.Tx) error {
-		u, err := actor(ctx, tx, req, model.RoleAdmin)
-		if err != nil {
-			return err
-		}
-		t, err := tx.TeamBySlug(ctx, slug)
-		if errors.Is(err, store.ErrNotFound) {
-			return refused("no team %q", slug)
-		} else if err != nil {
-			return err
-		}
-		before, err := s.teamView(ctx, tx, t)
+		u, t, before, err := s.teamAsAdmin(ctx, tx, req, slug)
 		if err != nil {
 			return err
 		}
@@ -178,19 +168,27 @@ func (s *Service) TeamList(ctx context.Context) ([]TeamView, error) {
 	return out, nil
 }
 
+// teamAsAdmin checks that req's actor is an admin (S4, S1, S2) and loads
+// team slug with its printed form, for the audit's before.
+func (s *Service) teamAsAdmin(ctx context.Context, tx *store.Tx, req Request, slug string) (model.User, model.Team, TeamView, error) {
+	u, err := actor(ctx, tx, req, model.RoleAdmin)
+	if err != nil {
+		return u, model.Team{}, TeamView{}, err
+	}
+	t, err := tx.TeamBySlug(ctx, slug)
+	if errors.Is(err, store.ErrNotFound) {
+		return u, t, TeamView{}, refused("no team %q", slug)
+	} else if err != nil {
+		return u, t, TeamView{}, err
+	}
+	v, err := s.teamView(ctx, tx, t)
+	return u, t, v, err
+}
+
 // teamChange runs edit on team slug as an admin and audits before/after.
 func (s *Service) teamChange(ctx context.Context, req Request, slug, action string, edit func(tx *store.Tx, t *model.Team) error) error {
 	return s.change(ctx, req, func(tx *store.Tx) error {
-		if _, err := actor(ctx, tx, req, model.RoleAdmin); err != nil {
-			return err
-		}
-		t, err := tx.TeamBySlug(ctx, slug)
-		if errors.Is(err, store.ErrNotFound) {
-			return refused("no team %q", slug)
-		} else if err != nil {
-			return err
-		}
-		before, err := s.teamView(ctx, tx, t)
+		_, t, before, err := s.teamAsAdmin(ctx, tx, req, slug)
 		if err != nil {
 			return err
 		}
