@@ -51,7 +51,7 @@ func TestBrowserStory(t *testing.T) {
 	}
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
-	ws, err := web.New(web.Options{Store: w.st, Acts: w.p.Acts(), Pipeline: w.p, BaseURL: base, Clock: func() time.Time { return w.now },
+	ws, err := web.New(web.Options{Store: w.st, Acts: w.p.Acts(), Pipeline: w.p, Admin: w.adm, BaseURL: base, Clock: func() time.Time { return w.now },
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -141,4 +141,34 @@ func TestBrowserStory(t *testing.T) {
 	// Sign out: the ticket's page asks for an address again.
 	do("signing out", chromedp.Click("header button"), chromedp.WaitVisible("#email"),
 		chromedp.Navigate(base+"/t/1"), chromedp.WaitVisible("#email"))
+	// Staff: Sam signs in from his own mailed link and works the console.
+	do("staff asks for a link", chromedp.Navigate(base+"/signin"), chromedp.WaitVisible("#email"),
+		chromedp.SendKeys("#email", "sam@help.example"), chromedp.Submit("#email"), chromedp.WaitVisible("p.notice"))
+	link = ""
+	rows, _ = w.st.ListOutbox(w.ctx, store.OutboxFilter{})
+	for _, r := range rows {
+		if r.To == "sam@help.example" && strings.Contains(r.TextBody, base+"/signin/") {
+			i := strings.Index(r.TextBody, base+"/signin/")
+			link = strings.Fields(r.TextBody[i:])[0]
+		}
+	}
+	if link == "" {
+		t.Fatal("W1: no sign-in link in Sam's mail")
+	}
+	do("sam signs in", chromedp.Navigate(link), chromedp.WaitVisible("#signin"), chromedp.Click("#signin"), chromedp.WaitNotPresent("#signin"))
+	do("the console", chromedp.Navigate(base+"/console?view=all"), chromedp.WaitVisible("nav.tabs"))
+	shot("6-console-queue")
+	do("a ticket in the console", chromedp.Navigate(base+"/console/t/1"), chromedp.WaitVisible("#body"))
+	if got := text("main"); !strings.Contains(got, "The customer is difficult.") || !strings.Contains(got, "Who can see it") {
+		t.Fatalf("W5, R1: the console's ticket: %q", got)
+	}
+	do("answering from the console", chromedp.SendKeys("#body", "A technician comes at 3."), chromedp.Submit("#body"),
+		chromedp.WaitVisible("p.notice"))
+	shot("7-console-ticket")
+	if got := text("p.notice"); !strings.Contains(got, "ann@acme.com") {
+		t.Fatalf("W5, N1: after answering: %q", got)
+	}
+	do("the console's outbox", chromedp.Navigate(base+"/console/outbox"), chromedp.WaitVisible("h1"))
+	do("the console's quarantine", chromedp.Navigate(base+"/console/quarantine"), chromedp.WaitVisible("h1"))
+	do("the console's organisations", chromedp.Navigate(base+"/console/orgs"), chromedp.WaitVisible("h1"))
 }

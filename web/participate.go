@@ -14,9 +14,11 @@ import (
 
 // act runs fn as the signed-in viewer on the ticket of the path, in one
 // transaction, through package ticket (W4): a ticket the viewer may not
-// see is the same 404 as a missing one; a refusal of the rules is 403.
-func (s *Server) act(w http.ResponseWriter, r *http.Request, v *viewer, what string,
-	fn func(a *ticket.Act, tv *access.TicketView) error) {
+// see is the same 404 as a missing one; a refusal of the rules is 403. fn
+// says what it did; that is recorded as made on the web, and the viewer
+// goes back to the ticket's page (with the query back, if any).
+func (s *Server) act(w http.ResponseWriter, r *http.Request, v *viewer, back string,
+	fn func(a *ticket.Act, tv *access.TicketView) (what string, err error)) {
 	id, ok := ticketID(r)
 	if !ok {
 		s.notFound(w, r)
@@ -38,7 +40,8 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, v *viewer, what str
 		} else if err != nil {
 			return err
 		}
-		if err := fn(a, tv); err != nil {
+		what, err := fn(a, tv)
+		if err != nil {
 			return err
 		}
 		return a.Event(ctx, id, model.EventWeb, what+" on the web by "+v.User.Email)
@@ -51,21 +54,23 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, v *viewer, what str
 	case err != nil:
 		s.fail(w, r, err)
 	default:
-		http.Redirect(w, r, "/t/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+		http.Redirect(w, r, "/t/"+strconv.FormatInt(id, 10)+back, http.StatusSeeOther)
 	}
 }
 
 // follow makes the viewer a follower (N5: they may see it; a session is
 // proof).
 func (s *Server) follow(w http.ResponseWriter, r *http.Request, v *viewer) {
-	s.act(w, r, v, "followed", func(a *ticket.Act, tv *access.TicketView) error { return a.Follow(r.Context(), tv) })
+	s.act(w, r, v, "", func(a *ticket.Act, tv *access.TicketView) (string, error) {
+		return "followed", a.Follow(r.Context(), tv)
+	})
 }
 
 // unfollow stops the viewer following.
 func (s *Server) unfollow(w http.ResponseWriter, r *http.Request, v *viewer) {
-	s.act(w, r, v, "stopped following", func(a *ticket.Act, tv *access.TicketView) error {
+	s.act(w, r, v, "", func(a *ticket.Act, tv *access.TicketView) (string, error) {
 		_, err := a.Unfollow(r.Context(), tv)
-		return err
+		return "stopped following", err
 	})
 }
 
@@ -78,8 +83,8 @@ func (s *Server) addCCs(w http.ResponseWriter, r *http.Request, v *viewer) {
 			emails = append(emails, e)
 		}
 	}
-	s.act(w, r, v, "CCs added", func(a *ticket.Act, tv *access.TicketView) error {
+	s.act(w, r, v, "", func(a *ticket.Act, tv *access.TicketView) (string, error) {
 		_, _, err := a.InviteCCs(r.Context(), tv, emails)
-		return err
+		return "CCs added", err
 	})
 }

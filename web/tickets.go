@@ -170,40 +170,11 @@ func (s *Server) comment(w http.ResponseWriter, r *http.Request, v *viewer) {
 		http.Redirect(w, r, "/t/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 		return
 	}
-	ctx := r.Context()
-	visible := true
-	err := s.o.Store.InTx(ctx, func(tx *store.Tx) error {
-		facts := access.NewFacts(tx)
-		p, err := facts.PersonOf(ctx, v.User)
+	s.act(w, r, v, "?sent=1", func(a *ticket.Act, tv *access.TicketView) (string, error) {
+		c, err := a.Reply(r.Context(), tv, body, false)
 		if err != nil {
-			return err
+			return "", err
 		}
-		a := s.o.Acts.Begin(tx, facts, s.o.Clock().UTC(), ticket.Actor{User: &v.User, Person: p, Proven: true, Channel: ticket.ChannelWeb}, nil)
-		tv, err := a.Open(ctx, id)
-		if errors.Is(err, ticket.ErrRefused) {
-			visible = false
-			return nil
-		} else if err != nil {
-			return err
-		}
-		if d := policyView(a, tv); !d {
-			visible = false
-			return nil
-		}
-		c, err := a.Reply(ctx, tv, body, false)
-		if err != nil {
-			return err
-		}
-		return a.Event(ctx, id, model.EventWeb, "comment "+strconv.FormatInt(c.ID, 10)+" made on the web by "+v.User.Email)
+		return "comment " + strconv.FormatInt(c.ID, 10) + " made", nil
 	})
-	switch {
-	case !visible:
-		s.notFound(w, r)
-	case errors.Is(err, ticket.ErrRefused):
-		http.Error(w, "you may read this ticket but not comment on it", http.StatusForbidden)
-	case err != nil:
-		s.fail(w, r, err)
-	default:
-		http.Redirect(w, r, "/t/"+strconv.FormatInt(id, 10)+"?sent=1", http.StatusSeeOther)
-	}
 }

@@ -705,3 +705,37 @@ func TestW5_BulkAssignAndStatus(t *testing.T) {
 		}
 	})
 }
+
+// W3, W5, R5: every URL of the portal that names a ticket, a file or a
+// held message, and every console URL, tried by a person who may not see
+// it, answers exactly as a page that does not exist.
+func TestR5_W5_EveryURLRefusedAlike(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, b store.Backend) {
+		w := newPortal(t, b)
+		eve, ann := w.browser(), w.browser()
+		eve.signIn("eve@elsewhere.example")
+		ann.signIn("ann@acme.com")
+		for name, br := range map[string]*browser{"stranger": eve, "end-user": ann} {
+			_, missing, _ := br.do("GET", "/no/such/page", nil)
+			urls := []struct{ method, path string }{
+				{"GET", "/console"}, {"GET", "/console/t/1"}, {"GET", "/console/quarantine"}, {"GET", "/console/orgs"},
+				{"GET", "/console/outbox"}, {"POST", "/console/t/1/reply"}, {"POST", "/console/t/1/set"},
+				{"POST", "/console/quarantine/1/release"}, {"POST", "/console/quarantine/1/discard"},
+				{"POST", "/console/orgs/acme/access"}, {"POST", "/console/outbox/1/retry"}, {"POST", "/console/bouncing"},
+				{"POST", "/console/bulk"},
+			}
+			if name == "stranger" {
+				urls = append(urls, []struct{ method, path string }{
+					{"GET", "/t/1"}, {"GET", "/t/1/files/0/0"}, {"POST", "/t/1/comment"}, {"POST", "/t/1/follow"},
+					{"POST", "/t/1/unfollow"}, {"POST", "/t/1/cc"},
+				}...)
+			}
+			for _, u := range urls {
+				code, body, _ := br.do(u.method, u.path, url.Values{"body": {"x"}, "cc": {"x@evil.example"}, "id": {"1"}, "status": {"open"}})
+				if code != 404 || body != missing {
+					t.Errorf("%s: %s %s answered %d, not the 404 of a missing page", name, u.method, u.path, code)
+				}
+			}
+		}
+	})
+}
