@@ -20,7 +20,18 @@ var migrations = []migration{
 	{13, "web sign-in links and sessions", schemaV13, nil},
 	{14, "staff and assignees by index", schemaV14, nil},
 	{15, "tickets by requester and organisation, newest first", schemaV15, nil},
+	{16, "the staff queue by assignee and team, newest first", schemaV16, nil},
 }
+
+// schemaV16 lets a page of the staff console's queue (issue 18) read a
+// staff member's tickets, or a team's, from the most recently changed, a
+// page at most, instead of sorting all of them: mine by assignee, a team's
+// by team, and unassigned ones by team (assignee_id IS NULL).
+const schemaV16 = `
+CREATE INDEX tickets_assignee_updated ON tickets(assignee_id, updated_at, id);
+CREATE INDEX tickets_team_updated ON tickets(team_id, updated_at, id);
+CREATE INDEX tickets_unassigned_updated ON tickets(updated_at, id) WHERE assignee_id IS NULL;
+`
 
 // schemaV15 lets one page of a person's tickets read each way in (their
 // own, each organisation's) from its newest ticket, a page at most, instead
