@@ -63,6 +63,9 @@ type Config struct {
 
 	MaxMessageBytes    int64 `toml:"max_message_bytes"`    // larger messages are recorded failed, "too large"
 	MaxAttachmentBytes int64 `toml:"max_attachment_bytes"` // larger attachments are listed, not kept
+
+	// OIDC is staff single sign-on (W1), the [oidc] table; off when empty.
+	OIDC OIDC `toml:"oidc"`
 }
 
 // Defaults returns the built-in configuration.
@@ -97,6 +100,7 @@ func Load(path string, getenv func(string) string) (Config, error) {
 		"HELPDESK_AUTHSERV_ID": &c.AuthservID, "HELPDESK_IMAP": &c.IMAP, "HELPDESK_SMTP": &c.SMTP, "HELPDESK_HTTP": &c.HTTP, "HELPDESK_BASE_URL": &c.BaseURL, "HELPDESK_METRICS": &c.Metrics,
 		"HELPDESK_TEMPLATES": &c.Templates, "HELPDESK_LOG_FORMAT": &c.LogFormat, "HELPDESK_LOG_LEVEL": &c.LogLevel,
 		"HELPDESK_LOCAL_SMTP": &c.LocalSMTP, "HELPDESK_LOCAL_IMAP": &c.LocalIMAP, "HELPDESK_CAPTURE_DIR": &c.CaptureDir,
+		"HELPDESK_OIDC_ISSUER": &c.OIDC.Issuer, "HELPDESK_OIDC_CLIENT_ID": &c.OIDC.ClientID, "HELPDESK_OIDC_CLIENT_SECRET": &c.OIDC.ClientSecret,
 	} {
 		if v := getenv(env); v != "" {
 			*dst = v
@@ -124,10 +128,10 @@ func Load(path string, getenv func(string) string) (Config, error) {
 }
 
 // expandSecrets replaces ${NAME} in the values that carry secrets (db,
-// secret, imap, smtp) with the environment variable NAME, so that a
+// secret, imap, smtp, oidc.client_secret) with the environment variable NAME, so that a
 // configuration file can name its secrets without holding them.
 func (c *Config) expandSecrets(getenv func(string) string) error {
-	for key, p := range map[string]*string{"db": &c.DB, "secret": &c.Secret, "imap": &c.IMAP, "smtp": &c.SMTP} {
+	for key, p := range map[string]*string{"db": &c.DB, "secret": &c.Secret, "imap": &c.IMAP, "smtp": &c.SMTP, "oidc.client_secret": &c.OIDC.ClientSecret} {
 		v, err := expandVars(*p, getenv)
 		if err != nil {
 			return fmt.Errorf("config key %s: %w", key, err)
@@ -195,6 +199,7 @@ func (c Config) Validate() error {
 		bad("smtp", "want smtps://USER:PASS@HOST:465 or smtp://USER:PASS@HOST:587, got %q", redactURLs(c.SMTP))
 	}
 	c.validateServe(bad)
+	c.validateOIDC(bad)
 	return errors.Join(errs...)
 }
 
@@ -254,6 +259,7 @@ func (c Config) Redacted() string {
 		c.Secret = "(redacted)"
 	}
 	c.DB, c.IMAP, c.SMTP = redactURLs(c.DB), redactURLs(c.IMAP), redactURLs(c.SMTP)
+	c.OIDC = c.OIDC.redacted()
 	var b strings.Builder
 	_ = toml.NewEncoder(&b).Encode(c) // encoding a plain struct cannot fail
 	return b.String()

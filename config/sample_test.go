@@ -23,16 +23,44 @@ var sampleEnv = env(map[string]string{
 	"IMAP_PASSWORD": "imap-password", "SMTP_PASSWORD": "smtp-password",
 })
 
-// configKeys are the TOML keys of Config, in the order of its fields.
-func configKeys() []string {
-	var keys []string
+// configKey is one TOML key of Config: its name ("oidc.issuer" for a key
+// of a table) and the index of its field.
+type configKey struct {
+	name  string
+	index []int
+}
+
+// configKeys are the TOML keys of Config, in the order of its fields; a
+// struct field is a table, whose keys are listed instead.
+func configKeys() []configKey {
+	var keys []configKey
 	t := reflect.TypeOf(Config{})
 	for i := range t.NumField() {
-		if k := t.Field(i).Tag.Get("toml"); k != "" && k != "-" {
-			keys = append(keys, k)
+		f := t.Field(i)
+		k := f.Tag.Get("toml")
+		if k == "" || k == "-" {
+			continue
+		}
+		if f.Type.Kind() != reflect.Struct {
+			keys = append(keys, configKey{k, []int{i}})
+			continue
+		}
+		for j := range f.Type.NumField() {
+			if sub := f.Type.Field(j).Tag.Get("toml"); sub != "" && sub != "-" {
+				keys = append(keys, configKey{k + "." + sub, []int{i, j}})
+			}
 		}
 	}
 	return keys
+}
+
+// tomlLine is key = value as TOML, under its table's header for a key of
+// a table.
+func tomlLine(key, value string) string {
+	if table, k, ok := strings.Cut(key, "."); ok {
+		return "[" + table + "]\n" + k + " = " + value
+	}
+	return key + " = " + value
 }
 
 // sampleComments maps each key of the sample to the comment lines right
@@ -45,13 +73,18 @@ func sampleComments(t *testing.T) map[string]string {
 	}
 	out := map[string]string{}
 	var comment []string
+	table := ""
 	keyLine := regexp.MustCompile(`^([a-z_]+)\s*=`)
+	tableLine := regexp.MustCompile(`^\[([a-z_]+)\]\s*$`)
 	for _, l := range strings.Split(string(b), "\n") {
-		switch m := keyLine.FindStringSubmatch(l); {
+		switch m, tm := keyLine.FindStringSubmatch(l), tableLine.FindStringSubmatch(l); {
 		case strings.HasPrefix(l, "#"):
 			comment = append(comment, strings.TrimSpace(strings.TrimPrefix(l, "#")))
+		case tm != nil:
+			table = tm[1] + "."
+			comment = nil
 		case m != nil:
-			out[m[1]] = strings.Join(comment, " ")
+			out[table+m[1]] = strings.Join(comment, " ")
 			comment = nil
 		default:
 			comment = nil
@@ -67,7 +100,8 @@ func TestSampleHasEveryKeyWithItsDefault(t *testing.T) {
 	comments := sampleComments(t)
 	defaults := reflect.ValueOf(Defaults())
 	said := regexp.MustCompile(`Default: ("[^"]*"|[0-9]+)`)
-	for i, key := range configKeys() {
+	for _, ck := range configKeys() {
+		key := ck.name
 		c, ok := comments[key]
 		if !ok {
 			t.Errorf("config key %s is missing from %s: add it with its default and one line saying what it does", key, samplePath)
@@ -82,11 +116,11 @@ func TestSampleHasEveryKeyWithItsDefault(t *testing.T) {
 			continue
 		}
 		var got Config
-		if _, err := toml.Decode(key+" = "+m[1], &got); err != nil {
+		if _, err := toml.Decode(tomlLine(key, m[1]), &got); err != nil {
 			t.Errorf("%s: the default said for %s, %s, is not a value of it: %v", samplePath, key, m[1], err)
 			continue
 		}
-		if g, w := reflect.ValueOf(got).Field(i).Interface(), defaults.Field(i).Interface(); !reflect.DeepEqual(g, w) {
+		if g, w := reflect.ValueOf(got).FieldByIndex(ck.index).Interface(), defaults.FieldByIndex(ck.index).Interface(); !reflect.DeepEqual(g, w) {
 			t.Errorf("%s says %s defaults to %s; the program's default is %v", samplePath, key, m[1], w)
 		}
 	}
@@ -100,11 +134,12 @@ func TestSampleLoads(t *testing.T) {
 		t.Fatalf("%s does not load: %v", samplePath, err)
 	}
 	got, want := reflect.ValueOf(c), reflect.ValueOf(Defaults())
-	for i, key := range configKeys() {
+	for _, ck := range configKeys() {
+		key := ck.name
 		if siteKeys[key] {
 			continue
 		}
-		if g, w := got.Field(i).Interface(), want.Field(i).Interface(); !reflect.DeepEqual(g, w) {
+		if g, w := got.FieldByIndex(ck.index).Interface(), want.FieldByIndex(ck.index).Interface(); !reflect.DeepEqual(g, w) {
 			t.Errorf("%s sets %s to %v; the default is %v (the sample keeps defaults outside its first part)", samplePath, key, g, w)
 		}
 	}
@@ -125,6 +160,9 @@ func TestSampleHoldsNoSecret(t *testing.T) {
 	}
 	if !strings.HasPrefix(raw.Secret, "${") {
 		t.Errorf("secret = %q: want ${NAME}", raw.Secret)
+	}
+	if s := raw.OIDC.ClientSecret; s != "" && !strings.HasPrefix(s, "${") {
+		t.Errorf("oidc.client_secret = %q: want ${NAME}", s)
 	}
 	password := regexp.MustCompile(`://[^:/@\s]+:([^@\s]*)@`)
 	for key, v := range map[string]string{"db": raw.DB, "imap": raw.IMAP, "smtp": raw.SMTP} {
