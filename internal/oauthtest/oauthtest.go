@@ -1,0 +1,198 @@
+// Package oauthtest runs an OAuth 2.0 authorisation server for tests, on a
+// loopback port: a token endpoint (client credentials and refresh-token
+// grants) issuing opaque tokens that expire after a chosen lifetime, and an
+// introspection endpoint (RFC 7662) that mail servers under test, such as
+// Dovecot's oauth2 passdb or a go-smtp server, ask whether a token is
+// valid and for which mailbox.
+//
+// A client's secret can be changed while the test runs (a revoked secret),
+// and every token can be revoked at once; counts of what was issued and
+// asked let tests wait for events instead of sleeping.
+package oauthtest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Client is one registered application.
+type Client struct {
+	Secret       string
+	RefreshToken string   // accepted by the refresh-token grant ("" refuses it)
+	Mailboxes    []string // the mailboxes its tokens may open
+}
+
+// Server is a running authorisation server.
+type Server struct {
+	URL           string // http://127.0.0.1:PORT
+	TokenURL      string // URL + /token
+	IntrospectURL string // URL + /introspect
+
+	srv *httptest.Server
+
+	mu       sync.Mutex
+	lifetime time.Duration
+	clients  map[string]*Client
+	tokens   map[string]issued
+	issuedN  int
+	refused  int
+	asked    int
+}
+
+type issued struct {
+	client  string
+	expires time.Time
+}
+
+// Start runs a server until t ends; tokens last lifetime (rounded to whole
+// seconds as expires_in says, at least one).
+func Start(t testing.TB, lifetime time.Duration) *Server {
+	t.Helper()
+	s := &Server{lifetime: lifetime, clients: map[string]*Client{}, tokens: map[string]issued{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /token", s.token)
+	mux.HandleFunc("/introspect", s.introspect)
+	s.srv = httptest.NewServer(mux) // 127.0.0.1
+	t.Cleanup(s.srv.Close)
+	s.URL = s.srv.URL
+	s.TokenURL, s.IntrospectURL = s.URL+"/token", s.URL+"/introspect"
+	return s
+}
+
+// AddClient registers (or replaces) a client.
+func (s *Server) AddClient(id string, c Client) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cc := c
+	s.clients[id] = &cc
+}
+
+// SetSecret changes a client's secret: the old one is refused from now on
+// (a revoked or rotated secret). Tokens already issued stay valid.
+func (s *Server) SetSecret(id, secret string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clients[id].Secret = secret
+}
+
+// RevokeTokens makes every token issued so far invalid.
+func (s *Server) RevokeTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens = map[string]issued{}
+}
+
+// Issued is how many tokens the endpoint has issued.
+func (s *Server) Issued() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.issuedN
+}
+
+// Refused is how many token requests were refused.
+func (s *Server) Refused() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refused
+}
+
+// Check says whether token is valid now for mailbox.
+func (s *Server) Check(token, mailbox string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.userLocked(token)
+	return ok && s.grantedLocked(token, mailbox)
+}
+
+// userLocked returns the first mailbox token opens, if it is valid.
+func (s *Server) userLocked(token string) (string, bool) {
+	is, ok := s.tokens[token]
+	if !ok || !time.Now().Before(is.expires) {
+		return "", false
+	}
+	c := s.clients[is.client]
+	if c == nil || len(c.Mailboxes) == 0 {
+		return "", false
+	}
+	return c.Mailboxes[0], true
+}
+
+func (s *Server) grantedLocked(token, mailbox string) bool {
+	is := s.tokens[token]
+	for _, m := range s.clients[is.client].Mailboxes {
+		if strings.EqualFold(m, mailbox) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		oauthError(w, http.StatusBadRequest, "invalid_request")
+		return
+	}
+	id, secret := r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	if u, p, ok := r.BasicAuth(); ok {
+		id, secret = u, p
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.clients[id]
+	switch {
+	case c == nil || c.Secret != secret:
+		s.refused++
+		oauthError(w, http.StatusUnauthorized, "invalid_client")
+		return
+	case r.PostForm.Get("grant_type") == "refresh_token" && (c.RefreshToken == "" || r.PostForm.Get("refresh_token") != c.RefreshToken):
+		s.refused++
+		oauthError(w, http.StatusBadRequest, "invalid_grant")
+		return
+	case r.PostForm.Get("grant_type") != "refresh_token" && r.PostForm.Get("grant_type") != "client_credentials":
+		s.refused++
+		oauthError(w, http.StatusBadRequest, "unsupported_grant_type")
+		return
+	}
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	tok := "tok-" + hex.EncodeToString(b[:])
+	secs := max(int(s.lifetime/time.Second), 1)
+	s.tokens[tok] = issued{client: id, expires: time.Now().Add(time.Duration(secs) * time.Second)}
+	s.issuedN++
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": secs})
+}
+
+// introspect answers RFC 7662 requests: the token comes as a form field
+// (POST), a query parameter (GET) or a bearer Authorization header.
+func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	tok := r.Form.Get("token")
+	if h := r.Header.Get("Authorization"); tok == "" && strings.HasPrefix(h, "Bearer ") {
+		tok = strings.TrimPrefix(h, "Bearer ")
+	}
+	s.mu.Lock()
+	s.asked++
+	user, ok := s.userLocked(tok)
+	exp := s.tokens[tok].expires
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	if !ok {
+		_ = json.NewEncoder(w).Encode(map[string]any{"active": false})
+		return
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"active": true, "username": user, "exp": exp.Unix()})
+}
+
+func oauthError(w http.ResponseWriter, status int, code string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": "refused by the test authorisation server"})
+}
