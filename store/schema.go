@@ -26,11 +26,13 @@ var migrations = []migration{
 // schemaV16 lets a page of the staff console's queue (issue 18) read a
 // staff member's tickets, or a team's, from the most recently changed, a
 // page at most, instead of sorting all of them: mine by assignee, a team's
-// by team, and unassigned ones by team (assignee_id IS NULL).
+// by team, and unassigned ones by team (assignee_id IS NULL); and the
+// console's ticket page lists the messages of a ticket with their outcome.
 const schemaV16 = `
 CREATE INDEX tickets_assignee_updated ON tickets(assignee_id, updated_at, id);
 CREATE INDEX tickets_team_updated ON tickets(team_id, updated_at, id);
 CREATE INDEX tickets_unassigned_updated ON tickets(updated_at, id) WHERE assignee_id IS NULL;
+CREATE INDEX raw_messages_ticket ON raw_messages(ticket_id);
 `
 
 // schemaV15 lets one page of a person's tickets read each way in (their
