@@ -66,6 +66,11 @@ type Config struct {
 
 	// OIDC is staff single sign-on (W1), the [oidc] table; off when empty.
 	OIDC OIDC `toml:"oidc"`
+
+	// OAuth are the OAuth 2.0 clients mailboxes sign in with, the
+	// [oauth.NAME] tables (oauth.go); a mailbox or smtp URL names one with
+	// oauth=NAME.
+	OAuth map[string]OAuthClient `toml:"oauth"`
 }
 
 // Defaults returns the built-in configuration.
@@ -138,7 +143,7 @@ func (c *Config) expandSecrets(getenv func(string) string) error {
 		}
 		*p = v
 	}
-	return nil
+	return c.expandOAuthSecrets(getenv)
 }
 
 // expandVars replaces each ${NAME} of s; an unset or empty NAME is an error.
@@ -200,6 +205,7 @@ func (c Config) Validate() error {
 	}
 	c.validateServe(bad)
 	c.validateOIDC(bad)
+	c.validateOAuth(bad)
 	return errors.Join(errs...)
 }
 
@@ -260,6 +266,7 @@ func (c Config) Redacted() string {
 	}
 	c.DB, c.IMAP, c.SMTP = redactURLs(c.DB), redactURLs(c.IMAP), redactURLs(c.SMTP)
 	c.OIDC = c.OIDC.redacted()
+	c.OAuth = redactedOAuth(c.OAuth)
 	var b strings.Builder
 	_ = toml.NewEncoder(&b).Encode(c) // encoding a plain struct cannot fail
 	return b.String()

@@ -34,9 +34,15 @@ type IMAPMailbox struct {
 	TLS      string // TLSImplicit, TLSStart or TLSNone
 	Insecure bool   // tls=insecure: TLS without certificate checks (test servers only)
 	Username string
-	Password string // the password, or the OAuth token when Auth is xoauth2
-	Auth     string // "" (PLAIN where offered, else LOGIN), plain, login, xoauth2
-	Folder   string // the folder read, INBOX by default
+	Password string // the password, or a fixed OAuth token when Auth is xoauth2 or oauthbearer without OAuth
+	Auth     string // "" (PLAIN where offered, else LOGIN; xoauth2 with OAuth), plain, login, xoauth2, oauthbearer
+	// OAuth names the [oauth.NAME] client whose tokens sign in (oauth=NAME);
+	// the user name is then the mailbox's address.
+	OAuth  string
+	Folder string // the folder read, INBOX by default
+	// Team is the slug of the team its new tickets go to (team=SLUG, I10),
+	// when the message names no intake address of a team.
+	Team string
 
 	Mark         string        // MarkMove (default), MarkSeen or MarkDelete
 	Processed    string        // folder for processed messages (mark=move), "Processed"
@@ -116,6 +122,9 @@ func parseIMAPURL(raw string, maxBytes int64) (IMAPMailbox, error) {
 	if err := m.applyQuery(u.Query()); err != nil {
 		return m, err
 	}
+	if m.OAuth != "" && m.Auth == "" {
+		m.Auth = "xoauth2"
+	}
 	return m, m.check()
 }
 
@@ -131,6 +140,10 @@ func (m *IMAPMailbox) applyQuery(q url.Values) error {
 			err = m.setTLS(v)
 		case "auth":
 			m.Auth = strings.ToLower(v)
+		case "oauth":
+			m.OAuth = v
+		case "team":
+			m.Team = strings.ToLower(v)
 		case "mark":
 			m.Mark = strings.ToLower(v)
 		case "processed":
@@ -150,7 +163,7 @@ func (m *IMAPMailbox) applyQuery(q url.Values) error {
 		case "lease":
 			m.Lease, err = time.ParseDuration(v)
 		default:
-			return fmt.Errorf("unknown option %q (name, tls, auth, mark, processed, failed, poll, idle, timeout, max_size, batch, lease)", key)
+			return fmt.Errorf("unknown option %q (name, tls, auth, oauth, team, mark, processed, failed, poll, idle, timeout, max_size, batch, lease)", key)
 		}
 		if err != nil {
 			return fmt.Errorf("option %s=%q: %w", key, v, err)
@@ -184,8 +197,16 @@ func (m IMAPMailbox) check() error {
 		return errors.New("mark=move needs a processed folder other than the folder read")
 	case m.Failed == "" || m.Failed == m.Folder:
 		return errors.New("the failed folder must differ from the folder read")
-	case m.Auth != "" && m.Auth != "plain" && m.Auth != "login" && m.Auth != "xoauth2":
-		return fmt.Errorf("auth=%q: want plain, login or xoauth2", m.Auth)
+	case m.Auth != "" && m.Auth != "plain" && m.Auth != "login" && m.Auth != "xoauth2" && m.Auth != "oauthbearer":
+		return fmt.Errorf("auth=%q: want plain, login, xoauth2 or oauthbearer", m.Auth)
+	case m.OAuth != "" && m.Auth != "xoauth2" && m.Auth != "oauthbearer":
+		return fmt.Errorf("oauth=%s signs in with tokens: want auth=xoauth2 or auth=oauthbearer, not %s", m.OAuth, m.Auth)
+	case m.OAuth != "" && m.Password != "":
+		return fmt.Errorf("oauth=%s signs in with tokens: leave the password out of the URL", m.OAuth)
+	case m.OAuth == "" && (m.Auth == "xoauth2" || m.Auth == "oauthbearer") && m.Password == "":
+		return fmt.Errorf("auth=%s needs oauth=NAME (an [oauth.NAME] table), or a fixed token as the password", m.Auth)
+	case m.Team != "" && !teamSlug(m.Team):
+		return fmt.Errorf("team=%q: want a team's slug (lower-case letters, digits and -)", m.Team)
 	case m.PollInterval < 100*time.Millisecond:
 		return errors.New("poll interval below 100ms")
 	case m.Timeout < 100*time.Millisecond:
@@ -198,6 +219,16 @@ func (m IMAPMailbox) check() error {
 		return errors.New("lease below 3s")
 	}
 	return nil
+}
+
+// teamSlug reports whether s can be a team's slug.
+func teamSlug(s string) bool {
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
+			return false
+		}
+	}
+	return s != "" && s[0] != '-'
 }
 
 func parseOnOff(v string) (bool, error) {

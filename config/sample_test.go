@@ -20,7 +20,7 @@ var siteKeys = map[string]bool{"db": true, "address": true, "secret": true, "aut
 // sampleEnv gives the variables the sample names as ${NAME}.
 var sampleEnv = env(map[string]string{
 	"HELPDESK_PG_PASSWORD": "pg-password", "HELPDESK_TOKEN_SECRET": "a-token-secret-of-32-characters!",
-	"IMAP_PASSWORD": "imap-password", "SMTP_PASSWORD": "smtp-password",
+	"IMAP_PASSWORD": "imap-password", "SMTP_PASSWORD": "smtp-password", "M365_CLIENT_SECRET": "m365-secret",
 })
 
 // configKey is one TOML key of Config: its name ("oidc.issuer" for a key
@@ -39,6 +39,15 @@ func configKeys() []configKey {
 		f := t.Field(i)
 		k := f.Tag.Get("toml")
 		if k == "" || k == "-" {
+			continue
+		}
+		if f.Type.Kind() == reflect.Map && f.Type.Elem().Kind() == reflect.Struct {
+			// named tables ([oauth.NAME]): keys without a default of their own (nil index)
+			for j := range f.Type.Elem().NumField() {
+				if sub := f.Type.Elem().Field(j).Tag.Get("toml"); sub != "" && sub != "-" {
+					keys = append(keys, configKey{k + ".*." + sub, nil})
+				}
+			}
 			continue
 		}
 		if f.Type.Kind() != reflect.Struct {
@@ -75,13 +84,16 @@ func sampleComments(t *testing.T) map[string]string {
 	var comment []string
 	table := ""
 	keyLine := regexp.MustCompile(`^([a-z_]+)\s*=`)
-	tableLine := regexp.MustCompile(`^\[([a-z_]+)\]\s*$`)
+	tableLine := regexp.MustCompile(`^\[([a-z_]+)(\.[A-Za-z0-9_-]+)?\]\s*$`)
 	for _, l := range strings.Split(string(b), "\n") {
 		switch m, tm := keyLine.FindStringSubmatch(l), tableLine.FindStringSubmatch(l); {
 		case strings.HasPrefix(l, "#"):
 			comment = append(comment, strings.TrimSpace(strings.TrimPrefix(l, "#")))
 		case tm != nil:
 			table = tm[1] + "."
+			if tm[2] != "" { // [oauth.NAME]: one of named tables
+				table = tm[1] + ".*."
+			}
 			comment = nil
 		case m != nil:
 			out[table+m[1]] = strings.Join(comment, " ")
@@ -112,7 +124,7 @@ func TestSampleHasEveryKeyWithItsDefault(t *testing.T) {
 			continue
 		}
 		m := said.FindStringSubmatch(c)
-		if m == nil { // a list, described in words; its value is checked by TestSampleLoads
+		if m == nil || ck.index == nil { // a list, described in words (its value is checked by TestSampleLoads), or a key of named tables
 			continue
 		}
 		var got Config
@@ -136,7 +148,7 @@ func TestSampleLoads(t *testing.T) {
 	got, want := reflect.ValueOf(c), reflect.ValueOf(Defaults())
 	for _, ck := range configKeys() {
 		key := ck.name
-		if siteKeys[key] {
+		if siteKeys[key] || ck.index == nil {
 			continue
 		}
 		if g, w := got.FieldByIndex(ck.index).Interface(), want.FieldByIndex(ck.index).Interface(); !reflect.DeepEqual(g, w) {
@@ -163,6 +175,13 @@ func TestSampleHoldsNoSecret(t *testing.T) {
 	}
 	if s := raw.OIDC.ClientSecret; s != "" && !strings.HasPrefix(s, "${") {
 		t.Errorf("oidc.client_secret = %q: want ${NAME}", s)
+	}
+	for name, o := range raw.OAuth {
+		for key, v := range map[string]string{"client_secret": o.ClientSecret, "refresh_token": o.RefreshToken} {
+			if v != "" && !strings.HasPrefix(v, "${") {
+				t.Errorf("oauth.%s.%s = %q: want ${NAME}", name, key, v)
+			}
+		}
 	}
 	password := regexp.MustCompile(`://[^:/@\s]+:([^@\s]*)@`)
 	for key, v := range map[string]string{"db": raw.DB, "imap": raw.IMAP, "smtp": raw.SMTP} {
