@@ -9,6 +9,7 @@ import (
 	"github.com/helpdesk-gw/helpdesk/commands"
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/policy"
+	"github.com/helpdesk-gw/helpdesk/ticket"
 )
 
 // newTicket opens a ticket (I2) in the organisation I3 chooses, if the
@@ -39,7 +40,8 @@ func (r *run) newTicket(ctx context.Context) error {
 		Type: model.TypeQuestion, OrgID: choice.OrgID, RequesterID: r.act.Actor.User.ID, CreatedAt: r.now, UpdatedAt: r.now,
 		Intake: r.intake()}
 	var err error
-	if t.TeamID, _, err = r.act.Route(ctx, r.intake(), choice.OrgID); err != nil { // I10
+	route := ticket.Routing{Intake: r.intake(), MailboxTeam: r.in.Team, MailboxAddress: r.in.MailboxAddress, OrgID: choice.OrgID}
+	if t.TeamID, t.Intake, _, err = r.act.Route(ctx, route); err != nil { // I10
 		return err
 	}
 	if err := r.tx.CreateTicket(ctx, t); err != nil {

@@ -133,6 +133,12 @@ type Input struct {
 	// and keeps what Raw holds (the IMAP poller gives up on a message the
 	// server cannot deliver, and keeps its header).
 	Failed string
+	// Team is the slug of the team the mailbox it was read from is mapped
+	// to (I10): a new ticket goes there when the message names no team's
+	// intake address. MailboxAddress is that mailbox's address: when it is
+	// one of the team's intake addresses, the ticket's notifications come
+	// from it, as if the message had named it.
+	Team, MailboxAddress string
 
 	pre *parsed // set by Pipeline.Prepare
 }

@@ -36,33 +36,57 @@ func (a *Act) team(ctx context.Context, id int64) (model.Team, bool, error) {
 	return model.Team{}, false, nil
 }
 
+// Routing is what chooses a new ticket's team (I10).
+type Routing struct {
+	// Intake is the intake address the message names ("" for the support
+	// address).
+	Intake string
+	// MailboxTeam is the slug of the team the mailbox it was read from is
+	// mapped to ("" for none), and MailboxAddress that mailbox's address.
+	MailboxTeam, MailboxAddress string
+	OrgID                       int64
+}
+
 // Route chooses a new ticket's team (I10), in order: the team of the
-// intake address it was sent to, the team of its organisation, the global
-// default team; a disabled team is skipped and routing goes on; else none
-// (0). why says which step chose it.
-func (a *Act) Route(ctx context.Context, intake string, orgID int64) (teamID int64, why string, err error) {
+// intake address it was sent to, named by the message or else by the
+// mailbox it was read from (a mailbox mapped to a team), the team of its
+// organisation, the global default team; a disabled or missing team is
+// skipped and routing goes on; else none (0). intake is the address the
+// ticket came in on, from which its notifications go: the one the message
+// names, or the mailbox's address when it is one of its team's intake
+// addresses, else "" (the support address). why says which step chose it.
+func (a *Act) Route(ctx context.Context, r Routing) (teamID int64, intake, why string, err error) {
 	teams, err := a.teamList(ctx)
 	if err != nil {
-		return 0, "", err
+		return 0, "", "", err
 	}
-	intake = model.NormalizeEmail(intake)
+	named := model.NormalizeEmail(r.Intake)
+	mailbox := model.NormalizeEmail(r.MailboxAddress)
 	steps := []struct {
 		why   string
 		match func(t model.Team) bool
 	}{
-		{"intake address " + intake, func(t model.Team) bool { return intake != "" && contains(t.Addresses, intake) }},
-		{"organisation", func(t model.Team) bool { return orgID != 0 && containsID(t.OrgIDs, orgID) }},
+		{"intake address " + named, func(t model.Team) bool { return named != "" && contains(t.Addresses, named) }},
+		{"mailbox of team " + r.MailboxTeam, func(t model.Team) bool { return r.MailboxTeam != "" && t.Slug == r.MailboxTeam }},
+		{"organisation", func(t model.Team) bool { return r.OrgID != 0 && containsID(t.OrgIDs, r.OrgID) }},
 		{"default team", func(t model.Team) bool { return t.Default }},
 	}
-	for _, step := range steps {
+	for i, step := range steps {
 		for _, t := range teams {
 			if step.match(t) && !t.Disabled {
 				a.Rule("I10")
-				return t.ID, step.why, nil
+				intake = r.Intake
+				if i == 1 { // the mailbox's team: its address, when the team's
+					intake = ""
+					if mailbox != "" && contains(t.Addresses, mailbox) {
+						intake = mailbox
+					}
+				}
+				return t.ID, intake, step.why, nil
 			}
 		}
 	}
-	return 0, "", nil
+	return 0, r.Intake, "", nil
 }
 
 // setTeam sets the ticket's team by slug, or clears it ("none"): staff
