@@ -144,3 +144,11 @@ func (q *queries) ListRaw(ctx context.Context, outcome model.Outcome) ([]model.R
 	return getAll(ctx, q, "list raw messages", scanRawMeta,
 		`SELECT `+rawCols+` FROM raw_messages r WHERE r.outcome = ? ORDER BY r.id`, string(outcome))
 }
+
+// RawMetaOfTicket lists the inbound messages recorded against a ticket,
+// oldest first, without their bytes: each with its outcome, reason and
+// rules (the console's ticket page).
+func (q *queries) RawMetaOfTicket(ctx context.Context, ticketID int64) ([]model.RawMessage, error) {
+	return getAll(ctx, q, fmt.Sprintf("list raw messages of ticket %d", ticketID), scanRawMeta,
+		`SELECT `+rawCols+` FROM raw_messages r WHERE r.ticket_id = ? ORDER BY r.id`, ticketID)
+}

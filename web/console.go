@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -35,15 +36,27 @@ func (v *viewer) request(r *http.Request) admin.Request {
 	return admin.Request{As: v.User.Email, Reason: "console", DryRun: r.PostFormValue("dry_run") != ""}
 }
 
-// queue lists tickets for staff: unassigned (in my teams), mine, or all,
-// filtered by status; most recent last, as the command line lists.
+// queue is a page of the console's queue (W5): unassigned in my teams,
+// mine, a team's or all, filtered by status, priority, type, organisation,
+// requester and text, newest activity first, a page at a time by keyset,
+// with the count of each view under the same filters.
 func (s *Server) queue(w http.ResponseWriter, r *http.Request, v *viewer) {
-	view := r.URL.Query().Get("view")
-	status := r.URL.Query().Get("status")
-	if !model.Status(status).Valid() {
-		status = ""
+	q := r.URL.Query()
+	qq := admin.QueueQuery{View: q.Get("view"), Team: q.Get("team"), Status: q.Get("status"), Priority: q.Get("priority"),
+		Type: q.Get("type"), Org: q.Get("org"), Requester: q.Get("requester"), Text: q.Get("q"), After: q.Get("after")}
+	page, err := s.o.Admin.Queue(r.Context(), v.User.Email, qq)
+	switch {
+	case errors.Is(err, admin.ErrUsage):
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	case errors.Is(err, admin.ErrRefused):
+		s.notFound(w, r)
+		return
+	case err != nil:
+		s.fail(w, r, err)
+		return
 	}
-	all, err := s.o.Admin.TicketList(r.Context(), "", model.Status(status))
+	orgs, err := s.o.Admin.OrgList(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -53,34 +66,59 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request, v *viewer) {
 		s.fail(w, r, err)
 		return
 	}
-	var myTeams []string
-	for _, st := range staff {
-		if st.Email == v.User.Email {
-			myTeams = st.Teams
+	// the filters without the view and the page, for the tabs and links
+	keep := url.Values{}
+	for _, k := range []string{"status", "priority", "type", "org", "requester", "q"} {
+		if x := q.Get(k); x != "" {
+			keep.Set(k, x)
 		}
 	}
-	var out []admin.TicketView
-	counts := map[string]int{}
-	for _, t := range all {
-		unassigned := t.Assignee == nil && (len(myTeams) == 0 || t.Team == nil || contains(myTeams, *t.Team))
-		mine := t.Assignee != nil && *t.Assignee == v.User.Email
-		if unassigned {
-			counts["unassigned"]++
+	link := func(view, team, after string) string {
+		l := url.Values{"view": {view}}
+		for k, x := range keep {
+			l[k] = x
 		}
-		if mine {
-			counts["mine"]++
+		if team != "" {
+			l.Set("team", team)
 		}
-		counts["all"]++
-		switch {
-		case view == "mine" && mine, view == "all", (view == "" || view == "unassigned") && unassigned:
-			out = append(out, t)
+		if after != "" {
+			l.Set("after", after)
 		}
+		return "/console?" + l.Encode()
 	}
-	if view == "" {
-		view = "unassigned"
+	type tab struct {
+		Name, Href string
+		Count      int
+		Capped     bool
+		Current    bool
 	}
-	s.render(w, r, http.StatusOK, "console_queue", map[string]any{"Tickets": out, "View": view, "Counts": counts,
-		"Status": status, "Statuses": []string{"open", "pending", "solved", "closed"}})
+	var tabs []tab
+	add := func(name, view, team string) {
+		key := view
+		if view == "team" {
+			key = "team:" + team
+		}
+		n := page.Counts[key]
+		tabs = append(tabs, tab{Name: name, Href: link(view, team, ""), Count: n, Capped: n >= admin.QueueCountCap,
+			Current: page.View == view && (view != "team" || strings.EqualFold(qq.Team, team))})
+	}
+	add("Unassigned", "unassigned", "")
+	add("Mine", "mine", "")
+	for _, t := range page.MyTeams {
+		add("Team "+t, "team", t)
+	}
+	if page.View == "team" && !contains(page.MyTeams, strings.ToLower(qq.Team)) {
+		add("Team "+strings.ToLower(qq.Team), "team", strings.ToLower(qq.Team))
+	}
+	add("All", "all", "")
+	next := ""
+	if page.Next != "" {
+		next = link(page.View, qq.Team, page.Next)
+	}
+	s.render(w, r, http.StatusOK, "console_queue", map[string]any{"Console": true, "Page": page, "Tabs": tabs, "Q": qq,
+		"Next": next, "Back": r.URL.RequestURI(), "Orgs": orgs, "Staff": staff,
+		"Statuses": []string{"open", "pending", "solved", "closed"}, "Priorities": []string{"low", "normal", "high", "urgent"},
+		"Types": []string{"question", "incident", "change", "problem"}})
 }
 
 func contains(list []string, s string) bool {
@@ -118,7 +156,12 @@ func (s *Server) consoleTicket(w http.ResponseWriter, r *http.Request, v *viewer
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "console_ticket", map[string]any{"T": t, "Who": who, "Teams": teams,
+	msgs, err := s.o.Admin.TicketMessages(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "console_ticket", map[string]any{"T": t, "Who": who, "Teams": teams, "Messages": msgs,
 		"Done": r.URL.Query().Get("done"), "Statuses": []string{"open", "pending", "solved", "closed"},
 		"Priorities": []string{"low", "normal", "high", "urgent"}})
 }
@@ -254,5 +297,9 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request, v *viewer) {
 			return
 		}
 	}
-	http.Redirect(w, r, "/console?view=all", http.StatusSeeOther)
+	back := r.PostFormValue("back")
+	if !strings.HasPrefix(back, "/console") || strings.HasPrefix(back, "//") {
+		back = "/console"
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
 }

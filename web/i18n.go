@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -32,6 +33,13 @@ var texts = map[string]map[string]string{
 		"files": "Attachments", "back": "All tickets", "new": "New ticket", "text": "What happened?", "ccs": "Copy to (CC), separated by commas",
 		"open": "Open the ticket", "zone": "Your time zone", "setzone": "Show times in it", "requester": "Requester", "follow": "Follow this ticket", "unfollow": "Stop following",
 		"addcc": "Add people to this ticket (CC)", "addccbtn": "Add", "opened": "Your ticket was opened; a confirmation is on its way by mail.", "missing": "Give a subject and a text.", "refused": "The ticket could not be opened: this helpdesk does not accept tickets from your address for that organisation.",
+		"sso.title": "Staff sign-in", "sso.button": "Sign in with single sign-on", "sso.address": "Address:",
+		"sso.help":        "Staff of this helpdesk sign in with single sign-on, not with a link by mail.",
+		"sso.staffonly":   "Staff sign in with single sign-on: a sign-in link sent by mail does not sign in staff. Nobody was signed in.",
+		"sso.notstaff":    "This address is not a staff member's here: single sign-on is for staff only, and nobody was signed in. Customers and partners sign in with a link sent by mail.",
+		"sso.failed":      "Single sign-on did not complete, and nobody was signed in. Start again.",
+		"sso.unverified":  "Your identity provider has not verified this email address, so nobody was signed in.",
+		"sso.unreachable": "The sign-in service cannot be reached just now. Try again in a moment.",
 	},
 	"nb": {
 		"signin": "Logg inn", "email": "E-postadressen din", "send": "Send meg en innloggingslenke",
@@ -46,6 +54,13 @@ var texts = map[string]map[string]string{
 		"files": "Vedlegg", "back": "Alle saker", "new": "Ny sak", "text": "Hva har skjedd?", "ccs": "Kopi til (CC), skilt med komma",
 		"open": "Opprett saken", "zone": "Tidssonen din", "setzone": "Vis tider i den", "requester": "Innmelder", "follow": "Følg denne saken", "unfollow": "Slutt å følge",
 		"addcc": "Legg til personer i saken (CC)", "addccbtn": "Legg til", "opened": "Saken din er opprettet; en bekreftelse kommer på e-post.", "missing": "Skriv et emne og en tekst.", "refused": "Saken kunne ikke opprettes: brukerstøtten tar ikke imot saker fra adressen din for den organisasjonen.",
+		"sso.title": "Innlogging for ansatte", "sso.button": "Logg inn med felles pålogging (SSO)", "sso.address": "Adresse:",
+		"sso.help":        "Ansatte ved brukerstøtten logger inn med felles pålogging (SSO), ikke med en lenke på e-post.",
+		"sso.staffonly":   "Ansatte logger inn med felles pålogging (SSO): en innloggingslenke på e-post logger ikke inn ansatte. Ingen ble logget inn.",
+		"sso.notstaff":    "Denne adressen tilhører ingen ansatt her: felles pålogging er bare for ansatte, og ingen ble logget inn. Kunder og partnere logger inn med en lenke på e-post.",
+		"sso.failed":      "Felles pålogging ble ikke fullført, og ingen ble logget inn. Begynn på nytt.",
+		"sso.unverified":  "Identitetsleverandøren din har ikke bekreftet denne e-postadressen, så ingen ble logget inn.",
+		"sso.unreachable": "Innloggingstjenesten svarer ikke akkurat nå. Prøv igjen om litt.",
 	},
 }
 
@@ -67,6 +82,17 @@ func lang(r *http.Request) map[string]string {
 var funcs = template.FuncMap{
 	"lines": func(s string) []string { return strings.Split(s, "\n") },
 	"when":  when,
+	"json":  compactJSON,
+}
+
+// compactJSON is v as one line of JSON, for the audit log's before and
+// after; the template escapes it.
+func compactJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "?"
+	}
+	return string(b)
 }
 
 // urlQuery escapes s for a query parameter.

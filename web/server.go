@@ -60,6 +60,9 @@ type Options struct {
 	// start (50 ms by default): a hidden ticket costs more work than a
 	// missing one, and the difference must not tell which it is (W3).
 	NotFoundFloor time.Duration
+	// SSO is staff single sign-on with OpenID Connect (W1); nil: staff
+	// sign in with the mail link like everyone.
+	SSO *SSO
 }
 
 // Server is the portal's HTTP handler.
@@ -69,6 +72,7 @@ type Server struct {
 	pages  map[string]*template.Template
 	secure bool
 	base   *url.URL
+	sso    *ssoClient // nil without single sign-on
 }
 
 // New returns a Server.
@@ -111,6 +115,7 @@ func New(o Options) (*Server, error) {
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
 	}
+	s.sso = newSSOClient(o.SSO, base.String(), o.Clock)
 	return s, nil
 }
 
@@ -150,6 +155,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /signin", s.askSignIn)
 	mux.HandleFunc("GET /signin/{token}", s.confirmSignIn)
 	mux.HandleFunc("POST /signin/{token}", s.signIn)
+	mux.HandleFunc("GET /signin/sso", s.ssoStart)
+	mux.HandleFunc("GET "+ssoCallbackPath, s.ssoCallback)
 	mux.HandleFunc("POST /signout", s.signOut)
 	mux.HandleFunc("POST /zone", s.setZone)
 	mux.HandleFunc("GET /t/{id}", s.withViewer(s.ticketPage))
@@ -170,6 +177,24 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /console/outbox/{id}/retry", s.staffOnly(s.retry))
 	mux.HandleFunc("POST /console/bouncing", s.staffOnly(s.clearBouncing))
 	mux.HandleFunc("POST /console/orgs/{slug}/access", s.staffOnly(s.orgAccess))
+	mux.HandleFunc("POST /console/orgs", s.staffOnly(s.orgAdd))
+	mux.HandleFunc("GET /console/orgs/{slug}", s.staffOnly(s.orgPage))
+	mux.HandleFunc("POST /console/orgs/{slug}", s.staffOnly(s.orgSet))
+	mux.HandleFunc("POST /console/orgs/{slug}/domains", s.staffOnly(s.orgDomain))
+	mux.HandleFunc("GET /console/people", s.staffOnly(s.people))
+	mux.HandleFunc("POST /console/people", s.staffOnly(s.personAdd))
+	mux.HandleFunc("GET /console/people/{email}", s.staffOnly(s.person))
+	mux.HandleFunc("POST /console/people/{email}", s.staffOnly(s.personSet))
+	mux.HandleFunc("POST /console/people/{email}/membership", s.staffOnly(s.membership))
+	mux.HandleFunc("GET /console/staff", s.staffOnly(s.staff))
+	mux.HandleFunc("POST /console/staff", s.staffOnly(s.staffSet))
+	mux.HandleFunc("GET /console/teams", s.staffOnly(s.teams))
+	mux.HandleFunc("POST /console/teams", s.staffOnly(s.teamAdd))
+	mux.HandleFunc("POST /console/teams/{slug}", s.staffOnly(s.teamSet))
+	mux.HandleFunc("GET /console/audit", s.staffOnly(s.audit))
+	mux.HandleFunc("GET /console/quarantine/{id}", s.staffOnly(s.quarantineOne))
+	mux.HandleFunc("GET /console/t/{id}/raw/{raw}", s.staffOnly(s.consoleRaw))
+	mux.HandleFunc("POST /console/t/{id}/cc", s.staffOnly(s.consoleCC))
 	mux.HandleFunc("POST /console/quarantine/{id}/release", s.staffOnly(s.settle(true)))
 	mux.HandleFunc("POST /console/quarantine/{id}/discard", s.staffOnly(s.settle(false)))
 	mux.HandleFunc("POST /new", s.withViewer(s.openTicket))
@@ -213,6 +238,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	}
 	data["L"] = lang(r)
 	data["Helpdesk"] = s.o.HelpdeskName
+	data["Console"] = strings.HasPrefix(page, "console_")
 	if v, ok := r.Context().Value(viewerKey{}).(*viewer); ok {
 		data["Viewer"] = v
 	}

@@ -722,7 +722,12 @@ func TestR5_W5_EveryURLRefusedAlike(t *testing.T) {
 				{"GET", "/console/outbox"}, {"POST", "/console/t/1/reply"}, {"POST", "/console/t/1/set"},
 				{"POST", "/console/quarantine/1/release"}, {"POST", "/console/quarantine/1/discard"},
 				{"POST", "/console/orgs/acme/access"}, {"POST", "/console/outbox/1/retry"}, {"POST", "/console/bouncing"},
-				{"POST", "/console/bulk"},
+				{"POST", "/console/bulk"}, {"POST", "/console/orgs"}, {"GET", "/console/orgs/acme"}, {"POST", "/console/orgs/acme"},
+				{"POST", "/console/orgs/acme/domains"}, {"GET", "/console/people"}, {"POST", "/console/people"},
+				{"GET", "/console/people/ann@acme.com"}, {"POST", "/console/people/ann@acme.com"},
+				{"POST", "/console/people/ann@acme.com/membership"}, {"GET", "/console/staff"}, {"POST", "/console/staff"},
+				{"GET", "/console/teams"}, {"POST", "/console/teams"}, {"POST", "/console/teams/billing"}, {"GET", "/console/audit"},
+				{"GET", "/console/quarantine/1"}, {"GET", "/console/t/1/raw/1"}, {"POST", "/console/t/1/cc"},
 			}
 			if name == "stranger" {
 				urls = append(urls, []struct{ method, path string }{

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/helpdesk-gw/helpdesk/access"
 	"github.com/helpdesk-gw/helpdesk/admin"
@@ -235,22 +234,16 @@ func cmdQuarantine(release bool) func(ctx context.Context, e *env, in *invocatio
 }
 
 func cmdAudit(ctx context.Context, e *env, in *invocation) error {
-	keep, err := auditFilter(in.str("actor"), in.str("action"), in.str("since"))
-	if err != nil {
-		return err
+	q := admin.AuditQuery{Actor: in.str("actor"), Action: in.str("action"), Since: in.str("since")}
+	if _, err := q.Keep(); err != nil {
+		return usagef("--%s", strings.TrimPrefix(err.Error(), "usage: "))
 	}
 	if err := e.open(ctx); err != nil {
 		return err
 	}
-	all, err := e.admin.Audit(ctx)
+	es, err := e.admin.AuditWhere(ctx, q)
 	if err != nil {
 		return err
-	}
-	es := []admin.AuditView{}
-	for _, a := range all {
-		if keep(a) {
-			es = append(es, a)
-		}
 	}
 	return printList(e, es, func(a admin.AuditView) string {
 		reason := ""
@@ -259,33 +252,4 @@ func cmdAudit(ctx context.Context, e *env, in *invocation) error {
 		}
 		return fmt.Sprintf("%s %-24s %-20s %s%s", a.At, or(a.Actor, "(bootstrap)"), a.Action, a.Target, reason)
 	})
-}
-
-// auditFilter is audit's --actor, --action and --since: an action matches
-// itself and its group ("org" matches "org.set"); --since is a date or an
-// RFC 3339 time.
-func auditFilter(actor, action, since string) (func(admin.AuditView) bool, error) {
-	actor = strings.ToLower(strings.TrimSpace(actor))
-	var from time.Time
-	if since != "" {
-		var err error
-		if from, err = time.Parse(time.RFC3339, since); err != nil {
-			if from, err = time.Parse(time.DateOnly, since); err != nil {
-				return nil, usagef("--since %q is not a date (2026-11-23) or a time (2026-11-23T10:00:00Z)", since)
-			}
-		}
-	}
-	return func(a admin.AuditView) bool {
-		if actor != "" && a.Actor != actor {
-			return false
-		}
-		if action != "" && a.Action != action && !strings.HasPrefix(a.Action, action+".") {
-			return false
-		}
-		if !from.IsZero() {
-			at, err := time.Parse(time.RFC3339, a.At)
-			return err == nil && !at.Before(from)
-		}
-		return true
-	}, nil
 }
