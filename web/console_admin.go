@@ -106,7 +106,6 @@ func (s *Server) orgs(w http.ResponseWriter, r *http.Request, v *viewer) {
 	s.render(w, r, http.StatusOK, "console_orgs", map[string]any{"Orgs": orgs, "Accesses": []string{"own", "view", "comment"}})
 }
 
-
 // orgAccess changes an organisation's A1 setting (A5, S1, S3), previewed.
 func (s *Server) orgAccess(w http.ResponseWriter, r *http.Request, v *viewer) {
 	slug, acc := r.PathValue("slug"), model.OrgAccess(r.PostFormValue("access"))
