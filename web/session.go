@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/helpdesk-gw/helpdesk/model"
@@ -103,6 +104,11 @@ func (s *Server) session(r *http.Request) (*viewer, error) {
 	if u.StaffRole != sess.StaffRole || now.Sub(sess.LastSeen) > idle {
 		return nil, s.o.Store.EndSession(ctx, idHash, now) // W6
 	}
+	if s.sso != nil && u.StaffRole.IsStaff() && !strings.HasPrefix(c.Value, ssoSessionPrefix) {
+		// W1: with single sign-on, only it makes a session staff; one
+		// begun otherwise (a mail link, before SSO was configured) ends.
+		return nil, s.o.Store.EndSession(ctx, idHash, now)
+	}
 	if now.Sub(sess.LastSeen) > time.Minute {
 		if err := s.o.Store.TouchSession(ctx, idHash, now); err != nil {
 			return nil, err
@@ -113,7 +119,17 @@ func (s *Server) session(r *http.Request) (*viewer, error) {
 
 // startSession begins a session for u and sets its cookie (W6).
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u model.User) error {
-	id, idHash := newSecret()
+	return s.beginSession(w, r, u, false)
+}
+
+// beginSession begins a session for u, its id marked when single sign-on
+// began it (W1), and sets its cookie (W6).
+func (s *Server) beginSession(w http.ResponseWriter, r *http.Request, u model.User, viaSSO bool) error {
+	id, _ := newSecret()
+	if viaSSO {
+		id = ssoSessionPrefix + id
+	}
+	idHash := hashOf(id)
 	now := s.o.Clock().UTC()
 	if err := s.o.Store.AddSession(r.Context(), store.Session{IDHash: idHash, UserID: u.ID, StaffRole: u.StaffRole, CreatedAt: now, LastSeen: now}); err != nil {
 		return err

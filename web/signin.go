@@ -20,11 +20,11 @@ import (
 
 // askForAddress shows the sign-in form; next is where to go after.
 func (s *Server) askForAddress(w http.ResponseWriter, r *http.Request, next string) {
-	s.render(w, r, http.StatusOK, "signin", map[string]any{"Next": safeNext(next)})
+	s.render(w, r, http.StatusOK, "signin", map[string]any{"Next": safeNext(next), "SSO": s.sso != nil})
 }
 
 func (s *Server) signInForm(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "signin", map[string]any{"Next": safeNext(r.URL.Query().Get("next")), "Out": r.URL.Query().Get("out") != ""})
+	s.render(w, r, http.StatusOK, "signin", map[string]any{"Next": safeNext(r.URL.Query().Get("next")), "Out": r.URL.Query().Get("out") != "", "SSO": s.sso != nil})
 }
 
 // safeNext keeps only a local path, so that the link cannot send the
@@ -51,7 +51,7 @@ func (s *Server) askSignIn(w http.ResponseWriter, r *http.Request) {
 	email := model.NormalizeEmail(r.PostFormValue("email"))
 	next := safeNext(r.PostFormValue("next"))
 	if !plausibleEmail(email) {
-		s.render(w, r, http.StatusBadRequest, "signin", map[string]any{"Next": next, "Bad": true, "Email": email})
+		s.render(w, r, http.StatusBadRequest, "signin", map[string]any{"Next": next, "Bad": true, "Email": email, "SSO": s.sso != nil})
 		return
 	}
 	if err := s.sendSignIn(r.Context(), email, clientOf(r), next); err != nil {
@@ -81,6 +81,10 @@ func (s *Server) sendSignIn(ctx context.Context, email, client, next string) err
 		}
 		if u == nil && !mayBecomeUser(p, s.o.UnknownSenders) { // W2
 			s.log.Info("web: sign-in link not sent: not a user and may not open tickets", "email", email)
+			return nil
+		}
+		if s.ssoOnlyForStaff(u) { // W1: staff sign in with single sign-on
+			s.log.Info("web: sign-in link not sent: staff sign in with single sign-on", "email", email)
 			return nil
 		}
 		token, hash := newSecret()
@@ -137,6 +141,11 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	})
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	if s.ssoOnlyForStaff(&user) { // W1: a link issued before SSO, or before they were staff
+		s.log.Info("web: sign-in link refused: staff sign in with single sign-on", "email", email)
+		s.renderSSO(w, r, http.StatusForbidden, "sso.staffonly", email)
 		return
 	}
 	if err := s.startSession(w, r, user); err != nil {
