@@ -36,9 +36,9 @@ type SSO struct {
 	HTTPClient *http.Client
 }
 
-// ssoCallbackPath is where the provider sends the browser back: the
+// SSOCallbackPath is where the provider sends the browser back: the
 // redirect URL registered with it is the base URL and this path.
-const ssoCallbackPath = "/signin/sso/callback"
+const SSOCallbackPath = "/signin/sso/callback"
 
 // ssoSessionPrefix starts the id of a session begun by single sign-on.
 // Only the store's hash of the whole id is kept, so the prefix cannot be
@@ -77,7 +77,7 @@ func newSSOClient(o *SSO, base string, clock func() time.Time) *ssoClient {
 	if o == nil {
 		return nil
 	}
-	c := &ssoClient{o: *o, redirect: base + ssoCallbackPath, clock: clock}
+	c := &ssoClient{o: *o, redirect: base + SSOCallbackPath, clock: clock}
 	if c.o.HTTPClient == nil {
 		c.o.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}

@@ -156,7 +156,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /signin/{token}", s.confirmSignIn)
 	mux.HandleFunc("POST /signin/{token}", s.signIn)
 	mux.HandleFunc("GET /signin/sso", s.ssoStart)
-	mux.HandleFunc("GET "+ssoCallbackPath, s.ssoCallback)
+	mux.HandleFunc("GET "+SSOCallbackPath, s.ssoCallback)
 	mux.HandleFunc("POST /signout", s.signOut)
 	mux.HandleFunc("POST /zone", s.setZone)
 	mux.HandleFunc("GET /t/{id}", s.withViewer(s.ticketPage))

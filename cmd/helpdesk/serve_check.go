@@ -32,6 +32,10 @@ func (e *env) checkServe() error {
 	if _, err := templates.Load(cfg.Templates); err != nil {
 		errs = append(errs, fmt.Errorf("config key templates: %w", err))
 	}
+	signIn, err := checkSSO(cfg)
+	if err != nil {
+		errs = append(errs, err)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
@@ -51,6 +55,9 @@ func (e *env) checkServe() error {
 		fmt.Fprintf(w, "# mail out: relay %s\n", relay)
 	}
 	fmt.Fprintf(w, "# staff:    %s\n", staffProof(cfg.AuthservID))
+	if webURL(cfg) != "" {
+		fmt.Fprintf(w, "# sign-in:  %s\n", signIn)
+	}
 	fmt.Fprintf(w, "# HTTP:     %s (/healthz, /readyz, /metrics)\n", cfg.HTTP)
 	if v := e.getenv("GOMEMLIMIT"); v != "" {
 		fmt.Fprintf(w, "# memory:   GOMEMLIMIT=%s from the environment (it wins over memory_limit)\n", v)

@@ -105,7 +105,7 @@ func (h *httpEndpoints) mountPortal(mux *http.ServeMux, g *gateway) error {
 		return nil
 	}
 	ws, err := web.New(web.Options{Store: g.e.st, Acts: g.e.pipe.Acts(), Pipeline: g.e.pipe, Admin: g.e.admin, BaseURL: base, HelpdeskName: cfg.HelpdeskName,
-		UnknownSenders: policy.UnknownSenders(cfg.UnknownSenders), Logger: g.log})
+		UnknownSenders: policy.UnknownSenders(cfg.UnknownSenders), Logger: g.log, SSO: ssoOptions(cfg)})
 	if err != nil {
 		return err
 	}
