@@ -156,7 +156,7 @@ func inConsole(b *browser) bool {
 func TestW1_W5_StaffSignInWithSSO(t *testing.T) {
 	w := newSSOPortal(t)
 	sam := w.browser()
-	if _, body, _ := sam.do("GET", "/signin", nil); !strings.Contains(body, `action="/signin/sso"`) || !strings.Contains(body, "Sign in with single sign-on") {
+	if _, body, _ := sam.do("GET", "/signin", nil); !strings.Contains(body, `href="/signin/sso?next=`) || !strings.Contains(body, "Sign in with single sign-on") {
 		t.Fatalf("W1: the sign-in page offers staff no single sign-on: %s", body)
 	}
 	_, _, h := sam.do("GET", "/signin/sso", nil)
@@ -327,7 +327,7 @@ func TestW1_SSOConfiguredMailLinkRefusedForStaff(t *testing.T) {
 	}
 	b := w.browser()
 	if code, body, _ := b.do("POST", kept, url.Values{}); code != http.StatusForbidden || !strings.Contains(body, "Staff sign in with single sign-on") ||
-		!strings.Contains(body, `action="/signin/sso"`) {
+		!strings.Contains(body, `href="/signin/sso"`) {
 		t.Fatalf("W1: a staff member's mail link with SSO configured: %d %s", code, body)
 	}
 	if inConsole(b) {
