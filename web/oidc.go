@@ -204,18 +204,11 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	f, ok := flowOf(r)
 	s.setFlowCookie(w, "", -1) // one answer per flow
-	q := r.URL.Query()
-	switch {
-	case q.Get("error") != "":
-		s.log.Info("web: single sign-on: the provider refused", "error", q.Get("error"), "description", q.Get("error_description"))
-		s.renderSSO(w, r, http.StatusForbidden, "sso.failed", "")
-		return
-	case !ok || subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(f.state)) != 1:
-		s.log.Info("web: single sign-on: state does not match this browser's", "has_flow", ok)
-		s.renderSSO(w, r, http.StatusBadRequest, "sso.failed", "")
+	if status := s.ssoAnswerRefused(r, f, ok); status != 0 {
+		s.renderSSO(w, r, status, "sso.failed", "")
 		return
 	}
-	email, verified, err := s.ssoIdentity(r.Context(), q.Get("code"), f)
+	email, verified, err := s.ssoIdentity(r.Context(), r.URL.Query().Get("code"), f)
 	if err != nil {
 		s.log.Warn("web: single sign-on: ID token refused", "err", err)
 		s.renderSSO(w, r, http.StatusForbidden, "sso.failed", "")
@@ -241,6 +234,23 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info("web: single sign-on: staff signed in", "email", email)
 	http.Redirect(w, r, f.next, http.StatusSeeOther)
+}
+
+// ssoAnswerRefused checks the provider's answer before anything is
+// exchanged: it must not be an error, and its state must be the one kept
+// by this browser (ok: it has a flow), else a login forged from another
+// browser would go through. It returns the status to refuse with, or 0.
+func (s *Server) ssoAnswerRefused(r *http.Request, f ssoFlow, ok bool) int {
+	q := r.URL.Query()
+	switch {
+	case q.Get("error") != "":
+		s.log.Info("web: single sign-on: the provider refused", "error", q.Get("error"), "description", q.Get("error_description"))
+		return http.StatusForbidden
+	case !ok || subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(f.state)) != 1:
+		s.log.Info("web: single sign-on: state does not match this browser's", "has_flow", ok)
+		return http.StatusBadRequest
+	}
+	return 0
 }
 
 // ssoIdentity exchanges the code and verifies the ID token; it returns
