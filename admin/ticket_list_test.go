@@ -1,8 +1,10 @@
 package admin_test
 
 import (
+	"reflect"
 	"testing"
 
+	"github.com/helpdesk-gw/helpdesk/admin"
 	"github.com/helpdesk-gw/helpdesk/model"
 )
 
@@ -41,6 +43,44 @@ func TestTicketListEntriesAreTicketShowWithoutComments(t *testing.T) {
 		f.ok(err)
 		if empty == nil || len(empty) != 0 {
 			t.Errorf("an empty list is %#v, want an empty, non-nil list (JSON [])", empty)
+		}
+	})
+}
+
+// A page of ticket list (TicketListPage) is the part of the whole list
+// after its keyset, at most its limit; the pages together are the list.
+func TestTicketListPagesMakeTheList(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		f.acme(model.OrgAccessView)
+		f.user("pat@partner.net")
+		for range 3 {
+			f.ticket("pat@partner.net", "")
+		}
+		all, err := f.svc.TicketList(f.ctx, "", "")
+		f.ok(err)
+		var paged []admin.TicketView
+		after := int64(0)
+		for {
+			page, err := f.svc.TicketListPage(f.ctx, admin.TicketQuery{Limit: 2, After: after})
+			f.ok(err)
+			if len(page) == 0 {
+				break
+			}
+			if len(page) > 2 {
+				t.Fatalf("a page of %d tickets, limit 2", len(page))
+			}
+			paged = append(paged, page...)
+			after = page[len(page)-1].ID
+		}
+		if len(all) < 4 || !reflect.DeepEqual(paged, all) {
+			t.Fatalf("the pages hold %d tickets, the list %d (or they differ)", len(paged), len(all))
+		}
+		acme, err := f.svc.TicketListPage(f.ctx, admin.TicketQuery{Org: "acme", Limit: 1})
+		f.ok(err)
+		wantEqual(t, "acme's first page", len(acme), 1)
+		_, err = f.svc.TicketListPage(f.ctx, admin.TicketQuery{Org: "nope"})
+		if err == nil {
+			t.Error("a page of an unknown organisation: no error")
 		}
 	})
 }

@@ -51,15 +51,31 @@ type AttachmentView struct {
 // TicketList lists tickets, oldest first, filtered by organisation slug and
 // status.
 func (s *Service) TicketList(ctx context.Context, orgSlug string, status model.Status) ([]TicketView, error) {
+	return s.TicketListPage(ctx, TicketQuery{Org: orgSlug, Status: status})
+}
+
+// TicketQuery selects a page of tickets for TicketListPage.
+type TicketQuery struct {
+	Org    string       // organisation slug ("": every ticket)
+	Status model.Status // "": any
+	Limit  int          // at most this many (0: all)
+	After  int64        // keyset paging: tickets with a greater id than this
+}
+
+// TicketListPage is TicketList for one page, oldest first: the tickets
+// with an id above q.After, at most q.Limit of them, read from the store
+// a page at a time rather than all of them (issue 20.2: `ticket list
+// --limit`).
+func (s *Service) TicketListPage(ctx context.Context, q TicketQuery) ([]TicketView, error) {
 	s.forgetTeams()
-	f := store.TicketFilter{Status: status}
-	if status != "" && !status.Valid() {
+	f := store.TicketFilter{Status: q.Status, AfterID: q.After, Limit: q.Limit}
+	if q.Status != "" && !q.Status.Valid() {
 		return nil, usage("--status must be open, pending, solved or closed")
 	}
-	if orgSlug != "" {
-		o, err := s.st.OrgBySlug(ctx, orgSlug)
+	if q.Org != "" {
+		o, err := s.st.OrgBySlug(ctx, q.Org)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, refused("no organisation %q", orgSlug)
+			return nil, refused("no organisation %q", q.Org)
 		} else if err != nil {
 			return nil, err
 		}

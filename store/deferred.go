@@ -52,6 +52,11 @@ type deferred struct {
 	followAll   map[int64][]model.Membership // by organisation, by user
 	orgs        []model.Organisation
 	orgsKnown   bool
+	staff       []model.User // ListStaff, when staffKnown
+	staffKnown  bool
+	teams       []model.Team // ListTeams, when teamsKnown
+	teamsKnown  bool
+	orgMembers  map[int64][]model.Membership // by organisation, complete, by user
 	tickets     map[int64]*model.Ticket
 	partsOf     map[int64][]model.Participant // by ticket, complete
 	msgRows     map[string][]msgRow           // by Message-ID, complete, in id order
@@ -144,6 +149,9 @@ func (d *deferred) dropAll() {
 	d.memberships = map[int64][]model.Membership{}
 	d.followAll = map[int64][]model.Membership{}
 	d.orgs, d.orgsKnown = nil, false
+	d.staff, d.staffKnown = nil, false
+	d.teams, d.teamsKnown = nil, false
+	d.orgMembers = map[int64][]model.Membership{}
 	d.tickets = map[int64]*model.Ticket{}
 	d.partsOf = map[int64][]model.Participant{}
 	d.msgRows = map[string][]msgRow{}
@@ -162,9 +170,11 @@ func (d *deferred) dropTable(table string) {
 	case "users":
 		d.users = map[string]*model.User{}
 		d.usersByID = map[int64]model.User{}
+		d.staff, d.staffKnown = nil, false
 	case "memberships":
 		d.memberships = map[int64][]model.Membership{}
 		d.followAll = map[int64][]model.Membership{}
+		d.orgMembers = map[int64][]model.Membership{}
 	case "organisations", "org_domains":
 		d.orgs, d.orgsKnown = nil, false
 	case "tickets":

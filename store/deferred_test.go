@@ -280,3 +280,83 @@ func TestDeferredPrefetchNamedTickets(t *testing.T) {
 		}))
 	})
 }
+
+// The reads a message's notifications make (the staff, the teams, an
+// organisation's memberships, the notification a reply answers) are
+// answered by a deferred transaction from what the database held and what
+// it wrote since, as a plain transaction would answer them (issue 20:
+// each used to flush the batch's pending rows).
+func TestDeferredStaffTeamsMembersAndOutboundAgreeWithPlain(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store) {
+		org := &model.Organisation{Slug: "acme", Name: "Acme"}
+		must(t, s.CreateOrg(ctx, org))
+		olivia := &model.User{Email: "olivia@help.example", StaffRole: model.RoleOwner}
+		must(t, s.CreateUser(ctx, olivia))
+		ann := &model.User{Email: "ann@acme.com"}
+		must(t, s.CreateUser(ctx, ann))
+		must(t, s.UpsertMembership(ctx, model.Membership{UserID: ann.ID, OrgID: org.ID}))
+		must(t, s.CreateTeam(ctx, &model.Team{Slug: "billing", Name: "Billing", Members: []int64{olivia.ID}}))
+		tk := &model.Ticket{Subject: "Printer", RequesterID: ann.ID, OrgID: org.ID}
+		must(t, s.CreateTicket(ctx, tk))
+		// What each read says, by address rather than id: a deferred
+		// transaction takes ids from the sequences in blocks.
+		type seen struct{ staff, teams, members, out []string }
+		read := func(tx *store.Tx) seen {
+			var v seen
+			email := func(id int64) string {
+				u, err := tx.UserByID(ctx, id)
+				must(t, err)
+				return u.Email
+			}
+			staff, err := tx.ListStaff(ctx)
+			must(t, err)
+			for _, u := range staff {
+				v.staff = append(v.staff, fmt.Sprintf("%s %s %s", u.Email, u.StaffRole, u.Notify.Or()))
+			}
+			teams, err := tx.ListTeams(ctx)
+			must(t, err)
+			for _, tm := range teams {
+				v.teams = append(v.teams, fmt.Sprintf("%s %v %v", tm.Slug, len(tm.Members), tm.Addresses))
+			}
+			members, err := tx.MembershipsOfOrg(ctx, org.ID)
+			must(t, err)
+			for _, m := range members {
+				v.members = append(v.members, fmt.Sprintf("%s %s %v", email(m.UserID), m.Access, m.FollowAll))
+			}
+			ticket, to, outbox, err := tx.OutboundByMessageID(ctx, "n1@help.example")
+			must(t, err)
+			v.out = []string{fmt.Sprint(ticket == tk.ID), to, fmt.Sprint(outbox)}
+			return v
+		}
+		var got [2]seen
+		for i, deferred := range []bool{false, true} {
+			err := s.InTx(ctx, func(tx *store.Tx) error {
+				if deferred {
+					tx.Defer()
+				}
+				_, _ = tx.ListStaff(ctx) // cached before the writes below
+				_, _ = tx.MembershipsOfOrg(ctx, org.ID)
+				_, _, _, err := tx.OutboundByMessageID(ctx, "n1@help.example")
+				wantErr(t, err, store.ErrNotFound)
+				sam := &model.User{Email: "sam@help.example", StaffRole: model.RoleAgent}
+				must(t, tx.CreateUser(ctx, sam))
+				bea := &model.User{Email: "bea@acme.com"}
+				must(t, tx.CreateUser(ctx, bea))
+				must(t, tx.UpsertMembership(ctx, model.Membership{UserID: bea.ID, OrgID: org.ID, Access: model.MemberAccessOrg}))
+				must(t, tx.UpsertMembership(ctx, model.Membership{UserID: ann.ID, OrgID: org.ID, FollowAll: true, Access: model.MemberAccessOrg}))
+				must(t, tx.RecordSentMessageID(ctx, tk.ID, "n1@help.example", "ann@acme.com", 0))
+				got[i] = read(tx)
+				return errors.New("roll back")
+			})
+			if err == nil || err.Error() != "roll back" {
+				t.Fatal(err)
+			}
+		}
+		if fmt.Sprintf("%+v", got[0]) != fmt.Sprintf("%+v", got[1]) {
+			t.Fatalf("deferred reads\n%+v\nplain\n%+v", got[1], got[0])
+		}
+		if len(got[1].staff) != 2 || len(got[1].members) != 2 || got[1].out[0] != "true" {
+			t.Fatalf("reads %+v: want 2 staff, 2 members, the ticket's notification", got[1])
+		}
+	})
+}

@@ -285,6 +285,9 @@ func (t *Tx) CreateUser(ctx context.Context, u *model.User) error {
 	t.d.users[c.Email] = &c
 	t.d.usersByID[id] = c
 	t.d.memberships[id] = []model.Membership{}
+	if c.StaffRole != "" {
+		t.d.staff, t.d.staffKnown = nil, false
+	}
 	return nil
 }
 
@@ -296,11 +299,38 @@ func (t *Tx) UpdateUser(ctx context.Context, u *model.User) error {
 			if p.ID == u.ID {
 				p.Name, p.StaffRole, p.DefaultOrgID, p.Registered, p.Bouncing, p.Notify = u.Name, u.StaffRole, u.DefaultOrgID, u.Registered, u.Bouncing, u.Notify
 				t.d.usersByID[p.ID] = *p
+				t.d.staff, t.d.staffKnown = nil, false
 				return nil
 			}
 		}
 	}
 	return t.queries.UpdateUser(ctx, u)
+}
+
+// ListStaff is queries.ListStaff, cached once deferred: every message's
+// notifications look up the staff (N7, and whether a recipient is
+// staff), and a read that reached the database would flush the batch's
+// pending rows each time. The staff change only through CreateUser and
+// UpdateUser here, which drop the cache, or a direct write to users,
+// which drops it too.
+func (t *Tx) ListStaff(ctx context.Context) ([]model.User, error) {
+	if t.d == nil {
+		return t.queries.ListStaff(ctx)
+	}
+	if !t.d.staffKnown {
+		staff, err := t.direct().ListStaff(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range t.d.pUsers { // written after the flush the direct read skipped
+			if p.StaffRole != "" {
+				staff = append(staff, *p)
+			}
+		}
+		slices.SortFunc(staff, func(a, b model.User) int { return cmp.Compare(a.ID, b.ID) })
+		t.d.staff, t.d.staffKnown = staff, true
+	}
+	return slices.Clone(t.d.staff), nil
 }
 
 // ---- memberships and organisations
@@ -414,8 +444,70 @@ func (t *Tx) UpsertMembership(ctx context.Context, m model.Membership) error {
 			delete(d.followAll, m.OrgID) // its first time is not known here: read again
 		}
 	}
+	if list, ok := d.orgMembers[m.OrgID]; ok {
+		d.orgMembers[m.OrgID] = upsertMember(list, m)
+	}
 	d.pMemberships = append(d.pMemberships, m)
 	return nil
+}
+
+// upsertMember applies an upsert of m to an organisation's memberships,
+// ordered by user, as upsertInto does to a user's.
+func upsertMember(ms []model.Membership, m model.Membership) []model.Membership {
+	i, found := slices.BinarySearchFunc(ms, m.UserID, func(x model.Membership, id int64) int { return cmp.Compare(x.UserID, id) })
+	if found {
+		m.CreatedAt = ms[i].CreatedAt
+		ms[i] = m
+		return ms
+	}
+	return slices.Insert(ms, i, m)
+}
+
+// MembershipsOfOrg is queries.MembershipsOfOrg, cached once deferred: a
+// new ticket's notification to staff explains who may see it (N7), from
+// the memberships of its organisation.
+func (t *Tx) MembershipsOfOrg(ctx context.Context, orgID int64) ([]model.Membership, error) {
+	if t.d == nil {
+		return t.queries.MembershipsOfOrg(ctx, orgID)
+	}
+	if ms, ok := t.d.orgMembers[orgID]; ok {
+		return slices.Clone(ms), nil
+	}
+	ms, err := t.direct().MembershipsOfOrg(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range t.d.pMemberships { // complete with the pending upserts
+		if p.OrgID == orgID {
+			ms = upsertMember(ms, p)
+		}
+	}
+	t.d.orgMembers[orgID] = ms
+	return slices.Clone(ms), nil
+}
+
+// ListTeams is queries.ListTeams, cached once deferred (a new ticket is
+// routed to a team, I10). Teams are never written deferred; a direct
+// write to their tables drops every cache.
+func (t *Tx) ListTeams(ctx context.Context) ([]model.Team, error) {
+	if t.d == nil {
+		return t.queries.ListTeams(ctx)
+	}
+	if !t.d.teamsKnown {
+		teams, err := t.direct().ListTeams(ctx)
+		if err != nil {
+			return nil, err
+		}
+		t.d.teams, t.d.teamsKnown = teams, true
+	}
+	out := make([]model.Team, len(t.d.teams))
+	for i, tm := range t.d.teams {
+		out[i] = tm
+		out[i].Members = slices.Clone(tm.Members)
+		out[i].Addresses = slices.Clone(tm.Addresses)
+		out[i].OrgIDs = slices.Clone(tm.OrgIDs)
+	}
+	return out, nil
 }
 
 // upsertInto applies an upsert of m to a user's memberships, ordered by
@@ -833,6 +925,24 @@ func (t *Tx) loadMsgRows(ctx context.Context, ids []string) error {
 		}
 	}
 	return nil
+}
+
+// OutboundByMessageID is queries.OutboundByMessageID, cached once
+// deferred: a reply names the notification it answers (In-Reply-To),
+// which Prefetch has read with the batch's other Message-IDs.
+func (t *Tx) OutboundByMessageID(ctx context.Context, msgID string) (ticketID int64, address string, outboxID int64, err error) {
+	if t.d == nil {
+		return t.queries.OutboundByMessageID(ctx, msgID)
+	}
+	if err := t.loadMsgRows(ctx, []string{msgID}); err != nil {
+		return 0, "", 0, err
+	}
+	for _, r := range t.d.msgRows[msgID] { // in id order: the first sent
+		if r.dir == Outbound {
+			return r.ticketID, r.address, r.outboxID, nil
+		}
+	}
+	return 0, "", 0, notFound("look up outbound message id " + msgID)
 }
 
 // TicketByMessageIDs is queries.TicketByMessageIDs, cached once deferred.

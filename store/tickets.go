@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/helpdesk-gw/helpdesk/model"
@@ -80,6 +81,8 @@ type TicketFilter struct {
 	RequesterID int64
 	AssigneeID  int64
 	TeamID      int64 // -1: tickets without a team
+	AfterID     int64 // keyset paging: only tickets with a greater id
+	Limit       int   // at most this many (0: all)
 }
 
 // ListTickets returns the tickets f selects, ordered by id.
@@ -107,8 +110,15 @@ func (q *queries) ListTickets(ctx context.Context, f TicketFilter) ([]model.Tick
 	} else if f.TeamID < 0 {
 		where = append(where, "team_id IS NULL")
 	}
+	if f.AfterID != 0 {
+		add("id > ?", f.AfterID)
+	}
+	limit := ""
+	if f.Limit > 0 {
+		limit = " LIMIT " + strconv.Itoa(f.Limit)
+	}
 	return getAll(ctx, q, "list tickets", scanTicket,
-		`SELECT `+ticketCols+` FROM tickets`+whereClause(where)+` ORDER BY id`, args...)
+		`SELECT `+ticketCols+` FROM tickets`+whereClause(where)+` ORDER BY id`+limit, args...)
 }
 
 // whereClause joins conditions with AND; none gives "".

@@ -31,6 +31,7 @@ type server struct {
 	exited chan struct{}
 	admin  *sql.DB
 	nextDB atomic.Int64
+	keep   bool // a kept server (Kept): stop leaves its files
 }
 
 var (
@@ -288,6 +289,7 @@ func stopServer() {
 	if pgServer != nil {
 		pgServer.stop()
 	}
+	stopKept()
 }
 
 // stop shuts the server down fast and removes its files.
@@ -304,5 +306,7 @@ func (s *server) stop() {
 			<-s.exited
 		}
 	}
-	os.RemoveAll(s.dir)
+	if !s.keep {
+		os.RemoveAll(s.dir)
+	}
 }
