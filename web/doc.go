@@ -3,6 +3,11 @@
 // rules let them see (R1–R7), and comment where the rules allow, through
 // the same acts as mail (package ticket).
 //
+// Staff sign in the same way, or, where single sign-on is configured
+// (Options.SSO, oidc.go), only through an OpenID Connect provider: then a
+// mail link does not sign in staff, and a session not begun by single
+// sign-on is not a staff session (W1).
+//
 // Pages are server-rendered html/template with the templates and the
 // stylesheet embedded; nothing needs JavaScript, and the Content Security
 // Policy allows none. Every state-changing request is a POST checked by

@@ -161,7 +161,11 @@ func (g *gateway) banner() {
 		fmt.Fprintf(w, "  status:   http://%s/healthz  /readyz  /metrics\n", g.http.addr())
 	}
 	if g.http.portal != "" {
-		fmt.Fprintf(w, "  portal:   %s   (sign in with a link sent by mail)\n", g.http.portal)
+		how := "sign in with a link sent by mail"
+		if cfg.OIDC.Enabled() {
+			how += "; staff with single sign-on at " + cfg.OIDC.Issuer + " (W1)"
+		}
+		fmt.Fprintf(w, "  portal:   %s   (%s)\n", g.http.portal, how)
 	}
 	if g.e.st.Backend() != store.Postgres {
 		fmt.Fprintf(w, "  database: SQLite; for production and several processes set HELPDESK_DB=postgres://... (docs/operations.md)\n")
