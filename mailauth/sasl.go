@@ -28,6 +28,11 @@ type SASL struct {
 	// Refusal is the server's error challenge: its status, and the scope
 	// it wants when it says.
 	Refusal string
+	// NoEmptyResponse answers XOAUTH2's error challenge with %x01 instead
+	// of an empty response, for a client that cannot send an empty one
+	// (go-imap sends "=", which Dovecot refuses as bad base64); the server
+	// refuses the sign-in either way.
+	NoEmptyResponse bool
 }
 
 // NewSASL returns a client of mech ("" is XOAUTH2) for user with token.
@@ -63,7 +68,7 @@ func (c *SASL) Start() (mech string, ir []byte, err error) {
 // Next answers the server's error challenge, keeping its reason.
 func (c *SASL) Next(challenge []byte) ([]byte, error) {
 	c.Refusal = describeRefusal(challenge)
-	if c.Mech == OAUTHBEARER {
+	if c.Mech == OAUTHBEARER || c.NoEmptyResponse {
 		return []byte{0x01}, nil
 	}
 	return []byte{}, nil
@@ -103,3 +108,7 @@ func RefusedHint(provider string) string {
 	}
 	return "check the consent, the scopes granted, and the application's permission on the mailbox"
 }
+
+// Hint says what to check when a mail server refuses a fresh token of
+// this Source.
+func (s *Source) Hint() string { return RefusedHint(s.o.Provider) }

@@ -12,6 +12,8 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-sasl"
+
+	"github.com/helpdesk-gw/helpdesk/mailauth"
 )
 
 // conn is one logged-in IMAP connection with a timeout on every command.
@@ -21,12 +23,18 @@ type conn struct {
 	timedOut atomic.Bool
 	wake     chan struct{} // the server announced new messages (EXISTS)
 	stopCtx  func() bool
+	// expires is when the OAuth token this session signed in with
+	// expires (zero: a password, or a token without a known expiry).
+	expires time.Time
 }
 
 // Kinds of session errors, for logs and metrics.
 var (
 	errAuth    = errors.New("login refused")
 	errTimeout = errors.New("no answer in time")
+	// errToken: no OAuth token could be obtained (the token endpoint
+	// refused the client, or could not be reached).
+	errToken = errors.New("no OAuth token")
 )
 
 // dial connects, checks the greeting and logs in.
@@ -61,7 +69,7 @@ func dial(ctx context.Context, m Mailbox) (*conn, error) {
 		cn.close()
 		return nil, err
 	}
-	if err := cn.login(m); err != nil {
+	if err := cn.login(ctx, m); err != nil {
 		cn.close()
 		return nil, err
 	}
@@ -84,7 +92,10 @@ func (cn *conn) signal() {
 }
 
 // login authenticates with the configured mechanism; a refusal wraps errAuth.
-func (cn *conn) login(m Mailbox) error {
+func (cn *conn) login(ctx context.Context, m Mailbox) error {
+	if m.Token != nil {
+		return cn.loginToken(ctx, m)
+	}
 	auth := m.Auth
 	if auth == "" {
 		caps, err := cn.caps()
@@ -102,10 +113,8 @@ func (cn *conn) login(m Mailbox) error {
 		err = cn.guard("authenticate PLAIN", func() error {
 			return cn.c.Authenticate(sasl.NewPlainClient("", m.Username, m.Password))
 		})
-	case "xoauth2":
-		err = cn.guard("authenticate XOAUTH2", func() error {
-			return cn.c.Authenticate(xoauth2{user: m.Username, token: m.Password})
-		})
+	case "xoauth2", "oauthbearer":
+		_, err = cn.bearer(m, m.Password)
 	default:
 		err = cn.guard("login", cn.c.Login(m.Username, m.Password).Wait)
 	}
@@ -164,14 +173,47 @@ func (cn *conn) close() {
 	_ = cn.c.Close()
 }
 
-// xoauth2 is the SASL XOAUTH2 mechanism (Google, Microsoft): the user name
-// and an OAuth 2 access token in one initial response.
-type xoauth2 struct{ user, token string }
-
-func (x xoauth2) Start() (string, []byte, error) {
-	return "XOAUTH2", []byte("user=" + x.user + "\x01auth=Bearer " + x.token + "\x01\x01"), nil
+// loginToken signs in with the current OAuth token; when the server
+// refuses it, with a renewed one, once. A refusal of both wraps errAuth;
+// no token at all wraps errToken.
+func (cn *conn) loginToken(ctx context.Context, m Mailbox) error {
+	tok, err := m.Token.Token(ctx)
+	if err != nil {
+		return fmt.Errorf("%w for %s: %w", errToken, m.Username, err)
+	}
+	refusal, err := cn.bearer(m, tok.Value)
+	var ie *imap.Error
+	if errors.As(err, &ie) {
+		if tok, err = m.Token.Renew(ctx, tok.Value); err != nil {
+			return fmt.Errorf("%w for %s: %w", errToken, m.Username, err)
+		}
+		refusal, err = cn.bearer(m, tok.Value)
+	}
+	if errors.As(err, &ie) {
+		return fmt.Errorf("%w: %s as %s with a renewed token: %v (%s)", errAuth, m.Addr, m.Username, err, refusal)
+	}
+	if err == nil && tok.Expiry.After(time.Now()) {
+		cn.expires = tok.Expiry
+	}
+	return err
 }
 
-// Next answers the server's error challenge with an empty response, after
-// which the server sends its NO.
-func (x xoauth2) Next([]byte) ([]byte, error) { return []byte{}, nil }
+// bearer authenticates with a token by m.Auth's mechanism (XOAUTH2 by
+// default, or OAUTHBEARER); refusal is the server's reason, when it gave one.
+func (cn *conn) bearer(m Mailbox, token string) (refusal string, err error) {
+	c, err := mailauth.NewSASL(m.Auth, m.Username, token)
+	if err != nil {
+		return "", err
+	}
+	c.Host, _, _ = net.SplitHostPort(m.Addr)
+	c.NoEmptyResponse = true // go-imap cannot send an empty continuation
+	err = cn.guard("authenticate "+c.Mech, func() error { return cn.c.Authenticate(c) })
+	return c.Refusal, err
+}
+
+// signInAgain reports whether the token the session signed in with has
+// expired: the session should end and sign in again with a renewed one
+// (Exchange Online ends sessions whose token expired).
+func (cn *conn) signInAgain(now time.Time) bool {
+	return !cn.expires.IsZero() && !now.Before(cn.expires)
+}

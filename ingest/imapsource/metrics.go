@@ -28,7 +28,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		}, []string{"mailbox"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "helpdesk_imap_errors_total",
-			Help: "Sessions ended by an error, by kind: connect, auth, timeout, imap, store, lease.",
+			Help: "Sessions ended by an error, by kind: connect, auth (login or OAuth token refused), token (no OAuth token from the endpoint), timeout, imap, store, lease.",
 		}, []string{"mailbox", "kind"}),
 	}
 	for _, c := range []prometheus.Collector{m.messages, m.lastPoll, m.errors} {

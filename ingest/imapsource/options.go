@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/helpdesk-gw/helpdesk/ingest"
+	"github.com/helpdesk-gw/helpdesk/mailauth"
 	"github.com/helpdesk-gw/helpdesk/store"
 )
 
@@ -41,9 +42,17 @@ type Mailbox struct {
 	// skip checks here). nil: system roots, server name from Addr.
 	TLSConfig *tls.Config
 	Username  string
-	Password  string // or the OAuth 2 token with Auth "xoauth2"
-	Auth      string // "" (PLAIN where offered, else LOGIN), "plain", "login", "xoauth2"
-	Folder    string // INBOX by default
+	Password  string // or a fixed OAuth 2 token with Auth "xoauth2" or "oauthbearer" and no Token
+	Auth      string // "" (PLAIN where offered, else LOGIN), "plain", "login", "xoauth2", "oauthbearer"
+	// Token, when set, signs in with OAuth 2.0 (Auth "xoauth2", the
+	// default, or "oauthbearer"): the current token at each sign-in, a
+	// renewed one once when the server refuses it. A session ends when its
+	// token expires, and the next signs in with a new one.
+	Token  TokenSource
+	Folder string // INBOX by default
+	// Team is the slug of the team this mailbox's new tickets go to when
+	// the message names no team's intake address (I10); "" for none.
+	Team string
 
 	Mark         string        // MarkMove (default), MarkSeen, MarkDelete
 	Processed    string        // destination of processed messages with MarkMove
@@ -54,6 +63,16 @@ type Mailbox struct {
 	Timeout      time.Duration // limit on every IMAP command (60s)
 	Batch        int           // messages per store transaction (500)
 	BatchBytes   int64         // bytes of messages per store transaction (8 MiB)
+}
+
+// TokenSource gives the OAuth 2.0 token to sign in with: *mailauth.Source.
+type TokenSource interface {
+	Token(ctx context.Context) (mailauth.Token, error)
+	// Renew replaces a token the server refused (once, however many
+	// sessions report it).
+	Renew(ctx context.Context, refused string) (mailauth.Token, error)
+	// Hint says what to check when the server refuses a fresh token.
+	Hint() string
 }
 
 // Ingester records messages: *ingest.Pipeline.
@@ -128,6 +147,9 @@ func (o *Options) setDefaults() error {
 		var b [4]byte
 		_, _ = rand.Read(b[:])
 		o.Holder = fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+	}
+	if m.Token != nil && m.Auth == "" {
+		m.Auth = "xoauth2"
 	}
 	if m.Mark != MarkMove && m.Mark != MarkSeen && m.Mark != MarkDelete {
 		return fmt.Errorf("imapsource: mailbox %s: unknown mark %q", m.Name, m.Mark)

@@ -305,7 +305,7 @@ func (p *Poller) fetch(cn *conn, msgs []pending) ([]ingest.Input, []imap.UID, er
 		if !ok {
 			continue // expunged meanwhile by someone else
 		}
-		in := ingest.Input{Raw: raw, Mailbox: p.m.Name, MaxBytes: p.m.MaxBytes}
+		in := ingest.Input{Raw: raw, Mailbox: p.m.Name, MaxBytes: p.m.MaxBytes, Team: p.m.Team, MailboxAddress: p.m.Username}
 		if m.size > p.m.MaxBytes {
 			in.Size = max(m.size, int64(len(raw))+1)
 		}

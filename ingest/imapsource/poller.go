@@ -118,6 +118,10 @@ func (p *Poller) serve(ctx context.Context) {
 		if progressed {
 			failures = 0
 		}
+		if progressed && errors.Is(err, errSignInAgain) {
+			p.log.Debug("the session's OAuth token expired: signing in again with a renewed one")
+			continue
+		}
 		failures++
 		delay := p.failed(err, failures)
 		if p.opts.Retrying != nil {
@@ -135,9 +139,17 @@ func (p *Poller) failed(err error, failures int) time.Duration {
 	kind, delay := "imap", p.opts.Backoff.next(failures)
 	log := p.log.With("err", err, "retry_in", delay.Round(time.Millisecond), "failures", failures)
 	switch {
+	case errors.Is(err, errAuth) && p.m.Token != nil:
+		kind, delay = "auth", p.opts.AuthBackoff.next(failures)
+		p.log.Error("IMAP server refused the OAuth token, a renewed one too: "+p.m.Token.Hint(),
+			"err", err, "retry_in", delay.Round(time.Second), "failures", failures)
 	case errors.Is(err, errAuth):
 		kind, delay = "auth", p.opts.AuthBackoff.next(failures)
 		p.log.Error("IMAP login refused: check the user name and password (or token) of this mailbox",
+			"err", err, "retry_in", delay.Round(time.Second), "failures", failures)
+	case errors.Is(err, errToken):
+		kind, delay = "token", p.opts.AuthBackoff.next(failures)
+		p.log.Error("cannot obtain an OAuth token for this mailbox: the token endpoint refused the client or cannot be reached",
 			"err", err, "retry_in", delay.Round(time.Second), "failures", failures)
 	case errors.Is(err, errStore):
 		kind = "store"
@@ -163,7 +175,7 @@ func (p *Poller) failed(err error, failures int) time.Duration {
 func (p *Poller) session(ctx context.Context) (progressed bool, err error) {
 	cn, err := dial(ctx, p.m)
 	if err != nil {
-		if !errors.Is(err, errAuth) {
+		if !errors.Is(err, errAuth) && !errors.Is(err, errToken) {
 			err = fmt.Errorf("%w: %w", errConnect, err)
 		}
 		return false, err
@@ -171,6 +183,9 @@ func (p *Poller) session(ctx context.Context) (progressed bool, err error) {
 	defer cn.close()
 	p.prepare(cn)
 	for {
+		if cn.signInAgain(time.Now()) {
+			return progressed, errSignInAgain
+		}
 		if err := p.pass(ctx, cn); err != nil {
 			return progressed, err
 		}
@@ -185,7 +200,11 @@ func (p *Poller) session(ctx context.Context) (progressed bool, err error) {
 	}
 }
 
-var errConnect = errors.New("connect")
+var (
+	errConnect = errors.New("connect")
+	// errSignInAgain ends a session whose OAuth token expired.
+	errSignInAgain = errors.New("the session's OAuth token expired")
+)
 
 // prepare creates the destination folders; one that exists already is fine,
 // and one that cannot be made shows up when a message is moved there.
@@ -206,8 +225,12 @@ func (p *Poller) wait(ctx context.Context, cn *conn) error {
 	if err != nil {
 		return err
 	}
+	every := p.m.PollInterval
+	if !cn.expires.IsZero() {
+		every = max(min(every, time.Until(cn.expires)), 0)
+	}
 	if !p.m.IDLE || !caps.Has(imap.CapIdle) && !caps.Has(imap.CapIMAP4rev2) {
-		if err := sleep(ctx, p.m.PollInterval); err != nil {
+		if err := sleep(ctx, every); err != nil {
 			return err
 		}
 		return cn.guard("noop", cn.c.Noop().Wait)
@@ -223,7 +246,7 @@ func (p *Poller) wait(ctx context.Context, cn *conn) error {
 	}); err != nil {
 		return err
 	}
-	t := time.NewTimer(p.m.PollInterval)
+	t := time.NewTimer(every)
 	defer t.Stop()
 	select {
 	case <-cn.wake:

@@ -66,7 +66,7 @@ func (p *Poller) giveUp(ctx context.Context, cn *conn, cp *store.MailboxCheckpoi
 	}
 	reason := fmt.Sprintf("could not be fetched from the server after %d tries (%d bytes); its header is kept, the message stays on the server in the failure folder", p.tries(m.uid), m.size)
 	p.log.Error("giving up on a message the server cannot deliver", "uid", m.uid, "tries", p.tries(m.uid), "size", m.size)
-	in := ingest.Input{Raw: raw, Mailbox: p.m.Name, Failed: reason}
+	in := ingest.Input{Raw: raw, Mailbox: p.m.Name, Failed: reason, Team: p.m.Team, MailboxAddress: p.m.Username}
 	if err := p.record(ctx, cn, cp, []ingest.Input{in}, []imap.UID{m.uid}); err != nil {
 		return err
 	}

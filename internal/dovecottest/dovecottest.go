@@ -61,6 +61,25 @@ func skipOrFail(t testing.TB, format string, args ...any) {
 // binary it skips t, or fails it under HELPDESK_TEST_STRICT=1.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return start(t, passwordAuth, "")
+}
+
+// StartOAuth2 starts Dovecot whose users sign in with OAuth 2.0 bearer
+// tokens only (SASL XOAUTH2 and OAUTHBEARER): its oauth2 passdb asks
+// introspectionURL (RFC 7662, the token POSTed as a form field) about each
+// token, at each sign-in (no cache), and accepts it when the answer says
+// "active": true with "username" the user signing in.
+func StartOAuth2(t testing.TB, introspectionURL string) *Server {
+	t.Helper()
+	oauth2 := "introspection_mode = post\nintrospection_url = " + introspectionURL +
+		"\nusername_attribute = username\nactive_attribute = active\nactive_value = true\n"
+	return start(t, oauth2Auth, oauth2)
+}
+
+// start starts Dovecot with the auth part of its configuration, and the
+// oauth2 passdb's file when not empty.
+func start(t testing.TB, auth, oauth2 string) *Server {
+	t.Helper()
 	bin, ok := Binary()
 	if !ok {
 		skipOrFail(t, "Dovecot unavailable for tests: no dovecot binary in PATH or /usr/sbin (Debian package dovecot-imapd)")
@@ -84,8 +103,12 @@ func Start(t testing.TB) *Server {
 	}
 	port := freePort(t)
 	d.Addr = fmt.Sprintf("127.0.0.1:%d", port)
-	conf := strings.NewReplacer("$D", d.Dir, "$PORT", strconv.Itoa(port), "$USERDB", userdb).Replace(dovecotConf)
+	conf := strings.NewReplacer("$AUTH", auth).Replace(dovecotConf)
+	conf = strings.NewReplacer("$D", d.Dir, "$PORT", strconv.Itoa(port), "$USERDB", userdb).Replace(conf)
 	mustWrite(t, filepath.Join(d.Dir, "dovecot.conf"), conf)
+	if oauth2 != "" {
+		mustWrite(t, filepath.Join(d.Dir, "oauth2.conf.ext"), oauth2)
+	}
 	mail := filepath.Join(d.Dir, "mail")
 	if err := os.MkdirAll(mail, 0o755); err != nil {
 		t.Fatal(err)
@@ -123,13 +146,9 @@ protocols = imap
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
 mail_location = maildir:$D/mail/%u/Maildir
 mail_fsync = never
-passdb {
-  driver = static
-  args = password=` + Password + `
-}
+$AUTH
 userdb {
   driver = static
   args = $USERDB home=$D/mail/%u
@@ -144,6 +163,26 @@ service imap-login {
   }
 }
 `
+
+// passwordAuth: any user, with Password.
+const passwordAuth = `auth_mechanisms = plain login
+passdb {
+  driver = static
+  args = password=` + Password + `
+}`
+
+// oauth2Auth: bearer tokens checked by the oauth2 passdb, with nothing
+// cached. A refusal is answered without the failure delay, but Dovecot's
+// penalty per client address still grows after each failure (4 s, 8 s,
+// 15 s… before the next attempt is looked at).
+const oauth2Auth = `auth_mechanisms = xoauth2 oauthbearer
+auth_failure_delay = 0
+auth_cache_size = 0
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $D/oauth2.conf.ext
+}`
 
 func (d *Server) waitReady(t testing.TB, exited chan struct{}) {
 	t.Helper()
