@@ -17,6 +17,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/oauth2-proxy/mockoidc"
 
+	"github.com/helpdesk-gw/helpdesk/admin"
+	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/store"
 	"github.com/helpdesk-gw/helpdesk/web"
 )
@@ -184,6 +186,17 @@ func TestW1_W5_StaffSignInWithSSO(t *testing.T) {
 	sam.do("POST", "/signout", url.Values{})
 	if inConsole(sam) {
 		t.Fatal("W6: the SSO session outlived sign-out")
+	}
+	// Removed from staff: the SSO session ends (W6), and the provider's
+	// word no longer signs them in (W1).
+	sam = w.browser()
+	w.ssoSignIn(sam, idpUser{email: "sam@help.example"}, nil)
+	w.must(w.adm.StaffSet(w.ctx, admin.Request{As: "owner@help.example"}, "sam@help.example", model.RoleNone, "staff.remove"))
+	if inConsole(sam) {
+		t.Fatal("W6: the SSO session outlived the end of the staff role")
+	}
+	if code, body, _ := w.ssoSignIn(w.browser(), idpUser{email: "sam@help.example"}, nil); code != http.StatusForbidden || !strings.Contains(body, "not a staff member") {
+		t.Fatalf("W1: SSO after the staff role was removed: %d", code)
 	}
 }
 
