@@ -78,3 +78,19 @@ func messageView(r model.RawMessage) MessageView {
 	return MessageView{ID: r.ID, From: r.From, Subject: r.Subject, Outcome: string(r.Outcome), Reason: r.Reason,
 		Rules: rules, Size: r.Size, ReceivedAt: r.ReceivedAt.UTC().Format("2006-01-02T15:04:05Z")}
 }
+
+// RequesterOrgs lists the slugs of the organisations email is a member of:
+// where staff may move a ticket of theirs (I3).
+func (s *Service) RequesterOrgs(ctx context.Context, email string) ([]string, error) {
+	u, err := s.UserShow(ctx, email)
+	if errors.Is(err, ErrRefused) {
+		return []string{}, nil
+	} else if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(u.Memberships))
+	for _, m := range u.Memberships {
+		out = append(out, m.Org)
+	}
+	return out, nil
+}

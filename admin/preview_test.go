@@ -6,6 +6,7 @@ import (
 
 	"github.com/helpdesk-gw/helpdesk/admin"
 	"github.com/helpdesk-gw/helpdesk/model"
+	"github.com/helpdesk-gw/helpdesk/ticket"
 )
 
 // acme is a fixture with staff, organisation acme (access acc) and its
@@ -217,4 +218,42 @@ func TestPreview_O3_R4_UserAddJoinsViewOrganisation(t *testing.T) {
 		})
 		wantEqual(t, "gained", changes(im.Gained), []string{line("cid@acme.com", annT, "view"), line("cid@acme.com", beaT, "view")})
 	})
+}
+
+// TestPreview_R4_I3_TicketSetOrg: moving a ticket to another organisation
+// of its requester (I3) changes who sees it (R4); its preview equals what
+// the move does (checked against the full snapshot by f.preview), and a
+// move that gives rights to more than confirm_over people needs --yes.
+func TestPreview_R4_I3_TicketSetOrg(t *testing.T) {
+	t.Run("preview", func(t *testing.T) { testTicketSetOrgPreview(t) })
+	t.Run("confirm_over", func(t *testing.T) { testTicketSetOrgConfirm(t) })
+}
+
+func testTicketSetOrgPreview(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		annT, _ := f.acme(model.OrgAccessOwn)
+		f.org("acme-eu", model.OrgAccessView, "eu.acme.com")
+		f.user("cy@eu.acme.com")
+		f.done(f.svc.MemberSet(f.ctx, as(owner), "ann@acme.com", "acme-eu", model.MemberAccessOwn, nil))
+		im := f.preview(agent, true, func(r admin.Request) (admin.Outcome, error) {
+			return acted(f.svc.TicketSet(f.ctx, r, annT, ticket.Change{Org: "acme-eu"}))
+		})
+		wantEqual(t, "gained", changes(im.Gained), []string{line("cy@eu.acme.com", annT, "view")})
+		wantEqual(t, "audited counts", afterJSON(t, f.lastAudit())["access_change"], any(map[string]any{
+			"gained_people": 1.0, "gained_tickets": 1.0, "lost_people": 0.0, "lost_tickets": 0.0}))
+	}, confirmOver(5))
+}
+
+func testTicketSetOrgConfirm(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		annT, _ := f.acme(model.OrgAccessOwn)
+		f.org("acme-eu", model.OrgAccessView, "eu.acme.com")
+		f.user("cy@eu.acme.com")
+		f.user("dee@eu.acme.com")
+		f.done(f.svc.MemberSet(f.ctx, as(owner), "ann@acme.com", "acme-eu", model.MemberAccessOwn, nil))
+		_, err := f.svc.TicketSet(f.ctx, as(agent), annT, ticket.Change{Org: "acme-eu"})
+		wantRefused(t, err, "2 people", "confirm_over=1", "--yes")
+		_, err = f.svc.TicketSet(f.ctx, admin.Request{As: agent, Yes: true}, annT, ticket.Change{Org: "acme-eu"})
+		f.ok(err)
+	}, confirmOver(1))
 }

@@ -110,8 +110,18 @@ func (s *Service) TicketSet(ctx context.Context, req Request, id int64, c ticket
 	if c == (ticket.Change{}) {
 		return Acted{}, usage("ticket set: nothing to change (give --status, --priority, --type, --assign or --org)")
 	}
-	return s.actOn(ctx, req, id, "ticket.set", func(a *ticket.Act, v *access.TicketView, _ *Acted) (any, any, error) {
+	return s.actOn(ctx, req, id, "ticket.set", func(a *ticket.Act, v *access.TicketView, out *Acted) (any, any, error) {
 		before := fieldsOf(v)
+		// Moving a ticket to another organisation changes who sees it
+		// (R4): everyone who can see it before and after is judged, and
+		// the change is guarded like every change that widens access.
+		var rightsBefore map[string]policy.Decision
+		if c.Org != "" {
+			var err error
+			if rightsBefore, err = explained(ctx, a.Facts, id); err != nil {
+				return nil, nil, err
+			}
+		}
 		if err := a.Set(ctx, v, c); err != nil {
 			return nil, nil, err
 		}
@@ -119,8 +129,42 @@ func (s *Service) TicketSet(ctx context.Context, req Request, id int64, c ticket
 		if err != nil {
 			return nil, nil, err
 		}
-		return before, fieldsOf(v), nil
+		after := fieldsOf(v)
+		if c.Org != "" {
+			rightsAfter, err := explained(ctx, a.Facts, id)
+			if err != nil {
+				return nil, nil, err
+			}
+			for e := range rightsBefore {
+				if _, ok := rightsAfter[e]; !ok {
+					rightsAfter[e] = policy.Decision{}
+				}
+			}
+			out.Impact = diffRights(id, rightsBefore, rightsAfter)
+			gained := access.People(out.Impact.Gained)
+			if !req.DryRun && !req.Yes && gained > s.conf {
+				return nil, nil, refused("this change gives %d people new rights (more than confirm_over=%d): preview it with --dry-run, then repeat with --yes", gained, s.conf)
+			}
+			after["access_change"] = auditCounts{GainedPeople: gained, GainedTickets: access.Tickets(out.Impact.Gained),
+				LostPeople: access.People(out.Impact.Lost), LostTickets: access.Tickets(out.Impact.Lost)}
+		}
+		return before, after, nil
 	})
+}
+
+// explained is what everyone who can see ticket id may do on it, from its
+// explanation (ticket access): staff, its requester, CCs and followers,
+// and its organisation's members, the only people who can have rights.
+func explained(ctx context.Context, f *access.Facts, id int64) (map[string]policy.Decision, error) {
+	es, err := f.Explain(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]policy.Decision, len(es))
+	for _, e := range es {
+		out[e.Email] = policy.Decision{View: e.View, Comment: e.Comment}
+	}
+	return out, nil
 }
 
 // fieldsOf is what ticket set may change, for the audit log.

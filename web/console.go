@@ -130,6 +130,11 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// whoShown is how many of the people who can see a ticket its console page
+// lists; the count covers them all (an organisation with access view can
+// have thousands).
+const whoShown = 200
+
 // consoleTicket shows a ticket with its internal notes (R1, R7), who can
 // see it and why (the explanation of 'ticket access'), and the acts.
 func (s *Server) consoleTicket(w http.ResponseWriter, r *http.Request, v *viewer) {
@@ -161,7 +166,22 @@ func (s *Server) consoleTicket(w http.ResponseWriter, r *http.Request, v *viewer
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "console_ticket", map[string]any{"T": t, "Who": who, "Teams": teams, "Messages": msgs,
+	staff, err := s.o.Admin.StaffList(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	orgs, err := s.o.Admin.RequesterOrgs(r.Context(), t.Requester)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	shown := who
+	if len(shown) > whoShown {
+		shown = shown[:whoShown]
+	}
+	s.render(w, r, http.StatusOK, "console_ticket", map[string]any{"T": t, "Who": shown, "WhoCount": len(who), "Teams": teams,
+		"Messages": msgs, "Staff": staff, "Orgs": orgs, "Types": []string{"question", "incident", "change", "problem"},
 		"Done": r.URL.Query().Get("done"), "Statuses": []string{"open", "pending", "solved", "closed"},
 		"Priorities": []string{"low", "normal", "high", "urgent"}})
 }
@@ -188,7 +208,15 @@ func (s *Server) consoleSet(w http.ResponseWriter, r *http.Request, v *viewer) {
 		return
 	}
 	c := ticket.Change{Status: model.Status(r.PostFormValue("status")), Priority: model.Priority(r.PostFormValue("priority")),
-		Assign: strings.ToLower(r.PostFormValue("assign")), Team: strings.ToLower(r.PostFormValue("team"))}
+		Type: model.TicketType(r.PostFormValue("type")), Assign: strings.ToLower(r.PostFormValue("assign")),
+		Team: strings.ToLower(r.PostFormValue("team")), Org: strings.ToLower(r.PostFormValue("org"))}
+	if c.Org != "" { // moving a ticket may widen who sees it (R4): previewed
+		s.previewed(w, r, v, fmt.Sprintf("Move #%d to %s", id, c.Org), fmt.Sprintf("/console/t/%d", id), func(req admin.Request) (admin.Outcome, error) {
+			a, err := s.o.Admin.TicketSet(r.Context(), req, id, c)
+			return a.Outcome, err
+		})
+		return
+	}
 	out, err := s.o.Admin.TicketSet(r.Context(), v.request(r), id, c)
 	s.consoleDone(w, r, id, out, err)
 }

@@ -142,6 +142,24 @@ func TestW5_A1_A5_PreviewBeforeEveryWideningChange(t *testing.T) {
 		if v, _ := w.adm.TicketShow(w.ctx, 1); !hasParticipant(v, "dan@cc.example", "cc") {
 			t.Fatal("R3: the confirmed CC was not added")
 		}
+		// Moving a ticket to another of the requester's organisations (I3)
+		// is previewed too (R4); the other fields change at once.
+		w.must(w.adm.OrgAdd(w.ctx, admin.Request{As: "owner@help.example"}, "acme-eu", admin.OrgSettings{Name: "Acme EU", Access: model.OrgAccessView}, []string{"acme.com"}, false))
+		w.must(w.adm.MemberSet(w.ctx, admin.Request{As: "owner@help.example"}, "ann@acme.com", "acme-eu", model.MemberAccessOwn, nil))
+		w.must(w.adm.UserAdd(w.ctx, admin.Request{As: "owner@help.example"}, "eve@acme.com", "Eve", []string{"acme-eu"}))
+		code, body, _ = owner.do("POST", "/console/t/1/set", url.Values{"org": {"acme-eu"}})
+		if code != 200 || !strings.Contains(body, "Move #1 to acme-eu") || !strings.Contains(body, "eve@acme.com gains view on ticket #1") {
+			t.Fatalf("I3, R4: the move's preview: %d %s", code, body)
+		}
+		if v, _ := w.adm.TicketShow(w.ctx, 1); v.Organisation == nil || *v.Organisation != "acme" {
+			t.Fatal("I3: the preview moved the ticket")
+		}
+		owner.do("POST", "/console/t/1/set", url.Values{"org": {"acme-eu"}, "confirm": {"1"}})
+		owner.do("POST", "/console/t/1/set", url.Values{"type": {"incident"}, "assign": {"sam@help.example"}})
+		if v, _ := w.adm.TicketShow(w.ctx, 1); v.Organisation == nil || *v.Organisation != "acme-eu" || v.Type != "incident" ||
+			v.Assignee == nil || *v.Assignee != "sam@help.example" {
+			t.Fatalf("I3, S1: after the move, type and assignment: %+v", v)
+		}
 	})
 }
 
