@@ -121,6 +121,14 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request, v *viewer) {
 		"Types": []string{"question", "incident", "change", "problem"}})
 }
 
+// wrapID names the ticket an error is about ("ticket 7: refused: …").
+func wrapID(id int64, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("ticket %d: %w", id, err)
+}
+
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
@@ -144,11 +152,7 @@ func (s *Server) consoleTicket(w http.ResponseWriter, r *http.Request, v *viewer
 		return
 	}
 	t, err := s.o.Admin.TicketShow(r.Context(), id)
-	if errors.Is(err, admin.ErrRefused) {
-		s.notFound(w, r)
-		return
-	} else if err != nil {
-		s.fail(w, r, err)
+	if !s.found(w, r, err) {
 		return
 	}
 	who, err := access.NewFacts(s.o.Store).Explain(r.Context(), id)
@@ -224,12 +228,7 @@ func (s *Server) consoleSet(w http.ResponseWriter, r *http.Request, v *viewer) {
 // consoleDone answers an act: back to the ticket, saying who was told; a
 // refusal of the rules is shown in one line.
 func (s *Server) consoleDone(w http.ResponseWriter, r *http.Request, id int64, out admin.Acted, err error) {
-	switch {
-	case errors.Is(err, admin.ErrRefused), errors.Is(err, admin.ErrUsage):
-		http.Error(w, err.Error(), http.StatusUnprocessableEntity)
-		return
-	case err != nil:
-		s.fail(w, r, err)
+	if !s.answered(w, r, err) {
 		return
 	}
 	told := make([]string, 0, len(out.Notified))
@@ -277,11 +276,7 @@ func (s *Server) settle(release bool) func(w http.ResponseWriter, r *http.Reques
 		} else {
 			out, err = s.o.Admin.QuarantineDiscard(r.Context(), v.request(r), id)
 		}
-		if errors.Is(err, admin.ErrRefused) {
-			http.Error(w, err.Error(), http.StatusUnprocessableEntity)
-			return
-		} else if err != nil {
-			s.fail(w, r, err)
+		if !s.answered(w, r, err) {
 			return
 		}
 		verb := "is " + out.Status
@@ -317,11 +312,7 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request, v *viewer) {
 			http.Error(w, "bad ticket id", http.StatusBadRequest)
 			return
 		}
-		if _, err := s.o.Admin.TicketSet(r.Context(), v.request(r), id, c); errors.Is(err, admin.ErrRefused) || errors.Is(err, admin.ErrUsage) {
-			http.Error(w, fmt.Sprintf("ticket %d: %v", id, err), http.StatusUnprocessableEntity)
-			return
-		} else if err != nil {
-			s.fail(w, r, err)
+		if _, err := s.o.Admin.TicketSet(r.Context(), v.request(r), id, c); !s.answered(w, r, wrapID(id, err)) {
 			return
 		}
 	}

@@ -86,6 +86,22 @@ func (s *Server) answered(w http.ResponseWriter, r *http.Request, err error) boo
 	return false
 }
 
+// found writes the answer to a failed read of a console page and reports
+// whether the handler may go on: what does not exist (a refusal, or a
+// malformed name) is the missing page's 404; anything else is an internal
+// error.
+func (s *Server) found(w http.ResponseWriter, r *http.Request, err error) bool {
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, admin.ErrRefused), errors.Is(err, admin.ErrUsage):
+		s.notFound(w, r)
+	default:
+		s.fail(w, r, err)
+	}
+	return false
+}
+
 // done sends the browser back to page with a one-line notice.
 func done(w http.ResponseWriter, r *http.Request, page, notice string) {
 	sep := "?"
@@ -182,11 +198,7 @@ func (s *Server) people(w http.ResponseWriter, r *http.Request, v *viewer) {
 // organisation (O6), with the forms that change them.
 func (s *Server) person(w http.ResponseWriter, r *http.Request, v *viewer) {
 	u, err := s.o.Admin.UserShow(r.Context(), r.PathValue("email"))
-	if errors.Is(err, admin.ErrRefused) || errors.Is(err, admin.ErrUsage) {
-		s.notFound(w, r)
-		return
-	} else if err != nil {
-		s.fail(w, r, err)
+	if !s.found(w, r, err) {
 		return
 	}
 	orgs, err := s.o.Admin.OrgList(r.Context())
@@ -367,11 +379,7 @@ func (s *Server) quarantineOne(w http.ResponseWriter, r *http.Request, v *viewer
 		return
 	}
 	d, err := s.o.Admin.QuarantineShow(r.Context(), id)
-	if errors.Is(err, admin.ErrRefused) {
-		s.notFound(w, r)
-		return
-	} else if err != nil {
-		s.fail(w, r, err)
+	if !s.found(w, r, err) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "console_held", map[string]any{"Q": d})
@@ -387,11 +395,7 @@ func (s *Server) consoleRaw(w http.ResponseWriter, r *http.Request, v *viewer) {
 		return
 	}
 	m, err := s.o.Admin.TicketRaw(r.Context(), id, raw)
-	if errors.Is(err, admin.ErrRefused) {
-		s.notFound(w, r)
-		return
-	} else if err != nil {
-		s.fail(w, r, err)
+	if !s.found(w, r, err) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "console_raw", map[string]any{"Ticket": id, "M": m})
