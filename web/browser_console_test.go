@@ -1,13 +1,10 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -29,7 +26,6 @@ import (
 // is checked in the store, not only on the page. With
 // HELPDESK_SCREENSHOTS=DIR it saves a screenshot of each page there.
 func TestBrowserConsoleDay(t *testing.T) {
-	bin := chromium(t)
 	w := newPortal(t, store.SQLite)
 	owner := admin.Request{As: "owner@help.example"}
 	w.must(w.adm.StaffSet(w.ctx, owner, "ada@help.example", model.RoleAdmin, "staff.add"))
@@ -45,60 +41,9 @@ func TestBrowserConsoleDay(t *testing.T) {
 	srv.Start()
 	t.Cleanup(srv.Close)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin), chromedp.NoSandbox,
-		chromedp.Flag("headless", "new"), chromedp.WindowSize(1200, 900))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 90*time.Second) // a guard against a hang, not a measure
-	defer cancel()
-
-	shots := os.Getenv("HELPDESK_SCREENSHOTS")
-	shot := func(name string) {
-		t.Helper()
-		if shots == "" {
-			return
-		}
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(sel))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
-	signIn := func(email string) {
-		t.Helper()
-		do(email+" asks for a link", chromedp.Navigate(base+"/signin"), chromedp.WaitVisible("#email"),
-			chromedp.SendKeys("#email", email), chromedp.Submit("#email"), chromedp.WaitVisible("p.notice"))
-		link := ""
-		rows, _ := w.st.ListOutbox(w.ctx, store.OutboxFilter{})
-		for _, r := range rows {
-			if r.To == email && strings.Contains(r.TextBody, base+"/signin/") {
-				i := strings.Index(r.TextBody, base+"/signin/")
-				link = strings.Fields(r.TextBody[i:])[0]
-			}
-		}
-		if link == "" {
-			t.Fatalf("W1: no sign-in link in %s's mail", email)
-		}
-		do(email+" signs in", chromedp.Navigate(link), chromedp.WaitVisible("#signin"), chromedp.Click("#signin"), chromedp.WaitNotPresent("#signin"))
-	}
+	c := newChrome(t, 1200, 900)
+	do, text, shot := c.do, c.text, c.shot
+	signIn := func(email string) { t.Helper(); c.signIn(w, base, email) }
 	signOut := func() {
 		t.Helper()
 		do("signing out", chromedp.Click("header button"), chromedp.WaitVisible("#email"))
@@ -116,7 +61,7 @@ func TestBrowserConsoleDay(t *testing.T) {
 		t.Fatalf("W5: filtered by requester: %q", got)
 	}
 	do("taking it", chromedp.Click("#pick-2"), chromedp.SetValue("#bulk-assign", "me"), chromedp.Submit("#bulk-assign"),
-		chromedp.WaitVisible("nav.tabs"))
+		chromedp.WaitVisible("#done"))
 	if v, _ := w.adm.TicketShow(w.ctx, 2); v.Assignee == nil || *v.Assignee != "sam@help.example" {
 		t.Fatalf("W5: the ticket was not taken: %+v", v)
 	}
@@ -169,12 +114,12 @@ func TestBrowserConsoleDay(t *testing.T) {
 	}
 	do("the held message", chromedp.Navigate(fmt.Sprintf("%s/console/quarantine/%d", base, held[0].ID)), chromedp.WaitVisible("main > pre"))
 	shot("11-console-held")
-	do("previewing the release", chromedp.Click(`input[name="dry_run"] + button`), chromedp.WaitVisible("p.notice"))
-	if got := text("p.notice"); !strings.Contains(got, "would be released") {
+	do("previewing the release", chromedp.Click(`input[name="dry_run"] + button`), chromedp.WaitVisible("#done"))
+	if got := text("#done"); !strings.Contains(got, "would be released") {
 		t.Fatalf("I5: the release preview: %q", got)
 	}
 	do("releasing", chromedp.Navigate(base+"/console/quarantine"), chromedp.WaitVisible("h1"),
-		chromedp.Click(`form[action$="/release"]:not(:has(input)) button`), chromedp.WaitVisible("p.notice"))
+		chromedp.Click(`form[action$="/release"]:not(:has(input)) button`), chromedp.WaitVisible("#done"))
 	if v, _ := w.adm.TicketShow(w.ctx, 1); !strings.Contains(v.Comments[len(v.Comments)-1].Body, "technician tomorrow") {
 		t.Fatalf("I5: the released message is not on the ticket: %+v", v.Comments[len(v.Comments)-1])
 	}

@@ -1,10 +1,8 @@
 package web_test
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -17,32 +15,11 @@ import (
 // not a form: the Content-Security-Policy's form-action 'self' would stop
 // a form's redirect to the provider.
 func TestBrowserSSO(t *testing.T) {
-	bin := chromium(t)
 	w := newSSOPortal(t)
 	base := w.srv.URL
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin), chromedp.NoSandbox,
-		chromedp.Flag("headless", "new"), chromedp.WindowSize(420, 860))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 2*time.Minute) // a guard against a hang, not a measure
-	defer cancel()
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(sel))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
+	c := newChrome(t, 420, 860)
+	do, text := c.do, c.text
 
 	// A customer first: refused, and still signed out.
 	w.idp.QueueUser(idpUser{email: "ann@acme.com", verified: true})

@@ -1,10 +1,8 @@
 package web_test
 
 import (
-	"context"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,27 +19,11 @@ import (
 	"github.com/helpdesk-gw/helpdesk/web"
 )
 
-// chromium finds Debian's Chromium (installed by .ci/run); without it the
-// browser test skips, or fails under HELPDESK_TEST_STRICT=1.
-func chromium(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("HELPDESK_TEST_STRICT") == "1" {
-		t.Fatal("HELPDESK_TEST_STRICT=1 and no chromium on PATH: install Debian's chromium (.ci/run does)")
-	}
-	t.Skip("no chromium on PATH: the browser test needs Debian's chromium (apt-get install chromium)")
-	return ""
-}
-
 // TestBrowserStory drives the portal in headless Chromium as a customer
 // would: the sign-in link from the mail, the list, the ticket, a comment,
 // sign-out (W1, W3, W4, W6). With HELPDESK_SCREENSHOTS=DIR it saves a
 // screenshot of each page there.
 func TestBrowserStory(t *testing.T) {
-	bin := chromium(t)
 	w := newPortal(t, store.SQLite)
 	w.must(w.adm.OrgAdd(w.ctx, admin.Request{As: "owner@help.example"}, "acme-eu", admin.OrgSettings{Name: "Acme EU"}, []string{"acme.com"}, false))
 	w.must(w.adm.MemberSet(w.ctx, admin.Request{As: "owner@help.example"}, "ann@acme.com", "acme-eu", model.MemberAccessOwn, nil))
@@ -60,43 +42,8 @@ func TestBrowserStory(t *testing.T) {
 	srv.Start()
 	t.Cleanup(srv.Close)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin), chromedp.NoSandbox,
-		chromedp.Flag("headless", "new"), chromedp.WindowSize(420, 860)) // a phone's width
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 2*time.Minute) // a guard against a hang, not a measure
-	defer cancel()
-
-	shots := os.Getenv("HELPDESK_SCREENSHOTS")
-	shot := func(name string) {
-		t.Helper()
-		if shots == "" {
-			return
-		}
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(sel))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
+	c := newChrome(t, 420, 860) // a phone's width
+	do, text, shot := c.do, c.text, c.shot
 	// Ask for a link.
 	do("the sign-in page", chromedp.Navigate(base+"/"), chromedp.WaitVisible("#email"))
 	shot("1-sign-in")
@@ -104,14 +51,7 @@ func TestBrowserStory(t *testing.T) {
 	if got := text("main"); !strings.Contains(got, "on its way") {
 		t.Fatalf("after asking: %q", got)
 	}
-	link := ""
-	rows, _ := w.st.ListOutbox(w.ctx, store.OutboxFilter{})
-	for _, r := range rows {
-		if r.To == "ann@acme.com" && strings.Contains(r.TextBody, base+"/signin/") {
-			i := strings.Index(r.TextBody, base+"/signin/")
-			link = strings.Fields(r.TextBody[i:])[0]
-		}
-	}
+	link := w.mailedLink(base, "ann@acme.com")
 	if link == "" {
 		t.Fatal("W1: no sign-in link in Ann's mail")
 	}
@@ -142,20 +82,7 @@ func TestBrowserStory(t *testing.T) {
 	do("signing out", chromedp.Click("header button"), chromedp.WaitVisible("#email"),
 		chromedp.Navigate(base+"/t/1"), chromedp.WaitVisible("#email"))
 	// Staff: Sam signs in from his own mailed link and works the console.
-	do("staff asks for a link", chromedp.Navigate(base+"/signin"), chromedp.WaitVisible("#email"),
-		chromedp.SendKeys("#email", "sam@help.example"), chromedp.Submit("#email"), chromedp.WaitVisible("p.notice"))
-	link = ""
-	rows, _ = w.st.ListOutbox(w.ctx, store.OutboxFilter{})
-	for _, r := range rows {
-		if r.To == "sam@help.example" && strings.Contains(r.TextBody, base+"/signin/") {
-			i := strings.Index(r.TextBody, base+"/signin/")
-			link = strings.Fields(r.TextBody[i:])[0]
-		}
-	}
-	if link == "" {
-		t.Fatal("W1: no sign-in link in Sam's mail")
-	}
-	do("sam signs in", chromedp.Navigate(link), chromedp.WaitVisible("#signin"), chromedp.Click("#signin"), chromedp.WaitNotPresent("#signin"))
+	c.signIn(w, base, "sam@help.example")
 	do("the console", chromedp.Navigate(base+"/console?view=all"), chromedp.WaitVisible("nav.tabs"))
 	shot("6-console-queue")
 	do("a ticket in the console", chromedp.Navigate(base+"/console/t/1"), chromedp.WaitVisible("#body"))

@@ -115,7 +115,7 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request, v *viewer) {
 	if page.Next != "" {
 		next = link(page.View, qq.Team, page.Next)
 	}
-	s.render(w, r, http.StatusOK, "console_queue", map[string]any{"Console": true, "Page": page, "Tabs": tabs, "Q": qq,
+	s.render(w, r, http.StatusOK, "console_queue", map[string]any{"Page": page, "Tabs": tabs, "Q": qq, "Done": q.Get("done"),
 		"Next": next, "Back": r.URL.RequestURI(), "Orgs": orgs, "Staff": staff,
 		"Statuses": []string{"open", "pending", "solved", "closed"}, "Priorities": []string{"low", "normal", "high", "urgent"},
 		"Types": []string{"question", "incident", "change", "problem"}})
@@ -320,5 +320,11 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request, v *viewer) {
 	if !strings.HasPrefix(back, "/console") || strings.HasPrefix(back, "//") {
 		back = "/console"
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	if u, err := url.Parse(back); err == nil { // a notice replaces the one before
+		q := u.Query()
+		q.Del("done")
+		u.RawQuery = q.Encode()
+		back = u.String()
+	}
+	done(w, r, back, fmt.Sprintf("%d tickets changed", len(ids)))
 }
