@@ -57,7 +57,7 @@ func Trim(text string) string {
 	text = strings.ReplaceAll(text, "\r", "\n")
 	lines := strings.Split(text, "\n")
 	lines = lines[nextNonBlank(lines, 0):]
-	cut, forwarded := findCut(lines)
+	cut, forwarded := findReplyEnd(lines)
 	for cut == 0 && len(lines) > 0 {
 		n := isAttributionAt(lines, 0)
 		if n == 0 {
@@ -67,7 +67,7 @@ func Trim(text string) string {
 		// directly under it, and look again at what follows.
 		lines = lines[skipQuoteBlock(lines, n):]
 		lines = lines[nextNonBlank(lines, 0):]
-		cut, forwarded = findCut(lines)
+		cut, forwarded = findReplyEnd(lines)
 	}
 	if cut == len(lines) && !forwarded && quotedHistoryOnly(lines) {
 		return ""
@@ -78,10 +78,30 @@ func Trim(text string) string {
 		kept = trimMobileSignature(kept)
 	}
 	kept = trimTrailingJunk(kept)
+	if !forwarded && isInterleaved(kept) {
+		kept = keepContext(kept)
+	}
 	for len(kept) > 0 && strings.TrimSpace(kept[0]) == "" {
 		kept = kept[1:]
 	}
 	return strings.Join(kept, "\n")
+}
+
+// findReplyEnd is findCut, then the cut moved up to the first attribution
+// above it that does not open an inline reply within what is kept: whether
+// a quote is answered depends on where the reply ends (a valediction or a
+// signature below the last quote is not an answer).
+func findReplyEnd(lines []string) (cut int, forwarded bool) {
+	cut, forwarded = findCut(lines)
+	if forwarded {
+		return cut, forwarded
+	}
+	for i := 0; i < cut; i++ {
+		if isAttributionAt(lines, i) > 0 && !isInlineReplyAt(lines[:cut], i) {
+			cut, i = i, -1 // look again above the new end
+		}
+	}
+	return cut, false
 }
 
 // findCut returns the index of the first line of removable history, or
@@ -91,9 +111,10 @@ func findCut(lines []string) (cut int, forwarded bool) {
 	for i, l := range lines {
 		// Cheap guards keep the regular expressions off ordinary lines.
 		hasPunct := strings.ContainsAny(l, "-:：")
-		switch {
-		case hasPunct && forwardMarker.MatchString(l):
+		if hasPunct && forwardMarker.MatchString(l) && !isAnsweredQuoteAt(lines, i) {
 			return len(lines), true
+		}
+		switch {
 		case len(l) >= len(marker) && strings.Contains(strings.ToLower(l), marker):
 			return i, false
 		case i > 0 && len(l) < 120 && mobileSignature.MatchString(l):
@@ -252,36 +273,22 @@ func isQuoteLine(t string) bool {
 // isInlineReplyAt reports whether the attribution at line i introduces a
 // quote that the writer answers below (an inline reply): a block of
 // quoted lines followed by their own text. Such an attribution is dropped
-// but what follows it is kept.
+// but what follows it is kept. Below an attribution at the top the reply
+// must be interleaved (see inline.go): one quote with the reply below it
+// is history followed by the reply. Elsewhere minInlineAnswerLines lines
+// of the writer's own below the quote are enough; a wrapped line of the
+// quote or a list footer is not an answer.
 func isInlineReplyAt(lines []string, i int) bool {
-	if i == 0 {
-		return false // an attribution at the top opens history, not a reply
-	}
 	n := isAttributionAt(lines, i)
 	j := nextNonBlank(lines, i+n)
 	if j >= len(lines) || !isQuoteLine(strings.TrimSpace(lines[j])) {
 		return false
 	}
-	j = skipQuoteBlock(lines, j)
-	if j >= len(lines) {
-		return false
+	blocks, answerLines := answers(lines, j, minAnsweredQuotes, minInlineAnswerLines)
+	if i == 0 {
+		return blocks >= minAnsweredQuotes
 	}
-	// Count the writer's lines below the quote, up to the next marker: a
-	// wrapped line of the quote or a list footer is not an answer.
-	answer := 0
-	for ; j < len(lines) && answer < minInlineAnswerLines; j++ {
-		l := lines[j]
-		t := strings.TrimSpace(l)
-		switch {
-		case t == "" || isQuoteLine(t):
-		case isSignatureDelimiter(l), isSeparatorLine(l), isAttributionAt(lines, j) > 0,
-			isHeaderBlockAt(lines, j), mobileSignature.MatchString(l), originalMessage.MatchString(l):
-			return false
-		default:
-			answer++
-		}
-	}
-	return answer >= minInlineAnswerLines
+	return blocks >= minAnsweredQuotes || answerLines >= minInlineAnswerLines
 }
 
 // minInlineAnswerLines is how many lines of their own a writer must put

@@ -193,6 +193,7 @@ func TestCorpusScores(t *testing.T) {
 		{"github-email_reply_parser", githubCases(t, root)},
 		{"crisp-email-reply-parser", crispCases(t, root)},
 		{"mailgun-talon", talonCases(t, root)},
+		{"inline-replies", inlineCases(t, root)},
 	}
 	total, totalOK := 0, 0
 	for _, f := range folders {
