@@ -2,10 +2,10 @@ package quote_test
 
 import (
 	"io"
-	"os"
 	"mime"
 	"mime/multipart"
 	"net/mail"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
