@@ -99,17 +99,15 @@ func (f *Facts) candidates(ctx context.Context, v *TicketView) ([]policy.Person,
 	if err != nil {
 		return nil, fmt.Errorf("load users: %w", err)
 	}
+	people, err := f.People(ctx, users) // memberships in one query per chunk, not one per person
+	if err != nil {
+		return nil, err
+	}
 	var out []policy.Person
 	for _, id := range list {
-		u, ok := users[id]
-		if !ok {
-			continue
+		if u, ok := users[id]; ok {
+			out = append(out, people[u.Email])
 		}
-		p, err := f.PersonOf(ctx, u)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
 	}
 	return out, nil
 }
