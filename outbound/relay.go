@@ -42,7 +42,16 @@ type SenderOptions struct {
 	// names the mechanism ("PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-256",
 	// …), "" picks the strongest the relay offers.
 	Username, Password, Auth string
-	HELO                     string // default: this machine's host name
+	// OAuth names the OAuth 2.0 client (oauth=NAME) whose tokens sign in,
+	// as Username, by Auth XOAUTH2 (the default) or OAUTHBEARER; Token is
+	// its source, set by the caller. A connection is not reused once its
+	// token expired; a refused token is renewed once, on a new connection.
+	OAuth string
+	Token TokenSource
+	// AuthPause is how long, after an OAuth sign-in failed, sends fail at
+	// once (temporarily) without trying the relay (default 30 s).
+	AuthPause time.Duration
+	HELO      string // default: this machine's host name
 	// Connections is how many connections are kept open and used at once
 	// (default 2).
 	Connections int
@@ -75,6 +84,12 @@ func (o SenderOptions) withDefaults() SenderOptions {
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = 30 * time.Second
 	}
+	if o.AuthPause <= 0 {
+		o.AuthPause = 30 * time.Second
+	}
+	if o.OAuth != "" && o.Auth == "" {
+		o.Auth = "XOAUTH2"
+	}
 	return o
 }
 
@@ -84,8 +99,13 @@ func (o SenderOptions) String() string {
 	if o.Username != "" {
 		user = o.Username + ":xxxxx@"
 	}
-	return fmt.Sprintf("smtp relay %s%s (tls %s, %d connections, rate %g/s)",
-		user, net.JoinHostPort(o.Host, strconv.Itoa(o.Port)), o.TLS, o.Connections, o.Rate)
+	oauth := ""
+	if o.OAuth != "" {
+		user = o.Username + "@"
+		oauth = fmt.Sprintf(", OAuth %s by %s", o.OAuth, o.Auth)
+	}
+	return fmt.Sprintf("smtp relay %s%s (tls %s%s, %d connections, rate %g/s)",
+		user, net.JoinHostPort(o.Host, strconv.Itoa(o.Port)), o.TLS, oauth, o.Connections, o.Rate)
 }
 
 // ParseRelayURL reads HELPDESK_SMTP:
@@ -129,6 +149,12 @@ func ParseRelayURL(raw string) (SenderOptions, error) {
 	if err := o.setQuery(u.Query()); err != nil {
 		return SenderOptions{}, fmt.Errorf("smtp relay URL: %w", err)
 	}
+	if o.OAuth != "" && (o.Username == "" || o.Password != "") {
+		return SenderOptions{}, fmt.Errorf("smtp relay URL: oauth=%s signs in with tokens as the mailbox's address: give the user (smtp://ADDRESS@HOST) and no password", o.OAuth)
+	}
+	if o.OAuth != "" && o.Auth != "" && o.Auth != "XOAUTH2" && o.Auth != "OAUTHBEARER" {
+		return SenderOptions{}, fmt.Errorf("smtp relay URL: oauth=%s: want auth=xoauth2 or auth=oauthbearer, not %s", o.OAuth, strings.ToLower(o.Auth))
+	}
 	if o.TLS == TLSNone && o.Username != "" && !isLoopback(o.Host) {
 		return SenderOptions{}, fmt.Errorf("smtp relay URL: tls=none with a password to %s, which is not a loopback address: use smtp:// (STARTTLS) or smtps://", o.Host)
 	}
@@ -153,6 +179,8 @@ func (o *SenderOptions) setQuery(q url.Values) error {
 			}
 		case "auth":
 			o.Auth = strings.ToUpper(v)
+		case "oauth":
+			o.OAuth = v
 		case "helo":
 			o.HELO = v
 		case "pool":
@@ -178,7 +206,7 @@ func (o *SenderOptions) setQuery(q url.Values) error {
 				o.IdleTimeout = d
 			}
 		default:
-			return fmt.Errorf("unknown parameter %q (known: tls, auth, helo, pool, rate, burst, timeout, idle)", key)
+			return fmt.Errorf("unknown parameter %q (known: tls, auth, oauth, helo, pool, rate, burst, timeout, idle)", key)
 		}
 	}
 	return nil

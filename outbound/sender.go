@@ -28,12 +28,14 @@ type Sender struct {
 	pool   chan *conn
 	limit  *limiter
 	log    *slog.Logger
+	signIn signIn // with OAuth (oauth.go)
 }
 
 // conn is one connection of the pool; nil c means not open.
 type conn struct {
 	c        *smtp.Client
 	lastUsed time.Time
+	expires  time.Time // of the OAuth token it signed in with; zero: none
 }
 
 // NewSender returns a Sender for the relay o names. No connection is
@@ -58,7 +60,10 @@ func NewSender(o SenderOptions, log *slog.Logger) (*Sender, error) {
 	if o.HELO != "" {
 		opts = append(opts, mail.WithHELO(o.HELO))
 	}
-	if o.Username != "" {
+	if o.OAuth != "" && o.Token == nil {
+		return nil, fmt.Errorf("%s: oauth=%s without its token source", o, o.OAuth)
+	}
+	if o.Username != "" && o.Token == nil {
 		auth := mail.SMTPAuthAutoDiscover
 		if o.Auth != "" {
 			auth = mail.SMTPAuthType(o.Auth)
@@ -113,7 +118,7 @@ func (s *Sender) Send(ctx context.Context, msg *mail.Msg) error {
 		return &DeliveryError{Stage: "connect", Reply: ctx.Err().Error(), Err: ctx.Err()}
 	}
 	defer func() { s.pool <- cn }()
-	reused := cn.c != nil && time.Since(cn.lastUsed) < s.opts.IdleTimeout
+	reused := cn.c != nil && time.Since(cn.lastUsed) < s.opts.IdleTimeout && (cn.expires.IsZero() || time.Now().Before(cn.expires))
 	if cn.c != nil && !reused {
 		s.closeConn(cn)
 	}
@@ -144,41 +149,53 @@ func (s *Sender) Send(ctx context.Context, msg *mail.Msg) error {
 }
 
 func (s *Sender) dial(ctx context.Context, cn *conn) error {
-	c, err := s.dialCut(ctx)
-	if err != nil {
-		s.log.Warn("smtp connect failed", "relay", s.opts.String(), "err", err)
-		d := smtpError("connect", err)
-		d.Permanent = false // a refusal at connect or login is about us, not the message
-		return d
+	c, expires, err := s.dialCut(ctx)
+	switch {
+	case err == nil:
+		cn.c, cn.lastUsed, cn.expires = c, time.Now(), expires
+		return nil
+	case errors.Is(err, errPaused):
+		return &DeliveryError{Stage: "AUTH", Reply: err.Error(), Err: err}
+	case errors.Is(err, ErrTokenRefused) || errors.Is(err, ErrNoToken):
+		s.failedSignIn(err)
+		return &DeliveryError{Stage: "AUTH", Reply: err.Error(), Err: err}
 	}
-	cn.c, cn.lastUsed = c, time.Now()
-	return nil
+	s.log.Warn("smtp connect failed", "relay", s.opts.String(), "err", err)
+	d := smtpError("connect", err)
+	d.Permanent = false // a refusal at connect or login is about us, not the message
+	return d
 }
 
 // dialCut connects and greets the relay, returning as soon as ctx ends.
 // go-mail heeds ctx only while connecting; the greeting, EHLO, STARTTLS and
 // AUTH would wait for the relay's own timeout. A dial cut short goes on in
 // the background and closes its client when it finishes.
-func (s *Sender) dialCut(ctx context.Context) (*smtp.Client, error) {
+func (s *Sender) dialCut(ctx context.Context) (*smtp.Client, time.Time, error) {
 	type dialed struct {
-		c   *smtp.Client
-		err error
+		c       *smtp.Client
+		expires time.Time
+		err     error
 	}
 	ch := make(chan dialed, 1)
 	go func() {
+		if s.opts.Token != nil {
+			c, expires, err := s.openOAuth(ctx)
+			ch <- dialed{c, expires, err}
+			return
+		}
 		c, err := s.client.DialToSMTPClientWithContext(ctx)
-		ch <- dialed{c, err}
+		ch <- dialed{c, time.Time{}, err}
 	}()
 	select {
 	case d := <-ch:
-		return d.c, d.err
+		return d.c, d.expires, d.err
 	case <-ctx.Done():
 		go func() {
 			if d := <-ch; d.c != nil {
 				_ = d.c.Close()
 			}
 		}()
-		return nil, fmt.Errorf("connect: %w", ctx.Err())
+		return nil, time.Time{}, fmt.Errorf("connect: %w", ctx.Err())
 	}
 }
 

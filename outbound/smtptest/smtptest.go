@@ -3,7 +3,8 @@
 // recipients with any 4xx or 5xx reply, can refuse everything with 451 for
 // a while or until told to stop, can be slow or hold every DATA until
 // released, can offer STARTTLS or implicit TLS with a self-signed
-// certificate, and can require AUTH PLAIN.
+// certificate, and can require AUTH PLAIN, or XOAUTH2 and OAUTHBEARER with
+// tokens a function checks.
 //
 // Tests that wait for it wait for an event (a message arrived, a DATA
 // held, a connection closed), with a timeout that only guards against a
@@ -37,6 +38,9 @@ type Options struct {
 	TLS      *tls.Config       // offer STARTTLS with it (see SelfSigned)
 	Implicit bool              // with TLS: TLS from the first byte (smtps)
 	Users    map[string]string // require AUTH PLAIN with these user:password pairs
+	// Bearer, when set, requires AUTH XOAUTH2 or OAUTHBEARER with a token
+	// it accepts for the user.
+	Bearer func(user, token string) bool
 }
 
 // Message is one accepted message.
@@ -67,7 +71,10 @@ type Server struct {
 	conns    map[*smtp.Conn]bool
 	arrived  chan struct{}
 	users    map[string]string
+	bearer   func(user, token string) bool
 	accepted int
+	signedIn int // bearer sign-ins accepted
+	refused  int // bearer sign-ins refused
 }
 
 // Start runs a server until the test ends.
@@ -90,7 +97,7 @@ func Start(t testing.TB, o Options) *Server {
 		s.srv.TLSConfig = o.TLS
 	}
 	s.ln, s.Addr = ln, ln.Addr().String()
-	s.users = o.Users
+	s.users, s.bearer = o.Users, o.Bearer
 	go func() { _ = s.srv.Serve(ln) }()
 	t.Cleanup(func() {
 		s.ReleaseData()
@@ -317,13 +324,48 @@ func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
 }
 
 func (x *session) AuthMechanisms() []string {
+	if x.s.bearer != nil {
+		return []string{"XOAUTH2", sasl.OAuthBearer}
+	}
 	if x.s.users == nil {
 		return nil
 	}
 	return []string{sasl.Plain}
 }
 
+// BearerSignIns counts the bearer sign-ins accepted and refused.
+func (s *Server) BearerSignIns() (accepted, refused int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.signedIn, s.refused
+}
+
+// checkBearer records and answers one bearer sign-in.
+func (x *session) checkBearer(user, token string) bool {
+	ok := x.s.bearer(user, token)
+	x.s.mu.Lock()
+	defer x.s.mu.Unlock()
+	if ok {
+		x.s.signedIn++
+		x.authed = true
+	} else {
+		x.s.refused++
+	}
+	return ok
+}
+
 func (x *session) Auth(mech string) (sasl.Server, error) {
+	if x.s.bearer != nil {
+		if mech == sasl.OAuthBearer {
+			return sasl.NewOAuthBearerServer(func(o sasl.OAuthBearerOptions) *sasl.OAuthBearerError {
+				if !x.checkBearer(o.Username, o.Token) {
+					return &sasl.OAuthBearerError{Status: "invalid_token", Schemes: "bearer"}
+				}
+				return nil
+			}), nil
+		}
+		return &xoauth2Server{check: x.checkBearer}, nil
+	}
 	return sasl.NewPlainServer(func(identity, user, pass string) error {
 		if want, ok := x.s.users[user]; ok && want == pass {
 			x.authed = true
@@ -334,7 +376,7 @@ func (x *session) Auth(mech string) (sasl.Server, error) {
 }
 
 func (x *session) Mail(from string, _ *smtp.MailOptions) error {
-	if x.s.users != nil && !x.authed {
+	if (x.s.users != nil || x.s.bearer != nil) && !x.authed {
 		return smtp.ErrAuthRequired
 	}
 	x.from, x.to = from, nil
@@ -391,4 +433,34 @@ func (x *session) Logout() error {
 	delete(x.s.conns, x.c)
 	x.s.mu.Unlock()
 	return nil
+}
+
+// xoauth2Server is the server side of SASL XOAUTH2: a refused token gets
+// an error challenge, then the exchange fails.
+type xoauth2Server struct {
+	check  func(user, token string) bool
+	failed bool
+}
+
+func (x *xoauth2Server) Next(response []byte) ([]byte, bool, error) {
+	if x.failed {
+		return nil, true, errors.New("invalid token")
+	}
+	if response == nil {
+		return []byte{}, false, nil
+	}
+	var user, token string
+	for _, part := range strings.Split(string(response), "\x01") {
+		if v, ok := strings.CutPrefix(part, "user="); ok {
+			user = v
+		}
+		if v, ok := strings.CutPrefix(part, "auth=Bearer "); ok {
+			token = v
+		}
+	}
+	if x.check(user, token) {
+		return nil, true, nil
+	}
+	x.failed = true
+	return []byte(`{"status":"401","schemes":"bearer","scope":"https://outlook.office365.com/.default"}`), false, nil
 }
