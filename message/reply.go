@@ -10,7 +10,9 @@ import "github.com/helpdesk-gw/helpdesk/message/quote"
 // A message with a plain-text body is trimmed on that text. A message with
 // only HTML is trimmed on its HTML first, where mail clients mark the
 // quoted history (Gmail's gmail_quote, Outlook's divRplyFwdMsg, a
-// <blockquote type="cite">), then converted to text and trimmed again. Like
+// <blockquote type="cite">), then converted to text and trimmed again; a
+// reply written between the quoted lines keeps each answer under the quoted
+// lines it answers, in both forms (see package quote). Like
 // quote.Trim, Reply returns "" when the whole body is quoted history; the
 // caller decides whether to fall back to Text. A Message built by hand
 // (not by Parse) is trimmed on its Text.

@@ -13,7 +13,9 @@ import (
 // rule, Thunderbird's moz-cite-prefix, Yahoo's yahoo_quoted, and a
 // <blockquote> that nothing but blank space follows. Everything from the
 // first such element to the end of the document is removed. A forward
-// ("---------- Forwarded message") is content and is kept.
+// ("---------- Forwarded message") is content and is kept, and so is a
+// quote the writer answers below (see answeredBelow): an inline reply,
+// which Trim shortens on the text.
 //
 // Convert the result to text and pass it through Trim, which removes what
 // only the text shows (an attribution line above the quote, a signature).

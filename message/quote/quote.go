@@ -23,13 +23,23 @@
 // quote the writer answers below it (an inline reply with at least three
 // lines of their own) is dropped alone and the rest kept. Text that is
 // nothing but a quote opening with a quoted attribution is all history.
+//
+// A reply written between the quoted lines ("> question / answer / >
+// question / answer", at least two quotes each answered) keeps each answer
+// under the last paragraph of the quote it answers; its attribution, even
+// at the top, and the quote no answer follows are dropped (the rule is in
+// inline.go).
+//
 // Forwarded messages ("---------- Forwarded message ---------", "Begin
 // forwarded message:") are content: nothing from the forward marker down is
-// removed.
+// removed, unless the marker is inside a quote the writer answers below it
+// (history they reply to).
 //
 // TrimHTML does the same on an HTML body with the markers clients put in
 // their HTML (gmail_quote, divRplyFwdMsg, blockquote …), before the HTML is
-// converted to text; Trim then finishes on the text.
+// converted to text; Trim then finishes on the text. A reply answered
+// between its blockquotes is left whole by TrimHTML, so that Trim applies
+// the inline rule to its text as to the text form of the same reply.
 //
 // How it fails: it cannot fail, but it can be wrong; it errs towards keeping
 // text. When the whole text is quoted history, Trim returns "" and the caller
