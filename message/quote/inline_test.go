@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/net/html"
 )
 
 // TestTrimInline states the rule for replies written between the quoted
@@ -134,4 +136,42 @@ func FuzzTrimInline(f *testing.F) {
 			j++
 		}
 	})
+}
+
+// FuzzTrimHTMLInline checks what TrimHTML promises on any HTML, seeded
+// with inline replies: it returns its input, or that document with
+// everything from one element on removed, so that the text left is the
+// start of the input's text.
+func FuzzTrimHTMLInline(f *testing.F) {
+	f.Add(gmailInline)
+	f.Add(`<div>Floor 2.</div><div class="gmail_quote"><blockquote>q</blockquote></div><div>disclaimer</div>`)
+	f.Add(`<div>On Mon, Bob &lt;b@example.com&gt; wrote:<div class="gmail_quote"><blockquote>q</blockquote>a<blockquote>q2</blockquote>a2</div></div>`)
+	f.Add(`<p>x</p><blockquote type="cite">q<blockquote>qq</blockquote></blockquote>a<blockquote type="cite">q2</blockquote>`)
+	files, _ := filepath.Glob("testdata/inline/*/*")
+	for _, file := range files {
+		if b, err := os.ReadFile(file); err == nil && bytesContain(b, "blockquote") {
+			f.Add(string(b))
+		}
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := TrimHTML(s)
+		if got == s {
+			return
+		}
+		before, after := htmlText(s), htmlText(got)
+		if !strings.HasPrefix(before, after) {
+			t.Fatalf("TrimHTML(%q) = %q: its text %q is not the start of %q", s, got, after, before)
+		}
+	})
+}
+
+func bytesContain(b []byte, s string) bool { return strings.Contains(string(b), s) }
+
+// htmlText is the text of an HTML document, whitespace removed.
+func htmlText(s string) string {
+	doc, err := html.Parse(strings.NewReader(s))
+	if err != nil {
+		return ""
+	}
+	return strings.Join(strings.Fields(textOf(doc, len(s)+1)), "")
 }
