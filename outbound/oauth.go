@@ -140,3 +140,20 @@ func (a saslAuth) Next(fromServer []byte, more bool) ([]byte, error) {
 	}
 	return a.c.Next(fromServer)
 }
+
+// SignIn connects to the relay and signs in as a send would, then says
+// QUIT, sending nothing: it checks the address, the connection's security
+// and the credentials (or the OAuth token), as serve --check does.
+func (s *Sender) SignIn(ctx context.Context) error {
+	c, _, err := s.dialCut(ctx)
+	if err != nil {
+		if errors.Is(err, ErrTokenRefused) {
+			return fmt.Errorf("%w; %s", err, s.opts.Token.Hint())
+		}
+		return err
+	}
+	if err := c.Quit(); err != nil {
+		_ = c.Close()
+	}
+	return nil
+}

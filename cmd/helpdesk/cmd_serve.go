@@ -18,6 +18,7 @@ import (
 	"github.com/helpdesk-gw/helpdesk/ingest"
 	"github.com/helpdesk-gw/helpdesk/ingest/imapsource"
 	"github.com/helpdesk-gw/helpdesk/localmail"
+	"github.com/helpdesk-gw/helpdesk/mailauth"
 	"github.com/helpdesk-gw/helpdesk/outbound"
 	"github.com/helpdesk-gw/helpdesk/store"
 )
@@ -26,7 +27,7 @@ import (
 // with --check, validates the configuration and prints it.
 func cmdServe(ctx context.Context, e *env, in *invocation) error {
 	if in.on("check") {
-		return e.checkServe()
+		return e.checkServe(ctx)
 	}
 	e.serving = true
 	if err := e.open(ctx); err != nil {
@@ -56,7 +57,8 @@ type gateway struct {
 	capture string
 	worker  *outbound.Worker
 	pollers []*imapsource.Poller
-	polls   map[string]time.Duration // mailbox name → poll interval, for /readyz
+	polls   map[string]time.Duration    // mailbox name → poll interval, for /readyz
+	oauth   map[string]*mailauth.Source // [oauth.NAME] → its tokens, shared by mailboxes and relay
 
 	pipe     atomic.Pointer[ingest.Pipeline] // swapped by SIGHUP
 	hard     context.Context                 // ends a grace period after shutdown begins
@@ -82,6 +84,9 @@ func newGateway(ctx context.Context, e *env) (_ *gateway, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if g.oauth, err = oauthSources(e.cfg); err != nil {
+		return nil, err
+	}
 	if len(mailboxes) == 0 {
 		if err := g.openLocal(ctx); err != nil {
 			return nil, err
@@ -99,6 +104,7 @@ func newGateway(ctx context.Context, e *env) (_ *gateway, err error) {
 	if err := g.openPollers(mailboxes); err != nil {
 		return nil, err
 	}
+	g.checkMailboxTeams(ctx, mailboxes)
 	return g, g.registerMetrics()
 }
 
@@ -150,6 +156,9 @@ func (g *gateway) openOutbound() error {
 		if err != nil {
 			return fmt.Errorf("config key smtp: %w", err)
 		}
+		if src := g.oauth[ro.OAuth]; src != nil {
+			ro.Token = src
+		}
 		snd, err := outbound.NewSender(ro, g.log.With("component", "smtp"))
 		if err != nil {
 			return fmt.Errorf("config key smtp: %w", err)
@@ -195,7 +204,11 @@ func (g *gateway) openPollers(mailboxes []config.IMAPMailbox) error {
 		if m.Insecure {
 			g.log.Warn("IMAP certificate checks are off for this mailbox (tls=insecure): for test servers only", "mailbox", m.Name)
 		}
-		ms = append(ms, imapMailbox(m))
+		mb := imapMailbox(m)
+		if src := g.oauth[m.OAuth]; src != nil {
+			mb.Token = src
+		}
+		ms = append(ms, mb)
 		leases[m.Name] = m.Lease
 	}
 	if g.local != nil {
@@ -221,7 +234,7 @@ func (g *gateway) openPollers(mailboxes []config.IMAPMailbox) error {
 func imapMailbox(m config.IMAPMailbox) imapsource.Mailbox {
 	out := imapsource.Mailbox{Name: m.Name, Addr: m.Addr, Security: imapsource.SecurityTLS, Username: m.Username,
 		Password: m.Password, Auth: m.Auth, Folder: m.Folder, Mark: m.Mark, Processed: m.Processed, Failed: m.Failed,
-		PollInterval: m.PollInterval, IDLE: m.IDLE, MaxBytes: m.MaxBytes, Timeout: m.Timeout, Batch: m.Batch}
+		PollInterval: m.PollInterval, IDLE: m.IDLE, MaxBytes: m.MaxBytes, Timeout: m.Timeout, Batch: m.Batch, Team: m.Team}
 	switch m.TLS {
 	case config.TLSStart:
 		out.Security = imapsource.SecurityStartTLS
@@ -258,6 +271,11 @@ func (in ingester) IngestBatch(ctx context.Context, ins []ingest.Input, also fun
 func (g *gateway) registerMetrics() error {
 	g.reloads = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "helpdesk_template_reloads_total",
 		Help: "Template reloads asked for by SIGHUP, by result (ok, error)."}, []string{"result"})
+	if g.sender != nil {
+		if err := g.reg.Register(smtpSignInCollector{g.sender}); err != nil {
+			return err
+		}
+	}
 	return errors.Join(
 		g.reg.Register(outboundCollector{g.worker}),
 		g.reg.Register(outboxAgeCollector{g.e.st}),

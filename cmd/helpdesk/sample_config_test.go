@@ -15,7 +15,7 @@ func TestServeCheckAcceptsTheSampleConfiguration(t *testing.T) {
 		t.Fatal(err)
 	}
 	secrets := map[string]string{"HELPDESK_PG_PASSWORD": "pg-password-1", "HELPDESK_TOKEN_SECRET": "token-secret-0123456789",
-		"IMAP_PASSWORD": "imap-password-2", "SMTP_PASSWORD": "smtp-password-3"}
+		"IMAP_PASSWORD": "imap-password-2", "SMTP_PASSWORD": "smtp-password-3", "M365_CLIENT_SECRET": "m365-secret-4"}
 	c := newCLI(t)
 	c.env = map[string]string{"HELPDESK_CONFIG": sample}
 	for k, v := range secrets {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -10,10 +11,11 @@ import (
 )
 
 // checkServe is serve --check: it validates what serve would use without
-// opening anything (no database, no port, no mail server), says what would
-// run, and prints the configuration with its secrets redacted. A wrong
-// value is an error naming its key.
-func (e *env) checkServe() error {
+// opening anything (no database, no port, no mail server; but it signs in
+// once to the mailboxes and relay that use OAuth, checkOAuth), says what
+// would run, and prints the configuration with its secrets redacted. A
+// wrong value is an error naming its key.
+func (e *env) checkServe(ctx context.Context) error {
 	cfg, err := e.loadConfig()
 	if err != nil {
 		return err
@@ -39,8 +41,16 @@ func (e *env) checkServe() error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
+	signedIn, err := checkOAuth(ctx, cfg, mailboxes, relay)
+	if err != nil {
+		return err
+	}
 	w := e.stdout
-	fmt.Fprintln(w, "# helpdesk serve --check: the configuration is valid (the database and servers were not contacted).")
+	if len(signedIn) == 0 {
+		fmt.Fprintln(w, "# helpdesk serve --check: the configuration is valid (the database and servers were not contacted).")
+	} else {
+		fmt.Fprintln(w, "# helpdesk serve --check: the configuration is valid (the database was not contacted; the mail servers using OAuth were signed in to once).")
+	}
 	fmt.Fprintf(w, "# database: %s\n", config.RedactURL(cfg.DB))
 	if len(mailboxes) == 0 {
 		fmt.Fprintf(w, "# mail in:  the built-in local mail server (trying and testing only): SMTP %s, IMAP %s\n", cfg.LocalSMTP, cfg.LocalIMAP)
@@ -53,6 +63,9 @@ func (e *env) checkServe() error {
 		fmt.Fprintf(w, "# mail out: captured in the folder %s (nothing is sent)\n", cfg.CaptureDir)
 	} else {
 		fmt.Fprintf(w, "# mail out: relay %s\n", relay)
+	}
+	for _, l := range signedIn {
+		fmt.Fprintf(w, "# OAuth:    %s\n", l)
 	}
 	fmt.Fprintf(w, "# staff:    %s\n", staffProof(cfg.AuthservID))
 	if webURL(cfg) != "" {

@@ -217,3 +217,24 @@ func (cn *conn) bearer(m Mailbox, token string) (refusal string, err error) {
 func (cn *conn) signInAgain(now time.Time) bool {
 	return !cn.expires.IsZero() && !now.Before(cn.expires)
 }
+
+// SignIn connects to m's server, signs in and logs out, reading no mail:
+// it checks the address, the connection's security and the credentials
+// (or the OAuth token) of a mailbox, as serve --check does. A refusal
+// wraps the same errors as the poller's, and says what to check.
+func SignIn(ctx context.Context, m Mailbox) error {
+	setDefault(&m.Security, SecurityTLS)
+	setDefault(&m.Timeout, 30*time.Second)
+	if m.Token != nil && m.Auth == "" {
+		m.Auth = "xoauth2"
+	}
+	cn, err := dial(ctx, m)
+	switch {
+	case errors.Is(err, errAuth) && m.Token != nil:
+		return fmt.Errorf("%w; %s", err, m.Token.Hint())
+	case err != nil:
+		return err
+	}
+	cn.close()
+	return nil
+}
