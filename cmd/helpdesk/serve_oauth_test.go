@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,4 +67,101 @@ client_secret = "${CORP_SECRET}"
 		!strings.Contains(errs, "check the client id and client secret") || strings.Contains(errs, "corp-secret-0123") {
 		t.Errorf("revoked secret: exit %d:\n%s", code, errs)
 	}
+}
+
+// TestServeOAuthMailboxAndRelayAcrossTokenLifetimes runs serve on a
+// mailbox of Dovecot and a relay that both take only bearer tokens, which
+// last two seconds: mail written over three lifetimes becomes one ticket
+// each, in the team the mailbox is mapped to, and every acknowledgement
+// reaches the relay once, from the team's intake address (the mailbox's);
+// no sign-in fails.
+func TestServeOAuthMailboxAndRelayAcrossTokenLifetimes(t *testing.T) {
+	as := oauthtest.Start(t, 2*time.Second)
+	as.AddClient("gateway", oauthtest.Client{Secret: "corp-secret-0123", Mailboxes: []string{"billing@help.example"}})
+	d := dovecottest.StartOAuth2(t, as.IntrospectURL)
+	relay := smtptest.Start(t, smtptest.Options{Bearer: func(user, token string) bool { return as.Check(token, user) }})
+
+	c := newCLI(t)
+	c.ok("staff", "add", "owner@help.example", "--role", "owner", "--notify", "none")
+	c.ok("--as", "owner@help.example", "team", "add", "billing", "--name", "Billing", "--address", "billing@help.example")
+	p := filepath.Join(t.TempDir(), "helpdesk.toml")
+	os.WriteFile(p, []byte(fmt.Sprintf(`imap = "imap://billing%%40help.example@%s/INBOX?tls=none&name=billing&poll=200ms&oauth=corp&team=billing"
+smtp = "smtp://billing%%40help.example@%s?tls=none&oauth=corp"
+
+[oauth.corp]
+provider = "generic"
+token_url = "%s"
+client_id = "gateway"
+client_secret = "${CORP_SECRET}"
+`, d.Addr, relay.Addr, as.TokenURL)), 0o600)
+	c.env["HELPDESK_CONFIG"] = p
+	c.env["CORP_SECRET"] = "corp-secret-0123"
+	httpAddr := freeAddr(t)
+	c.env["HELPDESK_HTTP"] = httpAddr
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	stderr := &syncWriter{w: &strings.Builder{}}
+	go func() {
+		done <- run(ctx, []string{"--db", c.db, "serve"}, strings.NewReader(""), io.Discard, stderr, func(k string) string { return c.env[k] })
+	}()
+	defer func() {
+		cancel()
+		<-done
+		if t.Failed() {
+			t.Logf("log:\n%s", stderr.String())
+		}
+	}()
+	const rounds, per = 3, 2
+	for r := range rounds {
+		var msgs [][]byte
+		for i := range per {
+			msgs = append(msgs, fmt.Appendf(nil, "From: zed%d%d@elsewhere.example\r\nTo: undisclosed-recipients:;\r\nSubject: Invoice %d-%d\r\nMessage-ID: <inv%d%d@elsewhere.example>\r\n\r\nPlease.\r\n", r, i, r, i, r, i))
+		}
+		d.Seed(t, "billing@help.example", msgs)
+		relay.WaitFor(t, (r+1)*per, patience)
+		time.Sleep(2100 * time.Millisecond) // the scenario: the tokens in use expire
+	}
+	var tickets []map[string]any
+	mustJSON(t, c.ok("ticket", "list", "--json"), &tickets)
+	for _, tk := range tickets {
+		if tk["team"] != "billing" {
+			t.Errorf("ticket %v: team %v, want billing", tk["id"], tk["team"])
+		}
+	}
+	var outbox []map[string]any
+	mustJSON(t, c.ok("outbox", "list", "--json"), &outbox)
+	for _, row := range outbox {
+		if row["status"] != "sent" {
+			t.Errorf("notification %v to %v: %v", row["id"], row["to"], row["status"])
+		}
+	}
+	for _, m := range relay.Messages() {
+		if !strings.Contains(string(m.Data), "billing@help.example>") {
+			t.Errorf("an acknowledgement not from billing@help.example:\n%s", m.Data)
+		}
+	}
+	resp, err := http.Get("http://" + httpAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	_, refused := relay.BearerSignIns()
+	if len(tickets) != rounds*per || len(outbox) != rounds*per || len(relay.Messages()) != rounds*per || refused != 0 || as.Issued() < rounds ||
+		!strings.Contains(string(metrics), `helpdesk_smtp_errors_total{kind="auth"} 0`) || strings.Contains(string(metrics), `kind="auth"} 1`) {
+		t.Errorf("%d tickets, %d notifications, %d sent, %d refused sign-ins, %d tokens; want %d, %d, %d, 0, at least %d; metrics:\n%s",
+			len(tickets), len(outbox), len(relay.Messages()), refused, as.Issued(), rounds*per, rounds*per, rounds*per, rounds, grepLines(string(metrics), "errors_total"))
+	}
+}
+
+// grepLines keeps the lines of s containing sub.
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
