@@ -6,8 +6,9 @@
 // FOR UPDATE SKIP LOCKED), checks again at send time that the recipient may
 // still be sent the row (B2, B3, N1, N2, R7), builds the MIME message (N6)
 // and hands it to a Transport: a Sender, which submits it over a pool of
-// reused SMTP connections to one relay within a rate limit, or a Dir that
-// writes it to a folder.
+// reused SMTP connections to one relay within a rate limit (signing in with
+// a password, or with OAuth 2.0 tokens of a TokenSource: oauth.go), or a Dir
+// that writes it to a folder.
 //
 // Invariants:
 //   - the next attempt of a row is written before the attempt is made (the

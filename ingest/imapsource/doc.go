@@ -2,7 +2,9 @@
 // ingest pipeline, exactly once.
 //
 // It owns, per mailbox: the IMAP connection (TLS, STARTTLS, or plain text to
-// a loopback test server; LOGIN, PLAIN or XOAUTH2), waiting for mail (IDLE
+// a loopback test server; LOGIN, PLAIN, or XOAUTH2 and OAUTHBEARER with a
+// fixed token or the current token of a TokenSource, renewed once when
+// refused, the session ending when its token expires), waiting for mail (IDLE
 // where offered, with a periodic re-check, else polling), the checkpoint
 // (UIDVALIDITY and the last UID recorded, in the store) and the lease that
 // lets one process at a time poll the mailbox.
