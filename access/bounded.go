@@ -138,27 +138,98 @@ func normalScope(s Scope) Scope {
 
 // Bounded is the impact of the change between two captures of one scope:
 // the rights gained and lost, as Diff of two full snapshots would report
-// them.
+// them. A person whose rights change alike on every ticket of an
+// organisation they are not named on is judged once for the class; when
+// the classes together stand for more than flatLimit (person, ticket)
+// pairs, they are kept as classes (Impact.GainedClasses, LostClasses)
+// instead of being listed pair by pair (issue 20: BIG's 5,000 members
+// gaining view of its 50,000 tickets are 250 million pairs).
 func (f *Facts) Bounded(ctx context.Context, before, after *Capture) (Impact, error) {
 	sq, ok := f.Q.(setQuerier)
 	if !ok {
 		return Impact{}, fmt.Errorf("judge access change: %T offers no set queries", f.Q)
 	}
-	j := &judgement{b: before, a: after, before: Snapshot{}, after: Snapshot{}}
+	j := &judgement{b: before, a: after, before: Snapshot{}, after: Snapshot{}, classes: map[classKey]*classJudgement{}}
 	if err := j.inOrgs(ctx, sq); err != nil {
 		return Impact{}, err
 	}
 	if err := j.ofPeople(ctx, sq); err != nil {
 		return Impact{}, err
 	}
-	return Diff(j.before, j.after), nil
+	return j.impact(flatLimit), nil
 }
 
+// flatLimit is how many (person, ticket) pairs an impact's classes may
+// stand for and still be listed pair by pair.
+const flatLimit = 200_000
+
 // judgement collects, for the rights that differ, their value before and
-// after the change, as two partial snapshots.
+// after the change, as two partial snapshots, and the classes judged as a
+// whole.
 type judgement struct {
 	b, a          *Capture
 	before, after Snapshot
+	classes       map[classKey]*classJudgement
+}
+
+// classKey names a person's class of tickets: those of one organisation
+// they are not named on.
+type classKey struct {
+	email string
+	org   int64
+}
+
+// classJudgement is a person's rights on a class before and after.
+type classJudgement struct {
+	rb, ra  Right
+	tickets []store.TicketRef // the organisation's tickets, shared
+	named   []int64           // of them, those the person is named on: judged one by one
+}
+
+// impact is the judgement as an Impact: the classes listed pair by pair
+// when they stand for limit pairs at most, else kept as classes.
+func (j *judgement) impact(limit int) Impact {
+	total := 0
+	for _, c := range j.classes {
+		total += len(c.tickets) - len(c.named)
+	}
+	if total <= limit {
+		for k, c := range j.classes {
+			for _, t := range c.tickets {
+				if !slices.Contains(c.named, t.ID) {
+					j.record(Key{Email: k.email, Ticket: t.ID}, c.rb, c.ra)
+				}
+			}
+		}
+		return Diff(j.before, j.after)
+	}
+	im := Diff(j.before, j.after)
+	for k, c := range j.classes {
+		slug := j.b.orgs[k.org].Slug
+		if slug == "" {
+			slug = j.a.orgs[k.org].Slug
+		}
+		cc := ClassChange{Email: k.email, Org: slug, Tickets: len(c.tickets) - len(c.named), orgID: k.org, all: c.tickets, named: c.named}
+		if cc.Tickets == 0 {
+			continue
+		}
+		add := func(to *[]ClassChange, right string) { x := cc; x.Right = right; *to = append(*to, x) }
+		if c.ra.View && !c.rb.View {
+			add(&im.GainedClasses, "view")
+		}
+		if c.ra.Comment && !c.rb.Comment {
+			add(&im.GainedClasses, "comment")
+		}
+		if c.rb.View && !c.ra.View {
+			add(&im.LostClasses, "view")
+		}
+		if c.rb.Comment && !c.ra.Comment {
+			add(&im.LostClasses, "comment")
+		}
+	}
+	sortClasses(im.GainedClasses)
+	sortClasses(im.LostClasses)
+	return im
 }
 
 // side is one person at one moment; ok is false when they were not a user
@@ -303,13 +374,22 @@ func (j *judgement) plainChanged(pb, pa side, o int64) bool {
 }
 
 // putClass records the person's rights before and after on every ticket
-// of tickets they are not named on.
+// of tickets they are not named on, as one class: the facts of those
+// tickets are the same as far as the person is concerned (policy.Rights
+// reads no ticket's id), so one judgement stands for them all.
 func (j *judgement) putClass(pb, pa side, o int64, tickets []store.TicketRef, named map[int64]link) {
-	for _, t := range tickets {
-		if _, ok := named[t.ID]; !ok {
-			j.put(pb, pa, link{ticket: t.ID, org: o})
+	email := pb.p.Email
+	if !pb.ok {
+		email = pa.p.Email
+	}
+	l := link{org: o}
+	c := &classJudgement{rb: rightOf(pb, j.b.facts(l, email)), ra: rightOf(pa, j.a.facts(l, email)), tickets: tickets}
+	for id, nl := range named {
+		if nl.org == o {
+			c.named = append(c.named, id)
 		}
 	}
+	j.classes[classKey{email, o}] = c
 }
 
 // put judges the person on one ticket before and after and records the
@@ -319,11 +399,14 @@ func (j *judgement) put(pb, pa side, l link) {
 	if !pb.ok {
 		email = pa.p.Email
 	}
-	rb, ra := rightOf(pb, j.b.facts(l, email)), rightOf(pa, j.a.facts(l, email))
+	j.record(Key{Email: email, Ticket: l.ticket}, rightOf(pb, j.b.facts(l, email)), rightOf(pa, j.a.facts(l, email)))
+}
+
+// record keeps rights before and after on one ticket when they differ.
+func (j *judgement) record(k Key, rb, ra Right) {
 	if rb == ra {
 		return
 	}
-	k := Key{Email: email, Ticket: l.ticket}
 	if rb.View {
 		j.before[k] = rb
 	}

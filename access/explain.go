@@ -1,8 +1,10 @@
 package access
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/helpdesk-gw/helpdesk/model"
@@ -163,9 +165,127 @@ type Change struct {
 }
 
 // Impact is what a change does to access (issue "access you can see").
+// Gained and Lost list it pair by pair; a large change keeps part of it as
+// classes (GainedClasses, LostClasses: one person, every ticket of one
+// organisation they are not named on), so count with its methods, never
+// with People or Tickets of Gained alone.
 type Impact struct {
-	Gained []Change `json:"gained"`
-	Lost   []Change `json:"lost"`
+	Gained        []Change      `json:"gained"`
+	Lost          []Change      `json:"lost"`
+	GainedClasses []ClassChange `json:"gained_classes,omitempty"`
+	LostClasses   []ClassChange `json:"lost_classes,omitempty"`
+}
+
+// ClassChange is one person gaining or losing one right on every ticket
+// of an organisation on which they are neither requester nor CC: Tickets
+// of them.
+type ClassChange struct {
+	Email   string `json:"email"`
+	Org     string `json:"org"`
+	Right   string `json:"right"` // "view" or "comment"
+	Tickets int    `json:"tickets"`
+
+	orgID int64
+	all   []store.TicketRef // the organisation's tickets, shared between classes
+	named []int64           // of them, those not in the class
+}
+
+// TicketIDs lists the class's tickets, by id.
+func (c ClassChange) TicketIDs() []int64 {
+	out := make([]int64, 0, c.Tickets)
+	for _, t := range c.all {
+		if !slices.Contains(c.named, t.ID) {
+			out = append(out, t.ID)
+		}
+	}
+	return out
+}
+
+// GainedPeople counts the people who gain a right.
+func (im Impact) GainedPeople() int { return peopleOf(im.Gained, im.GainedClasses) }
+
+// LostPeople counts the people who lose a right.
+func (im Impact) LostPeople() int { return peopleOf(im.Lost, im.LostClasses) }
+
+// GainedTickets counts the tickets on which someone gains a right.
+func (im Impact) GainedTickets() int { return ticketsOf(im.Gained, im.GainedClasses) }
+
+// LostTickets counts the tickets on which someone loses a right.
+func (im Impact) LostTickets() int { return ticketsOf(im.Lost, im.LostClasses) }
+
+// Expand returns the impact listed pair by pair, classes included (for
+// tests and small changes: a large class stands for many pairs).
+func (im Impact) Expand() Impact {
+	out := Impact{Gained: slices.Clone(im.Gained), Lost: slices.Clone(im.Lost)}
+	for _, c := range im.GainedClasses {
+		for _, id := range c.TicketIDs() {
+			out.Gained = append(out.Gained, Change{c.Email, id, c.Right})
+		}
+	}
+	for _, c := range im.LostClasses {
+		for _, id := range c.TicketIDs() {
+			out.Lost = append(out.Lost, Change{c.Email, id, c.Right})
+		}
+	}
+	sortChanges(out.Gained)
+	sortChanges(out.Lost)
+	return out
+}
+
+func peopleOf(cs []Change, classes []ClassChange) int {
+	seen := map[string]bool{}
+	for _, c := range cs {
+		seen[c.Email] = true
+	}
+	for _, c := range classes {
+		seen[c.Email] = true
+	}
+	return len(seen)
+}
+
+// ticketsOf counts distinct tickets: a ticket of a class's organisation is
+// counted unless every class of that organisation leaves it out.
+func ticketsOf(cs []Change, classes []ClassChange) int {
+	seen := map[int64]bool{}
+	for _, c := range cs {
+		seen[c.Ticket] = true
+	}
+	type orgClasses struct {
+		all    []store.TicketRef
+		n      int // distinct people with a class there
+		people map[string]bool
+		left   map[int64]int // ticket → people whose class leaves it out
+	}
+	byOrg := map[int64]*orgClasses{}
+	for _, c := range classes {
+		o := byOrg[c.orgID]
+		if o == nil {
+			o = &orgClasses{all: c.all, people: map[string]bool{}, left: map[int64]int{}}
+			byOrg[c.orgID] = o
+		}
+		if o.people[c.Email] { // the same person's view and comment classes name the same tickets
+			continue
+		}
+		o.people[c.Email] = true
+		o.n++
+		for _, id := range c.named {
+			o.left[id]++
+		}
+	}
+	for _, o := range byOrg {
+		for _, t := range o.all {
+			if o.left[t.ID] < o.n {
+				seen[t.ID] = true
+			}
+		}
+	}
+	return len(seen)
+}
+
+func sortClasses(cs []ClassChange) {
+	slices.SortFunc(cs, func(a, b ClassChange) int {
+		return cmp.Or(cmp.Compare(a.Email, b.Email), cmp.Compare(a.Org, b.Org), cmp.Compare(b.Right, a.Right))
+	})
 }
 
 // People counts distinct people in a list of changes.

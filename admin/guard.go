@@ -16,10 +16,16 @@ type Outcome struct {
 }
 
 // GainedPeople counts the people who gain a right.
-func (o Outcome) GainedPeople() int { return access.People(o.Impact.Gained) }
+func (o Outcome) GainedPeople() int { return o.Impact.GainedPeople() }
 
 // LostPeople counts the people who lose a right.
-func (o Outcome) LostPeople() int { return access.People(o.Impact.Lost) }
+func (o Outcome) LostPeople() int { return o.Impact.LostPeople() }
+
+// GainedTickets counts the tickets on which someone gains a right.
+func (o Outcome) GainedTickets() int { return o.Impact.GainedTickets() }
+
+// LostTickets counts the tickets on which someone loses a right.
+func (o Outcome) LostTickets() int { return o.Impact.LostTickets() }
 
 // auditCounts is recorded with each access change (issue 7: "the audit
 // entry records the counts").
@@ -69,15 +75,15 @@ func (s *Service) guarded(ctx context.Context, req Request, fn func(tx *store.Tx
 		if out.Impact, err = facts.Bounded(ctx, before, after); err != nil {
 			return err
 		}
-		gained := access.People(out.Impact.Gained)
+		gained := out.Impact.GainedPeople()
 		if !req.DryRun && !req.Yes && gained > s.conf {
 			return refused("this change gives %d people new rights (more than confirm_over=%d): preview it with --dry-run, then repeat with --yes", gained, s.conf)
 		}
 		if auditFn == nil {
 			return nil
 		}
-		return auditFn(auditCounts{GainedPeople: gained, GainedTickets: access.Tickets(out.Impact.Gained),
-			LostPeople: access.People(out.Impact.Lost), LostTickets: access.Tickets(out.Impact.Lost)})
+		return auditFn(auditCounts{GainedPeople: gained, GainedTickets: out.Impact.GainedTickets(),
+			LostPeople: out.Impact.LostPeople(), LostTickets: out.Impact.LostTickets()})
 	})
 	return out, err
 }
