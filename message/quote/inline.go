@@ -45,10 +45,10 @@ const minAnsweredQuotes = 2
 // form of the same reply keep the same context.
 const maxContextRunes = 400
 
-// minWrappedQuoteRunes is the length of a quoted line's text from which a
-// client may have wrapped it; the remainder then starts the next line
-// without a ">" (crisp's email_7: "> … Nullam pharetra d" / "ignissim odio?").
-const minWrappedQuoteRunes = 50
+// wrapWidth is the line length clients wrap quoted text at (72 to 80
+// characters with the "> " markers): a quoted line followed by a word that
+// would have fitted on it was not wrapped there.
+const wrapWidth = 72
 
 // quoteText returns a quoted line without its markers ("> > text" is "text").
 func quoteText(t string) string {
@@ -62,30 +62,37 @@ func quoteText(t string) string {
 }
 
 // isWrappedRemainder reports whether line i, not quoted, is the rest of
-// the quoted line above it that a client wrapped without a ">": it follows
-// a long quoted line directly and starts with a lower-case letter, as the
-// middle of a sentence does. An answer starts its own sentence.
+// the quoted line above it that a client wrapped without a ">" (crisp's
+// email_7: "> … Nullam pharetra d" / "ignissim odio?"): it starts with a
+// lower-case letter, as the middle of a sentence does, and its first word
+// would not have fitted on the quoted line. An answer starts its own
+// sentence, or sits under a line with room left ("> short?" / "ditto").
 func isWrappedRemainder(lines []string, i int) bool {
 	if i == 0 {
 		return false
 	}
-	prev := strings.TrimSpace(lines[i-1])
-	if !isQuoteLine(prev) || utf8.RuneCountInString(quoteText(prev)) < minWrappedQuoteRunes {
+	prev := strings.TrimRight(lines[i-1], " \t")
+	if !isQuoteLine(strings.TrimSpace(prev)) {
 		return false
 	}
-	r, _ := utf8.DecodeRuneInString(strings.TrimSpace(lines[i]))
-	return unicode.IsLower(r)
+	t := strings.TrimSpace(lines[i])
+	r, _ := utf8.DecodeRuneInString(t)
+	if !unicode.IsLower(r) {
+		return false
+	}
+	word, _, _ := strings.Cut(t, " ")
+	return utf8.RuneCountInString(prev)+1+utf8.RuneCountInString(word) > wrapWidth
 }
 
 // endsReply reports whether line j ends what a writer answers: a
 // signature, a separator, an attribution, a quoted header block, an
-// "Original Message" line, a closing valediction or the helpdesk's reply
-// marker. Below it is history or a signature.
+// "Original Message" line or the helpdesk's reply marker. Below it is
+// history or a signature.
 func endsReply(lines []string, j int) bool {
 	l := lines[j]
 	return isSignatureDelimiter(l) || isSeparatorLine(l) || isAttributionAt(lines, j) > 0 ||
 		isHeaderBlockAt(lines, j) || mobileSignature.MatchString(l) || originalMessage.MatchString(l) ||
-		isClosing(lines, j) || strings.Contains(strings.ToLower(l), strings.ToLower(ReplyMarker))
+		strings.Contains(strings.ToLower(l), strings.ToLower(ReplyMarker))
 }
 
 // isClosing reports whether line j is a valediction ("Regards,") with at
@@ -114,9 +121,14 @@ func isClosing(lines []string, j int) bool {
 
 // answers counts, from line from on, the quoted blocks followed by an
 // answer and the answer lines below a quote, up to the first line that
-// ends the reply. It stops early once both reach their limits.
+// ends the reply. A closing valediction ("Regards," and a name, see
+// isClosing) answers no quote: after it lines are still counted, blocks
+// no longer; nor does the wrapped remainder of a quoted line, counted as a
+// line as the minInlineAnswerLines rule always did. It stops early once
+// both counts reach their limits.
 func answers(lines []string, from, maxBlocks, maxLines int) (blocks, answerLines int) {
 	pending := false // a quoted block is waiting for its answer
+	closed := false  // past the writer's closing valediction
 	for j := from; j < len(lines) && (blocks < maxBlocks || answerLines < maxLines); j++ {
 		t := strings.TrimSpace(lines[j])
 		switch {
@@ -126,14 +138,16 @@ func answers(lines []string, from, maxBlocks, maxLines int) (blocks, answerLines
 		case !pending && answerLines == 0 && blocks == 0:
 			// text above the first quote is not an answer
 		case isWrappedRemainder(lines, j):
+			answerLines++ // counted as before issue 16.5, but it answers no quote
 		case endsReply(lines, j):
 			return blocks, answerLines
 		default:
+			closed = closed || isClosing(lines, j)
 			answerLines++
-			if pending {
+			if pending && !closed {
 				blocks++
-				pending = false
 			}
+			pending = false
 		}
 	}
 	return blocks, answerLines

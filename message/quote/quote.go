@@ -82,7 +82,7 @@ func Trim(text string) string {
 	if cut == len(lines) && !forwarded && quotedHistoryOnly(lines) {
 		return ""
 	}
-	kept := dropInlineAttributions(lines[:cut])
+	kept := dropInlineAttributions(lines, cut)
 	if !forwarded {
 		kept = trimTrailingQuote(kept)
 		kept = trimMobileSignature(kept)
@@ -97,21 +97,16 @@ func Trim(text string) string {
 	return strings.Join(kept, "\n")
 }
 
-// findReplyEnd is findCut, then the cut moved up to the first attribution
-// above it that does not open an inline reply within what is kept: whether
-// a quote is answered depends on where the reply ends (a valediction or a
-// signature below the last quote is not an answer).
+// findReplyEnd is findCut, with the attribution at the top checked again
+// against what is kept: whether the reply below it is interleaved depends
+// on where the reply ends (a valediction or a signature below the last
+// quote is not an answer). When it is not, the cut is that attribution.
 func findReplyEnd(lines []string) (cut int, forwarded bool) {
 	cut, forwarded = findCut(lines)
-	if forwarded {
-		return cut, forwarded
+	if !forwarded && cut > 0 && isAttributionAt(lines, 0) > 0 && !isInlineReplyAt(lines[:cut], 0) {
+		return 0, false
 	}
-	for i := 0; i < cut; i++ {
-		if isAttributionAt(lines, i) > 0 && !isInlineReplyAt(lines[:cut], i) {
-			cut, i = i, -1 // look again above the new end
-		}
-	}
-	return cut, false
+	return cut, forwarded
 }
 
 // findCut returns the index of the first line of removable history, or
@@ -305,10 +300,12 @@ func isInlineReplyAt(lines []string, i int) bool {
 // below a quote for it to be taken as an inline reply.
 const minInlineAnswerLines = 3
 
-// dropInlineAttributions removes the attribution lines of inline replies.
-func dropInlineAttributions(lines []string) []string {
+// dropInlineAttributions returns lines[:cut] without the attribution
+// lines of inline replies, judged on the whole text as findCut judged
+// them: findCut did not cut there because the quote below is answered.
+func dropInlineAttributions(lines []string, cut int) []string {
 	var out []string
-	for i := 0; i < len(lines); i++ {
+	for i := 0; i < cut; i++ {
 		if n := isAttributionAt(lines, i); n > 0 && isInlineReplyAt(lines, i) {
 			if out == nil {
 				out = append([]string{}, lines[:i]...)
@@ -321,7 +318,7 @@ func dropInlineAttributions(lines []string) []string {
 		}
 	}
 	if out == nil {
-		return lines
+		return lines[:cut]
 	}
 	return out
 }
