@@ -17,22 +17,30 @@ import (
 //   - An answer is a line of the writer's own below a quoted block, up to
 //     the first line that ends a reply (a signature delimiter, a separator,
 //     an attribution, a quoted header block, "-----Original Message-----",
-//     a mobile signature: see endsReply).
+//     a mobile signature, the helpdesk's reply marker: see endsReply). A
+//     closing valediction ("Regards," and a name, with only quotes below)
+//     answers no quote (isClosing).
 //   - The reply is interleaved when at least two quoted blocks are each
 //     followed by an answer (minAnsweredQuotes).
 //
 // In an interleaved reply Trim keeps the writer's answers and, above each
 // answer, the last paragraph of the quoted block it answers (at most
-// maxContextRunes of it); it drops the attribution line ("On … wrote:")
-// that opens the quote, even at the top, and the quoted block that no
-// answer follows (the rest of the history, list footers). Everything else
-// Trim does is unchanged: the signature and markers below the last answer
-// are cut as in any reply.
+// maxContextRunes of it), never a quoted attribution, "Name wrote:" line,
+// signature or list footer; it drops the attribution line ("On … wrote:",
+// or a bare "Name wrote:") that opens a quote, even at the top, and the
+// quoted block that no answer follows (the rest of the history, list
+// footers). Everything else Trim does is unchanged: the signature and
+// markers below the last answer are cut as in any reply. A forward marker
+// inside a quote the writer answers is history, not a forward.
 //
 // A reply that is not interleaved keeps its earlier rules: an attribution
 // at the top with one quote and the answer below it (a bottom post) is
 // history followed by the reply, and only the reply is kept; a quote
 // between the writer's lines without an attribution stays whole.
+//
+// TrimHTML leaves a quote the writer answers below in place (see
+// htmlDoc.answeredBelow), so that the HTML form of a reply reaches Trim
+// as text with its answers, and the same rule applies to both forms.
 
 // minAnsweredQuotes is how many quoted blocks must each be followed by an
 // answer for a reply to be interleaved.
