@@ -56,6 +56,19 @@ func (f *Facts) Tickets(ctx context.Context, ids []int64) (map[int64]*TicketView
 	if err != nil {
 		return nil, fmt.Errorf("load %d tickets: %w", len(ids), err)
 	}
+	return f.TicketsOf(ctx, tickets, nil)
+}
+
+// TicketsOf is Tickets for tickets already read, keyed by id, with their
+// participants (ParticipantsOfTickets) when already read too, nil
+// otherwise: a list that read its tickets (ticket list) need not read
+// them again by id.
+func (f *Facts) TicketsOf(ctx context.Context, tickets map[int64]model.Ticket, parts map[int64][]model.Participant) (map[int64]*TicketView, error) {
+	out := make(map[int64]*TicketView, len(tickets))
+	bq, ok := f.Q.(batchQuerier)
+	if !ok {
+		return nil, fmt.Errorf("ticket views: %T offers no batch queries", f.Q)
+	}
 	if len(tickets) == 0 {
 		return out, nil
 	}
@@ -67,12 +80,15 @@ func (f *Facts) Tickets(ctx context.Context, ids []int64) (map[int64]*TicketView
 			orgIDs = append(orgIDs, t.OrgID)
 		}
 	}
-	parts, err := bq.ParticipantsOfTickets(ctx, tids)
-	if err != nil {
-		return nil, fmt.Errorf("participants of %d tickets: %w", len(tids), err)
+	if parts == nil {
+		var err error
+		if parts, err = bq.ParticipantsOfTickets(ctx, tids); err != nil {
+			return nil, fmt.Errorf("participants of %d tickets: %w", len(tids), err)
+		}
 	}
 	followAll := map[int64][]model.Membership{}
 	if len(orgIDs) > 0 {
+		var err error
 		if followAll, err = bq.FollowAllMembersOfOrgs(ctx, orgIDs); err != nil { // N5
 			return nil, fmt.Errorf("follow-all members of %d organisations: %w", len(orgIDs), err)
 		}

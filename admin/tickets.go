@@ -86,10 +86,12 @@ func (s *Service) TicketListPage(ctx context.Context, q TicketQuery) ([]TicketVi
 		return nil, err
 	}
 	ids := make([]int64, 0, len(ts))
+	byID := make(map[int64]model.Ticket, len(ts))
 	for _, t := range ts {
 		ids = append(ids, t.ID)
+		byID[t.ID] = t
 	}
-	return s.ticketViews(ctx, ids)
+	return s.viewsOf(ctx, ids, byID)
 }
 
 // TicketShow returns one ticket with its comments.
@@ -117,11 +119,20 @@ func (s *Service) ticketView(ctx context.Context, id int64, withComments bool) (
 // access.Facts.Tickets): their facts at once, their participants at once,
 // the teams once. A ticket that no longer exists is left out.
 func (s *Service) ticketViews(ctx context.Context, ids []int64) ([]TicketView, error) {
-	views, err := access.NewFacts(s.st).Tickets(ctx, ids)
+	tickets, err := s.st.TicketsByIDs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
+	return s.viewsOf(ctx, ids, tickets)
+}
+
+// viewsOf is ticketViews for tickets already read, keyed by id.
+func (s *Service) viewsOf(ctx context.Context, ids []int64, tickets map[int64]model.Ticket) ([]TicketView, error) {
 	parts, err := s.st.ParticipantsOfTickets(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	views, err := access.NewFacts(s.st).TicketsOf(ctx, tickets, parts)
 	if err != nil {
 		return nil, err
 	}
