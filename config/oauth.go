@@ -18,6 +18,10 @@ type OAuthClient struct {
 	Tenant       string `toml:"tenant"`
 	ClientID     string `toml:"client_id"`
 	ClientSecret string `toml:"client_secret"`
+	// ClientCertificate is the path of a PEM file holding the certificate
+	// registered for the client and its RSA private key, used instead of
+	// ClientSecret with client credentials (microsoft, generic).
+	ClientCertificate string `toml:"client_certificate"`
 	// RefreshToken is the consent kept for google (and for generic, where
 	// it chooses the refresh-token flow over client credentials).
 	RefreshToken string `toml:"refresh_token"`
@@ -47,8 +51,8 @@ func (o OAuthClient) Flow() string {
 // tables.
 func (c *Config) expandOAuthSecrets(getenv func(string) string) error {
 	for name, o := range c.OAuth {
-		for key, p := range map[string]*string{"tenant": &o.Tenant, "client_id": &o.ClientID,
-			"client_secret": &o.ClientSecret, "refresh_token": &o.RefreshToken, "token_url": &o.TokenURL} {
+		for key, p := range map[string]*string{"tenant": &o.Tenant, "client_id": &o.ClientID, "client_secret": &o.ClientSecret,
+			"client_certificate": &o.ClientCertificate, "refresh_token": &o.RefreshToken, "token_url": &o.TokenURL} {
 			v, err := expandVars(*p, getenv)
 			if err != nil {
 				return fmt.Errorf("config key oauth.%s.%s: %w", name, key, err)
@@ -68,7 +72,7 @@ func (c Config) validateOAuth(bad func(key, format string, args ...any)) {
 		need := map[string]string{"client_id": o.ClientID}
 		switch o.Provider {
 		case OAuthMicrosoft:
-			need["client_secret"] = o.ClientSecret
+			need["client_secret"] = o.ClientSecret + o.ClientCertificate
 			if o.TokenURL == "" {
 				need["tenant"] = o.Tenant
 			}
@@ -77,7 +81,7 @@ func (c Config) validateOAuth(bad func(key, format string, args ...any)) {
 		case OAuthGeneric:
 			need["token_url"] = o.TokenURL
 			if o.RefreshToken == "" {
-				need["client_secret"] = o.ClientSecret
+				need["client_secret"] = o.ClientSecret + o.ClientCertificate
 			}
 		default:
 			bad(key+".provider", "want microsoft, google or generic, got %q", o.Provider)
@@ -85,8 +89,15 @@ func (c Config) validateOAuth(bad func(key, format string, args ...any)) {
 		}
 		for _, k := range []string{"tenant", "client_id", "client_secret", "refresh_token", "token_url"} {
 			if v, ok := need[k]; ok && v == "" {
-				bad(key+"."+k, "required for provider %s (%s flow)", o.Provider, o.Flow())
+				or := ""
+				if k == "client_secret" && o.Flow() == "client_credentials" {
+					or = ", or client_certificate"
+				}
+				bad(key+"."+k, "required for provider %s (%s flow)%s", o.Provider, o.Flow(), or)
 			}
+		}
+		if o.ClientCertificate != "" && (o.ClientSecret != "" || o.Flow() != "client_credentials") {
+			bad(key+".client_certificate", "replaces client_secret with client credentials: give one of them, without refresh_token")
 		}
 		if o.TokenURL != "" {
 			if u, err := url.Parse(o.TokenURL); err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {

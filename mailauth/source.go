@@ -47,6 +47,11 @@ type Options struct {
 	Tenant       string // Microsoft: the tenant id or domain
 	ClientID     string
 	ClientSecret string
+	// ClientCertificate, instead of ClientSecret for client credentials: a
+	// PEM with the certificate registered for the client and its RSA
+	// private key; the client signs a JWT assertion with it (RFC 7523), as
+	// Microsoft Entra accepts.
+	ClientCertificate []byte
 	// RefreshToken selects the refresh-token flow (required for Google;
 	// with the generic provider, its presence chooses the flow).
 	RefreshToken string
@@ -78,6 +83,7 @@ type Source struct {
 	o     Options
 	flow  string
 	fetch func(ctx context.Context, refresh string) (*oauth2.Token, error)
+	cert  *clientCert // with ClientCertificate
 
 	mu       sync.Mutex
 	cur      Token
@@ -153,8 +159,17 @@ func (s *Source) setFlow() error {
 	if o.ClientID == "" {
 		return errors.New("mailauth: a client id is required")
 	}
-	if s.flow == FlowClientCredentials && o.ClientSecret == "" {
-		return errors.New("mailauth: the client credentials flow needs a client secret")
+	if len(o.ClientCertificate) > 0 {
+		if s.flow != FlowClientCredentials || o.ClientSecret != "" {
+			return errors.New("mailauth: a client certificate replaces the client secret of the client credentials flow")
+		}
+		var err error
+		if s.cert, err = parseClientCert(o.ClientCertificate); err != nil {
+			return err
+		}
+	}
+	if s.flow == FlowClientCredentials && o.ClientSecret == "" && s.cert == nil {
+		return errors.New("mailauth: the client credentials flow needs a client secret or certificate")
 	}
 	s.fetch = s.clientCredentials
 	if s.flow == FlowRefreshToken {
@@ -174,6 +189,9 @@ func (s *Source) String() string {
 	fmt.Fprintf(&b, "%s, %s", o.Provider, s.flow)
 	if s.flow == FlowClientCredentials && o.Provider == ProviderMicrosoft {
 		b.WriteString(" (app-only)")
+	}
+	if s.cert != nil {
+		fmt.Fprintf(&b, ", certificate %s", s.cert.thumbprint)
 	}
 	if o.Tenant != "" {
 		fmt.Fprintf(&b, ", tenant %s", o.Tenant)
@@ -265,6 +283,13 @@ func (s *Source) renew(ctx context.Context, now time.Time) (Token, error) {
 func (s *Source) clientCredentials(ctx context.Context, _ string) (*oauth2.Token, error) {
 	c := clientcredentials.Config{ClientID: s.o.ClientID, ClientSecret: s.o.ClientSecret, TokenURL: s.o.TokenURL,
 		Scopes: s.o.Scopes, AuthStyle: oauth2.AuthStyleInParams}
+	if s.cert != nil {
+		jwt, err := s.cert.assertion(s.o.ClientID, s.o.TokenURL, s.o.Clock())
+		if err != nil {
+			return nil, err
+		}
+		c.EndpointParams = url.Values{"client_assertion_type": {assertionType}, "client_assertion": {jwt}}
+	}
 	return c.Token(ctx)
 }
 

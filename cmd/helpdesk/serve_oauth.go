@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -23,8 +24,15 @@ func oauthSources(cfg config.Config) (map[string]*mailauth.Source, error) {
 	out := map[string]*mailauth.Source{}
 	for _, name := range cfg.OAuthNames() {
 		o := cfg.OAuth[name]
+		var cert []byte
+		if o.ClientCertificate != "" {
+			var err error
+			if cert, err = os.ReadFile(o.ClientCertificate); err != nil {
+				return nil, fmt.Errorf("config key oauth.%s.client_certificate: %w", name, err)
+			}
+		}
 		src, err := mailauth.New(mailauth.Options{Provider: o.Provider, Tenant: o.Tenant, ClientID: o.ClientID,
-			ClientSecret: o.ClientSecret, RefreshToken: o.RefreshToken, TokenURL: o.TokenURL, Scopes: o.Scopes})
+			ClientSecret: o.ClientSecret, ClientCertificate: cert, RefreshToken: o.RefreshToken, TokenURL: o.TokenURL, Scopes: o.Scopes})
 		if err != nil {
 			return nil, fmt.Errorf("config key oauth.%s: %w", name, err)
 		}

@@ -2,8 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"math/big"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -11,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/helpdesk-gw/helpdesk/config"
 	"github.com/helpdesk-gw/helpdesk/internal/dovecottest"
 	"github.com/helpdesk-gw/helpdesk/internal/oauthtest"
 	"github.com/helpdesk-gw/helpdesk/outbound/smtptest"
@@ -164,4 +170,41 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestOAuthClientCertificateFile: client_certificate names a PEM file
+// read at start; the client signs in with it, and a file that cannot be
+// read is an error naming the key.
+func TestOAuthClientCertificateFile(t *testing.T) {
+	as := oauthtest.Start(t, time.Hour)
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	as.AddClient("app", oauthtest.Client{Certificate: cert})
+	pemPath := filepath.Join(t.TempDir(), "app.pem")
+	pemBytes := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})...)
+	if err := os.WriteFile(pemPath, pemBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Defaults()
+	cfg.OAuth = map[string]config.OAuthClient{"corp": {Provider: "generic", TokenURL: as.TokenURL, ClientID: "app", ClientCertificate: pemPath}}
+	sources, err := oauthSources(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sources["corp"].Token(context.Background()); err != nil || as.Issued() != 1 {
+		t.Fatalf("no token with the certificate: %v", err)
+	}
+	cfg.OAuth["corp"] = config.OAuthClient{Provider: "generic", TokenURL: as.TokenURL, ClientID: "app", ClientCertificate: pemPath + ".missing"}
+	if _, err := oauthSources(cfg); err == nil || !strings.Contains(err.Error(), "config key oauth.corp.client_certificate") {
+		t.Errorf("missing file: %v", err)
+	}
 }

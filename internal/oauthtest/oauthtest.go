@@ -11,7 +11,13 @@
 package oauthtest
 
 import (
+	"crypto"
 	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha1" //nolint:gosec // x5t thumbprints
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
@@ -24,7 +30,10 @@ import (
 
 // Client is one registered application.
 type Client struct {
-	Secret       string
+	Secret string
+	// Certificate, when set, lets the client prove itself with a JWT
+	// assertion signed by its key (RFC 7523) instead of the secret.
+	Certificate  *x509.Certificate
 	RefreshToken string   // accepted by the refresh-token grant ("" refuses it)
 	Mailboxes    []string // the mailboxes its tokens may open
 }
@@ -147,7 +156,13 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	c := s.clients[id]
 	switch {
-	case c == nil || c.Secret != secret:
+	case c != nil && r.PostForm.Get("client_assertion_type") != "":
+		if !s.assertionValid(id, c, r.PostForm.Get("client_assertion_type"), r.PostForm.Get("client_assertion")) {
+			s.refused++
+			oauthError(w, http.StatusUnauthorized, "invalid_client")
+			return
+		}
+	case c == nil || c.Secret == "" || c.Secret != secret:
 		s.refused++
 		oauthError(w, http.StatusUnauthorized, "invalid_client")
 		return
@@ -195,4 +210,34 @@ func oauthError(w http.ResponseWriter, status int, code string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": "refused by the test authorisation server"})
+}
+
+// assertionValid checks a client assertion (RFC 7523): a JWT signed RS256
+// by the client's certificate (named by its x5t thumbprint), issued by and
+// about the client, for this token endpoint, and not expired.
+func (s *Server) assertionValid(id string, c *Client, typ, jwt string) bool {
+	if c.Certificate == nil || typ != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" {
+		return false
+	}
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	var header struct{ Alg, X5t string }
+	var claims struct {
+		Aud, Iss, Sub string
+		Exp           int64
+	}
+	hb, err1 := base64.RawURLEncoding.DecodeString(parts[0])
+	cb, err2 := base64.RawURLEncoding.DecodeString(parts[1])
+	sig, err3 := base64.RawURLEncoding.DecodeString(parts[2])
+	if err1 != nil || err2 != nil || err3 != nil || json.Unmarshal(hb, &header) != nil || json.Unmarshal(cb, &claims) != nil {
+		return false
+	}
+	thumb := sha1.Sum(c.Certificate.Raw) //nolint:gosec // x5t is SHA-1 by definition
+	pub, ok := c.Certificate.PublicKey.(*rsa.PublicKey)
+	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	return ok && header.Alg == "RS256" && header.X5t == base64.RawURLEncoding.EncodeToString(thumb[:]) &&
+		rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig) == nil &&
+		claims.Iss == id && claims.Sub == id && claims.Aud == s.TokenURL && time.Now().Unix() < claims.Exp
 }
