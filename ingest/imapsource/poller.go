@@ -183,9 +183,6 @@ func (p *Poller) session(ctx context.Context) (progressed bool, err error) {
 	defer cn.close()
 	p.prepare(cn)
 	for {
-		if cn.signInAgain(time.Now()) {
-			return progressed, errSignInAgain
-		}
 		if err := p.pass(ctx, cn); err != nil {
 			return progressed, err
 		}
@@ -196,6 +193,10 @@ func (p *Poller) session(ctx context.Context) (progressed bool, err error) {
 		}
 		if err := p.wait(ctx, cn); err != nil {
 			return progressed, err
+		}
+		// after a pass at least, so that a session always reads once
+		if cn.signInAgain(time.Now()) {
+			return progressed, errSignInAgain
 		}
 	}
 }
