@@ -89,7 +89,9 @@ func (f *Facts) candidates(ctx context.Context, v *TicketView) ([]policy.Person,
 			return nil, fmt.Errorf("members of organisation %d: %w", v.Ticket.OrgID, err)
 		}
 		for _, m := range ms {
-			ids[m.UserID] = true
+			if v.Org == nil || membershipSees(*v.Org, m) {
+				ids[m.UserID] = true
+			}
 		}
 	}
 	var list []int64
@@ -112,6 +114,19 @@ func (f *Facts) candidates(ctx context.Context, v *TicketView) ([]policy.Person,
 		}
 	}
 	return out, nil
+}
+
+// membershipSees reports whether membership m alone lets its member see
+// the tickets of organisation o they are neither requester nor CC of, as
+// policy.Rights judges it (R4 with A1–A3). A member for whom it does not is
+// no candidate on o's tickets beyond those they are named on, which the
+// ticket's people already hold: in an organisation whose access is own,
+// most members (issue 20: BIG's 5,000 were loaded and judged for every
+// ticket page and every new ticket's notification to staff).
+func membershipSees(o model.Organisation, m model.Membership) bool {
+	p := policy.Person{UserID: m.UserID, Memberships: []policy.Membership{membershipIn(o, m)}}
+	t := policy.TicketFacts{OrgID: o.ID, OrgSlug: o.Slug, OrgAccess: o.Access, CCAdders: o.CCAdders}
+	return policy.Rights(p, t).View
 }
 
 // Right is one person's rights on one ticket.
