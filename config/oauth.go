@@ -22,6 +22,10 @@ type OAuthClient struct {
 	// registered for the client and its RSA private key, used instead of
 	// ClientSecret with client credentials (microsoft, generic).
 	ClientCertificate string `toml:"client_certificate"`
+	// ServiceAccountKey is the path of the JSON key of a Google service
+	// account with domain-wide delegation (google, instead of client_id,
+	// client_secret and refresh_token): it acts as each mailbox's user.
+	ServiceAccountKey string `toml:"service_account_key"`
 	// RefreshToken is the consent kept for google (and for generic, where
 	// it chooses the refresh-token flow over client credentials).
 	RefreshToken string `toml:"refresh_token"`
@@ -41,6 +45,9 @@ const (
 
 // Flow is the grant this client uses: client_credentials or refresh_token.
 func (o OAuthClient) Flow() string {
+	if o.Provider == OAuthGoogle && o.ServiceAccountKey != "" {
+		return "service_account"
+	}
 	if o.Provider == OAuthGoogle || o.RefreshToken != "" {
 		return "refresh_token"
 	}
@@ -52,7 +59,7 @@ func (o OAuthClient) Flow() string {
 func (c *Config) expandOAuthSecrets(getenv func(string) string) error {
 	for name, o := range c.OAuth {
 		for key, p := range map[string]*string{"tenant": &o.Tenant, "client_id": &o.ClientID, "client_secret": &o.ClientSecret,
-			"client_certificate": &o.ClientCertificate, "refresh_token": &o.RefreshToken, "token_url": &o.TokenURL} {
+			"client_certificate": &o.ClientCertificate, "service_account_key": &o.ServiceAccountKey, "refresh_token": &o.RefreshToken, "token_url": &o.TokenURL} {
 			v, err := expandVars(*p, getenv)
 			if err != nil {
 				return fmt.Errorf("config key oauth.%s.%s: %w", name, key, err)
@@ -78,6 +85,12 @@ func (c Config) validateOAuth(bad func(key, format string, args ...any)) {
 			}
 		case OAuthGoogle:
 			need["client_secret"], need["refresh_token"] = o.ClientSecret, o.RefreshToken
+			if o.ServiceAccountKey != "" {
+				need = map[string]string{}
+				if o.ClientID+o.ClientSecret+o.RefreshToken+o.ClientCertificate != "" {
+					bad(key+".service_account_key", "a service account replaces client_id, client_secret and refresh_token: give one or the other")
+				}
+			}
 		case OAuthGeneric:
 			need["token_url"] = o.TokenURL
 			if o.RefreshToken == "" {
@@ -95,6 +108,9 @@ func (c Config) validateOAuth(bad func(key, format string, args ...any)) {
 				}
 				bad(key+"."+k, "required for provider %s (%s flow)%s", o.Provider, o.Flow(), or)
 			}
+		}
+		if o.ServiceAccountKey != "" && o.Provider != OAuthGoogle {
+			bad(key+".service_account_key", "for provider google only")
 		}
 		if o.ClientCertificate != "" && (o.ClientSecret != "" || o.Flow() != "client_credentials") {
 			bad(key+".client_certificate", "replaces client_secret with client credentials: give one of them, without refresh_token")

@@ -78,6 +78,8 @@ func TestOAuthMistakesNameTheKey(t *testing.T) {
 		{"[oauth.a]\nprovider = \"generic\"\nclient_id = \"x\"\nclient_secret = \"s\"\n", "oauth.a.token_url: required"},
 		{"[oauth.a]\nprovider = \"generic\"\nclient_id = \"x\"\nclient_secret = \"s\"\ntoken_url = \"http://auth.example/token\"\n", "oauth.a.token_url: want an https:// URL"},
 		{"[oauth.a]\nprovider = \"yahoo\"\n", "oauth.a.provider: want microsoft, google or generic"},
+		{"[oauth.a]\nprovider = \"google\"\nservice_account_key = \"/k.json\"\nrefresh_token = \"r\"\n", "oauth.a.service_account_key: a service account replaces"},
+		{"[oauth.a]\nprovider = \"generic\"\ntoken_url = \"https://x.example/t\"\nclient_id = \"c\"\nclient_secret = \"s\"\nservice_account_key = \"/k.json\"\n", "oauth.a.service_account_key: for provider google only"},
 		{"[oauth.a]\nprovider = \"microsoft\"\ntenant = \"t\"\nclient_id = \"x\"\n", "oauth.a.client_secret: required for provider microsoft (client_credentials flow), or client_certificate"},
 		{"[oauth.a]\nprovider = \"microsoft\"\ntenant = \"t\"\nclient_id = \"x\"\nclient_secret = \"s\"\nclient_certificate = \"/c.pem\"\n", "oauth.a.client_certificate: replaces client_secret"},
 		{"[oauth.a]\nprovider = \"microsoft\"\nclient_id = \"x\"\ntenant = \"t\"\nclient_secret = \"${UNSET}\"\n", "oauth.a.client_secret: environment variable UNSET"},

@@ -1,6 +1,7 @@
 package mailauth
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -31,10 +32,12 @@ func (e *TokenError) Error() string {
 // Hint says what an operator should check.
 func (e *TokenError) Hint() string {
 	switch e.Code {
-	case "invalid_client", "unauthorized_client":
-		return "check the client id and client secret (expired, revoked, or of another application?)"
+	case "invalid_client":
+		return "check the client id and client secret or certificate (expired, revoked, or of another application?)"
+	case "unauthorized_client":
+		return "the client may not use this flow or act as this user: check its consent, or a service account's domain-wide delegation and scopes"
 	case "invalid_grant":
-		return "the refresh token was refused (revoked, expired, or the password changed): obtain a new one"
+		return "the refresh token was refused (revoked, expired, or the password changed): obtain a new one; for a service account, check the mailbox's user exists"
 	case "invalid_scope":
 		return "check the scopes asked for and the permissions granted to the application"
 	case "unreachable":
@@ -50,6 +53,13 @@ func (s *Source) tokenError(err error) *TokenError {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
 		te.Code, te.Description = re.ErrorCode, re.ErrorDescription
+		var body struct {
+			Error       string `json:"error"`
+			Description string `json:"error_description"`
+		}
+		if te.Code == "" && json.Unmarshal(re.Body, &body) == nil { // the JWT flow leaves the answer unread
+			te.Code, te.Description = body.Error, body.Description
+		}
 		if re.Response != nil {
 			te.Status = re.Response.StatusCode
 		}

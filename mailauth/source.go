@@ -25,6 +25,9 @@ const (
 const (
 	FlowClientCredentials = "client_credentials" // app-only: the client signs in as itself
 	FlowRefreshToken      = "refresh_token"      // a user's consent, kept as a refresh token
+	// FlowServiceAccount: a Google service account with domain-wide
+	// delegation acting as the mailbox's user (a signed JWT, RFC 7523).
+	FlowServiceAccount = "service_account"
 )
 
 // Well-known endpoints and scopes.
@@ -52,6 +55,11 @@ type Options struct {
 	// private key; the client signs a JWT assertion with it (RFC 7523), as
 	// Microsoft Entra accepts.
 	ClientCertificate []byte
+	// ServiceAccountKey, for Google instead of a refresh token: the JSON
+	// key of a service account with domain-wide delegation; it acts as
+	// Subject, the mailbox's user. Its client_email is the client id.
+	ServiceAccountKey []byte
+	Subject           string
 	// RefreshToken selects the refresh-token flow (required for Google;
 	// with the generic provider, its presence chooses the flow).
 	RefreshToken string
@@ -135,8 +143,11 @@ func (s *Source) setFlow() error {
 			s.flow = FlowRefreshToken
 		}
 	case ProviderGoogle:
+		if len(o.ServiceAccountKey) > 0 {
+			return s.setServiceAccount()
+		}
 		if o.RefreshToken == "" {
-			return errors.New("mailauth: google needs a refresh token")
+			return errors.New("mailauth: google needs a refresh token or a service account key")
 		}
 		if o.TokenURL == "" {
 			o.TokenURL = GoogleTokenURL
@@ -192,6 +203,9 @@ func (s *Source) String() string {
 	}
 	if s.cert != nil {
 		fmt.Fprintf(&b, ", certificate %s", s.cert.thumbprint)
+	}
+	if s.flow == FlowServiceAccount {
+		fmt.Fprintf(&b, ", acting as %s", o.Subject)
 	}
 	if o.Tenant != "" {
 		fmt.Fprintf(&b, ", tenant %s", o.Tenant)

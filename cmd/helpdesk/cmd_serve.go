@@ -18,7 +18,6 @@ import (
 	"github.com/helpdesk-gw/helpdesk/ingest"
 	"github.com/helpdesk-gw/helpdesk/ingest/imapsource"
 	"github.com/helpdesk-gw/helpdesk/localmail"
-	"github.com/helpdesk-gw/helpdesk/mailauth"
 	"github.com/helpdesk-gw/helpdesk/outbound"
 	"github.com/helpdesk-gw/helpdesk/store"
 )
@@ -57,8 +56,8 @@ type gateway struct {
 	capture string
 	worker  *outbound.Worker
 	pollers []*imapsource.Poller
-	polls   map[string]time.Duration    // mailbox name → poll interval, for /readyz
-	oauth   map[string]*mailauth.Source // [oauth.NAME] → its tokens, shared by mailboxes and relay
+	polls   map[string]time.Duration // mailbox name → poll interval, for /readyz
+	oauth   *oauthTokens             // the [oauth.NAME] clients' token sources
 
 	pipe     atomic.Pointer[ingest.Pipeline] // swapped by SIGHUP
 	hard     context.Context                 // ends a grace period after shutdown begins
@@ -156,7 +155,11 @@ func (g *gateway) openOutbound() error {
 		if err != nil {
 			return fmt.Errorf("config key smtp: %w", err)
 		}
-		if src := g.oauth[ro.OAuth]; src != nil {
+		src, err := g.oauth.source(ro.OAuth, ro.Username)
+		if err != nil {
+			return err
+		}
+		if src != nil {
 			ro.Token = src
 		}
 		snd, err := outbound.NewSender(ro, g.log.With("component", "smtp"))
@@ -205,7 +208,11 @@ func (g *gateway) openPollers(mailboxes []config.IMAPMailbox) error {
 			g.log.Warn("IMAP certificate checks are off for this mailbox (tls=insecure): for test servers only", "mailbox", m.Name)
 		}
 		mb := imapMailbox(m)
-		if src := g.oauth[m.OAuth]; src != nil {
+		src, err := g.oauth.source(m.OAuth, m.Username)
+		if err != nil {
+			return err
+		}
+		if src != nil {
 			mb.Token = src
 		}
 		ms = append(ms, mb)

@@ -18,28 +18,69 @@ import (
 	"github.com/helpdesk-gw/helpdesk/outbound"
 )
 
-// oauthSources builds one token source for each [oauth.NAME] table: the
-// mailboxes and the relay naming the same client share its tokens.
-func oauthSources(cfg config.Config) (map[string]*mailauth.Source, error) {
-	out := map[string]*mailauth.Source{}
+// oauthTokens are the token sources of the [oauth.NAME] clients: one per
+// client, shared by the mailboxes and the relay naming it, or, for a Google
+// service account, one per client and mailbox user it acts as.
+type oauthTokens struct {
+	opts map[string]mailauth.Options // by client name, files read
+	made map[string]*mailauth.Source // by client name, and user for a service account
+}
+
+// oauthSources reads the [oauth.NAME] tables and the files they name, and
+// checks each client's options.
+func oauthSources(cfg config.Config) (*oauthTokens, error) {
+	t := &oauthTokens{opts: map[string]mailauth.Options{}, made: map[string]*mailauth.Source{}}
 	for _, name := range cfg.OAuthNames() {
 		o := cfg.OAuth[name]
-		var cert []byte
-		if o.ClientCertificate != "" {
-			var err error
-			if cert, err = os.ReadFile(o.ClientCertificate); err != nil {
-				return nil, fmt.Errorf("config key oauth.%s.client_certificate: %w", name, err)
+		files := map[string][]byte{}
+		for key, path := range map[string]string{"client_certificate": o.ClientCertificate, "service_account_key": o.ServiceAccountKey} {
+			if path == "" {
+				continue
 			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return nil, fmt.Errorf("config key oauth.%s.%s: %w", name, key, err)
+			}
+			files[key] = b
 		}
-		src, err := mailauth.New(mailauth.Options{Provider: o.Provider, Tenant: o.Tenant, ClientID: o.ClientID,
-			ClientSecret: o.ClientSecret, ClientCertificate: cert, RefreshToken: o.RefreshToken, TokenURL: o.TokenURL, Scopes: o.Scopes})
-		if err != nil {
+		opts := mailauth.Options{Provider: o.Provider, Tenant: o.Tenant, ClientID: o.ClientID, ClientSecret: o.ClientSecret,
+			ClientCertificate: files["client_certificate"], ServiceAccountKey: files["service_account_key"],
+			RefreshToken: o.RefreshToken, TokenURL: o.TokenURL, Scopes: o.Scopes}
+		if opts.ServiceAccountKey != nil {
+			opts.Subject = "user@check.invalid" // each mailbox gives its own; this checks the key
+		}
+		if _, err := mailauth.New(opts); err != nil {
 			return nil, fmt.Errorf("config key oauth.%s: %w", name, err)
 		}
-		out[name] = src
+		t.opts[name] = opts
 	}
-	return out, nil
+	return t, nil
 }
+
+// source is the token source of client name for user (a mailbox's
+// address); nil when name is "".
+func (t *oauthTokens) source(name, user string) (*mailauth.Source, error) {
+	opts, ok := t.opts[name]
+	if !ok {
+		return nil, nil
+	}
+	key := name
+	if opts.ServiceAccountKey != nil {
+		opts.Subject, key = user, name+"\x00"+strings.ToLower(user)
+	}
+	if src := t.made[key]; src != nil {
+		return src, nil
+	}
+	src, err := mailauth.New(opts)
+	if err != nil {
+		return nil, fmt.Errorf("config key oauth.%s: %w", name, err)
+	}
+	t.made[key] = src
+	return src, nil
+}
+
+// empty reports whether no client is configured.
+func (t *oauthTokens) empty() bool { return len(t.opts) == 0 }
 
 // oauthCheckTimeout bounds serve --check's sign-ins, all together.
 const oauthCheckTimeout = time.Minute
@@ -51,7 +92,7 @@ const oauthCheckTimeout = time.Minute
 // mailbox or relay, with what to check.
 func checkOAuth(ctx context.Context, cfg config.Config, mailboxes []config.IMAPMailbox, relay outbound.SenderOptions) ([]string, error) {
 	sources, err := oauthSources(cfg)
-	if err != nil || len(sources) == 0 {
+	if err != nil || sources.empty() {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, oauthCheckTimeout)
@@ -59,8 +100,9 @@ func checkOAuth(ctx context.Context, cfg config.Config, mailboxes []config.IMAPM
 	var lines []string
 	var errs []error
 	for _, m := range mailboxes {
-		src := sources[m.OAuth]
+		src, err := sources.source(m.OAuth, m.Username)
 		if src == nil {
+			errs = append(errs, err)
 			continue
 		}
 		mb := imapMailbox(m)
@@ -72,7 +114,9 @@ func checkOAuth(ctx context.Context, cfg config.Config, mailboxes []config.IMAPM
 		lines = append(lines, fmt.Sprintf("mailbox %s: OAuth %s (%s), %s as %s: signed in once, no mail read",
 			m.Name, m.OAuth, src, strings.ToUpper(mb.Auth), m.Username))
 	}
-	if src := sources[relay.OAuth]; src != nil {
+	if src, err := sources.source(relay.OAuth, relay.Username); err != nil {
+		errs = append(errs, err)
+	} else if src != nil {
 		relay.Token = src
 		if err := signInRelay(ctx, relay); err != nil {
 			errs = append(errs, fmt.Errorf("smtp relay: OAuth sign-in (%s) failed: %w", src, err))

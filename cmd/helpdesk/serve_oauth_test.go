@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -200,11 +201,52 @@ func TestOAuthClientCertificateFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sources["corp"].Token(context.Background()); err != nil || as.Issued() != 1 {
+	src, err := sources.source("corp", "support@help.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.Token(context.Background()); err != nil || as.Issued() != 1 {
 		t.Fatalf("no token with the certificate: %v", err)
 	}
 	cfg.OAuth["corp"] = config.OAuthClient{Provider: "generic", TokenURL: as.TokenURL, ClientID: "app", ClientCertificate: pemPath + ".missing"}
 	if _, err := oauthSources(cfg); err == nil || !strings.Contains(err.Error(), "config key oauth.corp.client_certificate") {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// TestOAuthServiceAccountActsAsEachMailbox: a Google service account
+// named once serves several mailboxes, each with tokens acting as its own
+// user; the relay shares the source of the mailbox with its address.
+func TestOAuthServiceAccountActsAsEachMailbox(t *testing.T) {
+	as := oauthtest.Start(t, time.Hour)
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const email = "helpdesk@proj.iam.gserviceaccount.com"
+	as.AddClient(email, oauthtest.Client{ServiceAccount: &key.PublicKey, Mailboxes: []string{"support@help.example", "billing@help.example"}})
+	keyPath := filepath.Join(t.TempDir(), "sa.json")
+	b, _ := json.Marshal(map[string]string{"type": "service_account", "client_email": email, "token_uri": as.TokenURL,
+		"private_key": string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))})
+	os.WriteFile(keyPath, b, 0o600)
+	cfg := config.Defaults()
+	cfg.OAuth = map[string]config.OAuthClient{"gw": {Provider: "google", ServiceAccountKey: keyPath}}
+	sources, err := oauthSources(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, user := range []string{"support@help.example", "billing@help.example"} {
+		src, err := sources.source("gw", user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, err := src.Token(context.Background())
+		if err != nil || !as.Check(tok.Value, user) {
+			t.Errorf("%s: a token not acting as it: %v", user, err)
+		}
+	}
+	again, _ := sources.source("gw", "Support@help.example")
+	if first, _ := sources.source("gw", "support@help.example"); again != first {
+		t.Error("the relay and the mailbox of one address do not share their source")
 	}
 }

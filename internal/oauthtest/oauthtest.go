@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -33,9 +34,13 @@ type Client struct {
 	Secret string
 	// Certificate, when set, lets the client prove itself with a JWT
 	// assertion signed by its key (RFC 7523) instead of the secret.
-	Certificate  *x509.Certificate
-	RefreshToken string   // accepted by the refresh-token grant ("" refuses it)
-	Mailboxes    []string // the mailboxes its tokens may open
+	Certificate *x509.Certificate
+	// ServiceAccount, when set, is the public key of a service account
+	// (the client id is its email): a JWT it signs gets a token acting as
+	// the JWT's subject, one of Mailboxes (domain-wide delegation).
+	ServiceAccount *rsa.PublicKey
+	RefreshToken   string   // accepted by the refresh-token grant ("" refuses it)
+	Mailboxes      []string // the mailboxes its tokens may open
 }
 
 // Server is a running authorisation server.
@@ -57,6 +62,7 @@ type Server struct {
 
 type issued struct {
 	client  string
+	subject string // the user a service account acts as
 	expires time.Time
 }
 
@@ -130,11 +136,17 @@ func (s *Server) userLocked(token string) (string, bool) {
 	if c == nil || len(c.Mailboxes) == 0 {
 		return "", false
 	}
+	if is.subject != "" {
+		return is.subject, true
+	}
 	return c.Mailboxes[0], true
 }
 
 func (s *Server) grantedLocked(token, mailbox string) bool {
 	is := s.tokens[token]
+	if is.subject != "" {
+		return strings.EqualFold(is.subject, mailbox)
+	}
 	for _, m := range s.clients[is.client].Mailboxes {
 		if strings.EqualFold(m, mailbox) {
 			return true
@@ -146,6 +158,10 @@ func (s *Server) grantedLocked(token, mailbox string) bool {
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		oauthError(w, http.StatusBadRequest, "invalid_request")
+		return
+	}
+	if r.PostForm.Get("grant_type") == "urn:ietf:params:oauth:grant-type:jwt-bearer" {
+		s.serviceAccountToken(w, r.PostForm.Get("assertion"))
 		return
 	}
 	id, secret := r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
@@ -175,14 +191,59 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusBadRequest, "unsupported_grant_type")
 		return
 	}
+	s.issueLocked(w, id, "")
+}
+
+// issueLocked answers with a new token of client id, acting as subject
+// when not empty; s.mu is held.
+func (s *Server) issueLocked(w http.ResponseWriter, id, subject string) {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	tok := "tok-" + hex.EncodeToString(b[:])
 	secs := max(int(s.lifetime/time.Second), 1)
-	s.tokens[tok] = issued{client: id, expires: time.Now().Add(time.Duration(secs) * time.Second)}
+	s.tokens[tok] = issued{client: id, subject: subject, expires: time.Now().Add(time.Duration(secs) * time.Second)}
 	s.issuedN++
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": secs})
+}
+
+// serviceAccountToken answers the JWT bearer grant (RFC 7523) of a
+// service account: the JWT, signed RS256 by its key, names it (iss), the
+// user it acts as (sub, one it was delegated) and this endpoint (aud).
+func (s *Server) serviceAccountToken(w http.ResponseWriter, jwt string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	parts := strings.Split(jwt, ".")
+	var claims struct {
+		Iss, Sub, Aud string
+		Exp           int64
+	}
+	var cb, sig []byte
+	var err error
+	if len(parts) == 3 {
+		cb, err = base64.RawURLEncoding.DecodeString(parts[1])
+		if err == nil {
+			sig, err = base64.RawURLEncoding.DecodeString(parts[2])
+		}
+	}
+	if len(parts) != 3 || err != nil || json.Unmarshal(cb, &claims) != nil {
+		s.refused++
+		oauthError(w, http.StatusBadRequest, "invalid_grant")
+		return
+	}
+	c := s.clients[claims.Iss]
+	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	if c == nil || c.ServiceAccount == nil || rsa.VerifyPKCS1v15(c.ServiceAccount, crypto.SHA256, sum[:], sig) != nil {
+		s.refused++
+		oauthError(w, http.StatusUnauthorized, "invalid_client")
+		return
+	}
+	if claims.Aud != s.TokenURL || time.Now().Unix() >= claims.Exp || !slices.ContainsFunc(c.Mailboxes, func(m string) bool { return strings.EqualFold(m, claims.Sub) }) {
+		s.refused++
+		oauthError(w, http.StatusBadRequest, "unauthorized_client")
+		return
+	}
+	s.issueLocked(w, claims.Iss, claims.Sub)
 }
 
 // introspect answers RFC 7662 requests: the token comes as a form field
