@@ -4,9 +4,11 @@
 // (RFC 7628). It knows nothing of IMAP, SMTP or the store: a Source hands
 // out the current token, and a SASL client is built from it.
 //
-// Flows: Microsoft 365 app-only (client credentials for a tenant, scope
+// Flows: Microsoft 365 app-only (client credentials for a tenant, with a
+// secret or a certificate signing a JWT assertion; scope
 // https://outlook.office365.com/.default), Google Workspace (a refresh token
-// with its client id and secret), and any token endpoint (client
+// with its client id and secret, or a service account with domain-wide
+// delegation acting as the mailbox's user), and any token endpoint (client
 // credentials, or a refresh token when one is given).
 //
 // Invariants:
@@ -14,8 +16,8 @@
 //     lifetime (at most five minutes) is left, the next Token fetches a new
 //     one. A token the server refused is renewed once on request (Renew),
 //     and only once however many callers report it.
-//   - Secrets (client secret, refresh token, tokens) never appear in errors,
-//     logs or String.
+//   - Secrets (client secret, refresh token, private keys, tokens) never
+//     appear in errors, logs or String.
 //
 // How it fails: a refusal by the token endpoint is a *TokenError carrying
 // the endpoint's error code and a hint of what to check; after a failure the
