@@ -282,7 +282,8 @@ func TestDeferredPrefetchNamedTickets(t *testing.T) {
 }
 
 // The reads a message's notifications make (the staff, the teams, an
-// organisation's memberships, the notification a reply answers) are
+// organisation's memberships and those following all of it, the
+// notification a reply answers) are
 // answered by a deferred transaction from what the database held and what
 // it wrote since, as a plain transaction would answer them (issue 20:
 // each used to flush the batch's pending rows).
@@ -323,6 +324,11 @@ func TestDeferredStaffTeamsMembersAndOutboundAgreeWithPlain(t *testing.T) {
 			for _, m := range members {
 				v.members = append(v.members, fmt.Sprintf("%s %s %v", email(m.UserID), m.Access, m.FollowAll))
 			}
+			follow, err := tx.FollowAllMembersOfOrg(ctx, org.ID)
+			must(t, err)
+			for _, m := range follow {
+				v.members = append(v.members, "follows all: "+email(m.UserID))
+			}
 			ticket, to, outbox, err := tx.OutboundByMessageID(ctx, "n1@help.example")
 			must(t, err)
 			v.out = []string{fmt.Sprint(ticket == tk.ID), to, fmt.Sprint(outbox)}
@@ -355,8 +361,8 @@ func TestDeferredStaffTeamsMembersAndOutboundAgreeWithPlain(t *testing.T) {
 		if fmt.Sprintf("%+v", got[0]) != fmt.Sprintf("%+v", got[1]) {
 			t.Fatalf("deferred reads\n%+v\nplain\n%+v", got[1], got[0])
 		}
-		if len(got[1].staff) != 2 || len(got[1].members) != 2 || got[1].out[0] != "true" {
-			t.Fatalf("reads %+v: want 2 staff, 2 members, the ticket's notification", got[1])
+		if len(got[1].staff) != 2 || len(got[1].members) != 3 || got[1].out[0] != "true" {
+			t.Fatalf("reads %+v: want 2 staff, 2 members (one following all), the ticket's notification", got[1])
 		}
 	})
 }
