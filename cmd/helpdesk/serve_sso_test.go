@@ -7,6 +7,7 @@ import (
 	"net/http/cookiejar"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/oauth2-proxy/mockoidc"
 
@@ -77,9 +78,9 @@ func TestW1_W5_ServeStaffSignInWithSSO(t *testing.T) {
 	p.env = append(p.env, "HELPDESK_BASE_URL=http://"+p.http, "HELPDESK_OIDC_ISSUER="+idp.Issuer(),
 		"HELPDESK_OIDC_CLIENT_ID="+idp.ClientID, "HELPDESK_OIDC_CLIENT_SECRET="+idp.ClientSecret)
 	p.start()
-	if !strings.Contains(p.stdout.String(), "staff with single sign-on at "+idp.Issuer()) {
-		t.Errorf("the banner does not say staff sign in with single sign-on:\n%s", p.stdout.String())
-	}
+	p.waitFor("the banner saying staff sign in with single sign-on", 10*time.Second, func() bool {
+		return strings.Contains(p.stdout.String(), "staff with single sign-on at "+idp.Issuer())
+	})
 	p.helpdesk("staff", "add", "sam@help.example", "--role", "owner")
 
 	signIn := func(email string) (*http.Client, int) {
