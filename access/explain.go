@@ -88,8 +88,22 @@ func (f *Facts) candidates(ctx context.Context, v *TicketView) ([]policy.Person,
 		if err != nil {
 			return nil, fmt.Errorf("members of organisation %d: %w", v.Ticket.OrgID, err)
 		}
+		// judged once per kind of membership: Rights reads no member's id
+		// or date (BIG's 5,000 members are a few kinds)
+		type kind struct {
+			access    model.MemberAccess
+			followAll bool
+			source    model.MembershipSource
+		}
+		sees := map[kind]bool{}
 		for _, m := range ms {
-			if v.Org == nil || membershipSees(*v.Org, m) {
+			k := kind{m.Access, m.FollowAll, m.Source}
+			see, ok := sees[k]
+			if !ok && v.Org != nil {
+				see = membershipSees(*v.Org, m)
+				sees[k] = see
+			}
+			if v.Org == nil || see {
 				ids[m.UserID] = true
 			}
 		}
