@@ -2,11 +2,13 @@ package fullstore_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -32,6 +34,34 @@ func loadavg() string {
 		return "?"
 	}
 	return strings.Join(f[:3], " ")
+}
+
+// lastOutbox is the time of the newest outbox row of the full store, or
+// now if later.
+func lastOutbox(b *testing.B, f *full) time.Time {
+	b.Helper()
+	db, err := sql.Open("postgres", f.url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	var last sql.NullTime
+	if err := db.QueryRow(`SELECT MAX(created_at) FROM outbox`).Scan(&last); err != nil {
+		b.Fatalf("newest outbox row: %v", err)
+	}
+	if !last.Valid || last.Time.Before(time.Now()) {
+		return time.Now()
+	}
+	return last.Time
+}
+
+// processCPU is the CPU time this process has used (user and system).
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // bigCounts returns how many tickets BIG has and how many members.
@@ -176,17 +206,22 @@ func BenchmarkFullStore_IngestRate(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		p, err := fullstore.NewPipeline(st, fullstore.NewClock(time.Now()).Now)
+		// The simulated clock runs ahead of the real one; each pass starts
+		// an hour after the last row the full store holds, so that no pass
+		// counts an earlier one's mail in B2's hour (the store's own
+		// seeding ended in 2025).
+		p, err := fullstore.NewPipeline(st, fullstore.NewClock(lastOutbox(b, f).Add(time.Hour)).Now)
 		if err != nil {
 			b.Fatal(err)
 		}
 		var r fullstore.Report
 		r.Outcomes = map[model.Outcome]int{}
-		start := time.Now()
+		start, cpu := time.Now(), processCPU()
 		if err := fullstore.Ingest(ctx, p, stream, sh.Batch, &r, nil); err != nil {
 			b.Fatal(err)
 		}
 		took := time.Since(start)
+		b.Logf("%s: %.0f µs of this process's CPU a message", tag[:1], float64((processCPU()-cpu).Microseconds())/float64(sh.Messages))
 		if r.Wrong != 0 {
 			b.Fatalf("%d messages had another outcome than meant: %v", r.Wrong, r.Examples)
 		}

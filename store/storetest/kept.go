@@ -10,6 +10,10 @@ import (
 	"testing"
 )
 
+// KeptSharedBuffersEnv names the environment variable that sets a kept
+// server's shared_buffers (256MB, as the throwaway server's, by default).
+const KeptSharedBuffersEnv = "HELPDESK_KEPT_SHARED_BUFFERS"
+
 // KeptServer is a PostgreSQL server whose data directory outlives the
 // test binary, so that a store that takes minutes to fill (the full-size
 // store of issue 20) is filled once and reused by later runs. The server
@@ -67,6 +71,9 @@ func Kept(tb testing.TB, dir string) *KeptServer {
 // socket directories, owned by the server's user, and a free port.
 func keptServerDir(dir string, cred *syscall.Credential) (*server, error) {
 	s := &server{dir: dir, sock: filepath.Join(dir, "sock"), exited: make(chan struct{}), keep: true}
+	if b := os.Getenv(KeptSharedBuffersEnv); b != "" {
+		s.extra = []string{"-c", "shared_buffers=" + b}
+	}
 	for _, d := range []string{dir, s.sock, filepath.Join(dir, "data")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("make server directory: %w", err)

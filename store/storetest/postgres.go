@@ -31,7 +31,8 @@ type server struct {
 	exited chan struct{}
 	admin  *sql.DB
 	nextDB atomic.Int64
-	keep   bool // a kept server (Kept): stop leaves its files
+	keep   bool     // a kept server (Kept): stop leaves its files
+	extra  []string // more settings for postgres, after the defaults
 }
 
 var (
@@ -245,6 +246,7 @@ func (s *server) start(bin string, cred *syscall.Credential) error {
 		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
 		"-c", "max_connections=200", "-c", "shared_buffers=256MB", "-c", "wal_init_zero=off",
 		"-c", "max_wal_size=4GB", "-c", "checkpoint_timeout=30min")
+	s.cmd.Args = append(s.cmd.Args, s.extra...)
 	s.cmd.Dir = s.dir
 	s.cmd.Stdout, s.cmd.Stderr = log, log
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGQUIT, Setpgid: true}
