@@ -465,26 +465,30 @@ func (t *Tx) UpsertMembership(ctx context.Context, m model.Membership) error {
 }
 
 // upsertMember applies an upsert of m to an organisation's memberships,
-// ordered by user, as upsertInto does to a user's.
+// ordered by user, as upsertInto does to a user's. It returns a new list
+// and leaves ms as it was: MembershipsOfOrg hands the cached list out.
 func upsertMember(ms []model.Membership, m model.Membership) []model.Membership {
 	i, found := slices.BinarySearchFunc(ms, m.UserID, func(x model.Membership, id int64) int { return cmp.Compare(x.UserID, id) })
 	if found {
 		m.CreatedAt = ms[i].CreatedAt
-		ms[i] = m
-		return ms
+		out := slices.Clone(ms)
+		out[i] = m
+		return out
 	}
-	return slices.Insert(ms, i, m)
+	return slices.Insert(slices.Clip(ms), i, m)
 }
 
 // MembershipsOfOrg is queries.MembershipsOfOrg, cached once deferred: a
 // new ticket's notification to staff explains who may see it (N7), from
-// the memberships of its organisation.
+// the memberships of its organisation. Then the list is shared and must
+// not be modified (copying BIG's 5,000 for each of its new tickets was
+// most of what ingest spent more on the full store, issue 20).
 func (t *Tx) MembershipsOfOrg(ctx context.Context, orgID int64) ([]model.Membership, error) {
 	if t.d == nil {
 		return t.queries.MembershipsOfOrg(ctx, orgID)
 	}
 	if ms, ok := t.d.orgMembers[orgID]; ok {
-		return slices.Clone(ms), nil
+		return ms, nil
 	}
 	ms, err := t.direct().MembershipsOfOrg(ctx, orgID)
 	if err != nil {
@@ -495,8 +499,8 @@ func (t *Tx) MembershipsOfOrg(ctx context.Context, orgID int64) ([]model.Members
 			ms = upsertMember(ms, p)
 		}
 	}
-	t.d.orgMembers[orgID] = ms
-	return slices.Clone(ms), nil
+	t.d.orgMembers[orgID] = slices.Clip(ms)
+	return t.d.orgMembers[orgID], nil
 }
 
 // ListTeams is queries.ListTeams, cached once deferred (a new ticket is

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -217,8 +218,14 @@ func BenchmarkFullStore_IngestRate(b *testing.B) {
 		var r fullstore.Report
 		r.Outcomes = map[model.Outcome]int{}
 		start, cpu := time.Now(), processCPU()
-		if err := fullstore.Ingest(ctx, p, stream, sh.Batch, &r, nil); err != nil {
-			b.Fatal(err)
+		var err2 error
+		// labelled, so that a CPU profile tells the stores apart:
+		// go tool pprof -tagfocus store=f ...
+		pprof.Do(ctx, pprof.Labels("store", tag[:1]), func(ctx context.Context) {
+			err2 = fullstore.Ingest(ctx, p, stream, sh.Batch, &r, nil)
+		})
+		if err2 != nil {
+			b.Fatal(err2)
 		}
 		took := time.Since(start)
 		b.Logf("%s: %.0f µs of this process's CPU a message", tag[:1], float64((processCPU()-cpu).Microseconds())/float64(sh.Messages))
