@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/helpdesk-gw/helpdesk/access"
 	"github.com/helpdesk-gw/helpdesk/admin"
 	"github.com/helpdesk-gw/helpdesk/model"
 )
@@ -58,17 +57,20 @@ func (s *Server) previewed(w http.ResponseWriter, r *http.Request, v *viewer, ti
 	sort.Slice(fields, func(i, j int) bool { return fields[i].Name < fields[j].Name })
 	s.render(w, r, http.StatusOK, "console_change", map[string]any{"Title": title, "Back": back, "Action": r.URL.Path,
 		"Fields": fields, "Done": confirmed,
-		"GainedPeople": out.GainedPeople(), "GainedTickets": access.Tickets(out.Impact.Gained),
-		"LostPeople": out.LostPeople(), "LostTickets": access.Tickets(out.Impact.Lost),
-		"Gains": firstChanges(out.Impact.Gained), "Losses": firstChanges(out.Impact.Lost),
-		"MoreGains": max(0, len(out.Impact.Gained)-previewShown), "MoreLosses": max(0, len(out.Impact.Lost)-previewShown)})
+		"GainedPeople": out.GainedPeople(), "GainedTickets": out.GainedTickets(),
+		"LostPeople": out.LostPeople(), "LostTickets": out.LostTickets(),
+		"Gains": first(out.Impact.Gained), "Losses": first(out.Impact.Lost),
+		"GainClasses": first(out.Impact.GainedClasses), "LossClasses": first(out.Impact.LostClasses),
+		"MoreGains":  max(0, len(out.Impact.Gained)+len(out.Impact.GainedClasses)-previewShown),
+		"MoreLosses": max(0, len(out.Impact.Lost)+len(out.Impact.LostClasses)-previewShown)})
 }
 
-func firstChanges(cs []access.Change) []access.Change {
-	if len(cs) > previewShown {
-		return cs[:previewShown]
+// first is the start of a preview's list: at most previewShown.
+func first[T any](list []T) []T {
+	if len(list) > previewShown {
+		return list[:previewShown]
 	}
-	return cs
+	return list
 }
 
 // answered writes the answer to a failed admin call and reports whether

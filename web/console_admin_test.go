@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -237,3 +238,39 @@ func TestW5_I5_MessagesRawAndQuarantineOne(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestW5_A5_PreviewOfALargeChangeCountsEveryTicket: a change too large to
+// list pair by pair (more than 200,000 person-ticket pairs) is previewed
+// as classes (a person gains view on all the tickets of an
+// organisation); the page counts every ticket and names the classes.
+func TestW5_A5_PreviewOfALargeChangeCountsEveryTicket(t *testing.T) {
+	w := newPortal(t, store.SQLite)
+	const n = 460 // 460 members × 460 tickets > 200,000 pairs
+	w.must(w.adm.OrgAdd(w.ctx, admin.Request{As: "owner@help.example"}, "big", admin.OrgSettings{Name: "Big"}, []string{"big.example"}, false))
+	big, err := w.st.OrgBySlug(w.ctx, "big")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.must(nil, w.st.InTx(w.ctx, func(tx *store.Tx) error {
+		for i := range n {
+			u := model.User{Email: fmt.Sprintf("u%d@big.example", i)}
+			if err := tx.CreateUser(w.ctx, &u); err != nil {
+				return err
+			}
+			if err := tx.UpsertMembership(w.ctx, model.Membership{UserID: u.ID, OrgID: big.ID, Access: model.MemberAccessOwn, Source: model.SourceDomain}); err != nil {
+				return err
+			}
+			if err := tx.CreateTicket(w.ctx, &model.Ticket{Subject: fmt.Sprintf("t%d", i), OrgID: big.ID, RequesterID: u.ID}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	owner := w.browser()
+	owner.signIn("owner@help.example")
+	code, body, _ := owner.do("POST", "/console/orgs/big", url.Values{"access": {"view"}})
+	want := fmt.Sprintf("Preview, nothing changed: %d people would gain rights on %d tickets", n, n)
+	if code != 200 || !strings.Contains(body, want) || !strings.Contains(body, fmt.Sprintf("u0@big.example gains view on %d tickets of big", n-1)) {
+		t.Fatalf("A5: the preview of a large change: %d, want %q:\n%.3000s", code, want, body)
+	}
+}

@@ -19,14 +19,20 @@ func (e *env) printOutcome(what string, o admin.Outcome) error {
 		verb = "dry run, nothing changed"
 	}
 	fmt.Fprintf(e.stdout, "%s (%s): %s, %s\n", what, verb,
-		rightsChange(o.GainedPeople(), "gains", "gain", ticketsOf(o.Impact.Gained)),
-		rightsChange(o.LostPeople(), "loses", "lose", ticketsOf(o.Impact.Lost)))
+		rightsChange(o.GainedPeople(), "gains", "gain", o.GainedTickets()),
+		rightsChange(o.LostPeople(), "loses", "lose", o.LostTickets()))
 	if o.DryRun {
 		for _, c := range o.Impact.Gained {
 			fmt.Fprintf(e.stdout, "  + %s gains %s on ticket %d\n", c.Email, c.Right, c.Ticket)
 		}
+		for _, c := range o.Impact.GainedClasses {
+			fmt.Fprintf(e.stdout, "  + %s gains %s on %d tickets of %s\n", c.Email, c.Right, c.Tickets, c.Org)
+		}
 		for _, c := range o.Impact.Lost {
 			fmt.Fprintf(e.stdout, "  - %s loses %s on ticket %d\n", c.Email, c.Right, c.Ticket)
+		}
+		for _, c := range o.Impact.LostClasses {
+			fmt.Fprintf(e.stdout, "  - %s loses %s on %d tickets of %s\n", c.Email, c.Right, c.Tickets, c.Org)
 		}
 	}
 	return nil

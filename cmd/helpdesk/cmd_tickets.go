@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/helpdesk-gw/helpdesk/access"
 	"github.com/helpdesk-gw/helpdesk/admin"
 	"github.com/helpdesk-gw/helpdesk/model"
 )
@@ -32,7 +31,6 @@ func idOrDash(id *int64) string {
 	return fmt.Sprint(*id)
 }
 
-func ticketsOf(cs []access.Change) int { return access.Tickets(cs) }
 
 func cmdTicketList(ctx context.Context, e *env, in *invocation) error {
 	if err := e.open(ctx); err != nil {
