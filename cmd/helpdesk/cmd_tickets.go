@@ -31,7 +31,6 @@ func idOrDash(id *int64) string {
 	return fmt.Sprint(*id)
 }
 
-
 func cmdTicketList(ctx context.Context, e *env, in *invocation) error {
 	if err := e.open(ctx); err != nil {
 		return err
