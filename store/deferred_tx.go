@@ -402,10 +402,45 @@ func (t *Tx) FollowAllMembersOfOrg(ctx context.Context, orgID int64) ([]model.Me
 	if ms, ok := t.d.followAll[orgID]; ok {
 		return slices.Clone(ms), nil
 	}
-	if slices.ContainsFunc(t.d.pMemberships, func(m model.Membership) bool { return m.OrgID == orgID }) {
-		// pending upserts in that organisation: its whole membership,
-		// completed with them, says who follows all (a new sender of the
-		// organisation flushed the batch here once a message, issue 20)
+	pending := false
+	newUsersOnly := true // every pending upsert there is of a user not written yet: none is in the database
+	var newUsers map[int64]bool
+	for _, m := range t.d.pMemberships {
+		if m.OrgID != orgID {
+			continue
+		}
+		if newUsers == nil {
+			newUsers = make(map[int64]bool, len(t.d.pUsers))
+			for _, u := range t.d.pUsers {
+				newUsers[u.ID] = true
+			}
+		}
+		pending = true
+		newUsersOnly = newUsersOnly && newUsers[m.UserID]
+	}
+	if pending && newUsersOnly {
+		// the database's, and the new users' as upserted (issue 20: a
+		// new sender of the organisation flushed the batch here once a
+		// message; then its whole membership was read)
+		ms, err := t.direct().FollowAllMembersOfOrg(ctx, orgID)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range t.d.pMemberships {
+			if p.OrgID == orgID {
+				ms = slices.DeleteFunc(ms, func(x model.Membership) bool { return x.UserID == p.UserID })
+				if p.FollowAll && p.Access == model.MemberAccessOrg {
+					ms = append(ms, p)
+				}
+			}
+		}
+		slices.SortFunc(ms, func(a, b model.Membership) int { return cmp.Compare(a.UserID, b.UserID) })
+		t.d.followAll[orgID] = slices.Clone(ms)
+		return ms, nil
+	}
+	if pending {
+		// its whole membership, completed with the pending upserts, says
+		// who follows all
 		all, err := t.MembershipsOfOrg(ctx, orgID)
 		if err != nil {
 			return nil, err
