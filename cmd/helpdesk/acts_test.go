@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -142,5 +144,43 @@ func TestTeamsFromTheCommandLine(t *testing.T) {
 	mustJSON(t, c.ok("team", "list", "--json"), &list)
 	if len(list) != 0 {
 		t.Fatalf("team remove: %v", list)
+	}
+}
+
+// TestTicketListLimit: ticket list --limit gives the first N tickets,
+// oldest first, with and without a filter applied after reading (issue
+// 20.2: it reads a page at a time and stops once it has N).
+func TestTicketListLimit(t *testing.T) {
+	c := newCLI(t)
+	c.ok("staff", "add", "owner@help.example", "--role", "owner")
+	for i := range 5 {
+		raw := fmt.Sprintf("From: u%d@acme.com\r\nTo: support@help.example\r\nSubject: Ticket %d\r\nMessage-ID: <l%d@acme.com>\r\n\r\nHello.\r\n", i, i, i)
+		if code, _, errs := c.run(raw, "ingest"); code != 0 {
+			t.Fatal(errs)
+		}
+	}
+	c.ok("--as", "owner@help.example", "ticket", "set", "2", "--assign", "owner@help.example")
+	c.ok("--as", "owner@help.example", "ticket", "set", "4", "--assign", "owner@help.example")
+	ids := func(args ...string) []float64 {
+		var list []map[string]any
+		mustJSON(t, c.ok(append([]string{"ticket", "list", "--json"}, args...)...), &list)
+		out := []float64{}
+		for _, x := range list {
+			out = append(out, x["id"].(float64))
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		args []string
+		want []float64
+	}{
+		{[]string{"--limit", "2"}, []float64{1, 2}},
+		{[]string{"--limit", "9"}, []float64{1, 2, 3, 4, 5}},
+		{[]string{"--assignee", "none", "--limit", "2"}, []float64{1, 3}},
+		{[]string{"--assignee", "owner@help.example", "--limit", "1"}, []float64{2}},
+	} {
+		if got := ids(tc.args...); !slices.Equal(got, tc.want) {
+			t.Errorf("ticket list %v: %v, want %v", tc.args, got, tc.want)
+		}
 	}
 }

@@ -31,18 +31,38 @@ func idOrDash(id *int64) string {
 	return fmt.Sprint(*id)
 }
 
+// listPage is how many tickets ticket list reads a query.
+const listPage = 1000
+
 func cmdTicketList(ctx context.Context, e *env, in *invocation) error {
 	if err := e.open(ctx); err != nil {
 		return err
 	}
-	ts, err := e.admin.TicketList(ctx, in.str("org"), model.Status(in.str("status")))
-	if err != nil {
-		return err
+	// A page at a time by keyset, oldest first: --limit stops reading once
+	// it has enough (issue 20.2), whatever the size of the organisation.
+	limit := int(in.int("limit"))
+	q := admin.TicketQuery{Org: in.str("org"), Status: model.Status(in.str("status")), Limit: listPage}
+	if limit > 0 && limit < listPage && in.str("assignee") == "" && in.str("team") == "" {
+		q.Limit = limit
 	}
-	ts = assignedTo(ts, in.str("assignee"))
-	ts = ofTeam(ts, in.str("team"))
-	if n := in.int("limit"); n > 0 && int64(len(ts)) > n {
-		ts = ts[:n]
+	ts := []admin.TicketView{}
+	for {
+		page, err := e.admin.TicketListPage(ctx, q)
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			break
+		}
+		q.After = page[len(page)-1].ID
+		ts = append(ts, ofTeam(assignedTo(page, in.str("assignee")), in.str("team"))...)
+		if limit > 0 && len(ts) >= limit {
+			ts = ts[:limit]
+			break
+		}
+		if len(page) < q.Limit {
+			break
+		}
 	}
 	out := make([]ticketJSON, len(ts))
 	for i, t := range ts {
