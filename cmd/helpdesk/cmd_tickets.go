@@ -38,14 +38,18 @@ func cmdTicketList(ctx context.Context, e *env, in *invocation) error {
 	if err := e.open(ctx); err != nil {
 		return err
 	}
-	// A page at a time by keyset, oldest first: --limit stops reading once
-	// it has enough (issue 20.2), whatever the size of the organisation.
+	// A page at a time by keyset, oldest first, each page printed as it
+	// comes: --limit stops reading once it has enough (issue 20.2), and
+	// no more than a page is held, whatever the size of the organisation.
 	limit := int(in.int("limit"))
 	q := admin.TicketQuery{Org: in.str("org"), Status: model.Status(in.str("status")), Limit: listPage}
 	if limit > 0 && limit < listPage && in.str("assignee") == "" && in.str("team") == "" {
 		q.Limit = limit
 	}
-	ts := []admin.TicketView{}
+	out := &listStream[ticketJSON]{e: e, line: func(t ticketJSON) string {
+		return fmt.Sprintf("#%-5d %-8s %-7s org=%-12s %-28s %s", t.ID, t.Status, t.Priority, deref(t.Organisation, "-"), t.Requester, t.Subject)
+	}}
+	printed := 0
 	for {
 		page, err := e.admin.TicketListPage(ctx, q)
 		if err != nil {
@@ -55,22 +59,21 @@ func cmdTicketList(ctx context.Context, e *env, in *invocation) error {
 			break
 		}
 		q.After = page[len(page)-1].ID
-		ts = append(ts, ofTeam(assignedTo(page, in.str("assignee")), in.str("team"))...)
-		if limit > 0 && len(ts) >= limit {
-			ts = ts[:limit]
-			break
+		kept := ofTeam(assignedTo(page, in.str("assignee")), in.str("team"))
+		if limit > 0 && printed+len(kept) > limit {
+			kept = kept[:limit-printed]
 		}
-		if len(page) < q.Limit {
+		for _, t := range kept {
+			if err := out.add(ticketJSON{TicketView: t}); err != nil {
+				return err
+			}
+		}
+		printed += len(kept)
+		if (limit > 0 && printed >= limit) || len(page) < q.Limit {
 			break
 		}
 	}
-	out := make([]ticketJSON, len(ts))
-	for i, t := range ts {
-		out[i] = ticketJSON{TicketView: t}
-	}
-	return printList(e, out, func(t ticketJSON) string {
-		return fmt.Sprintf("#%-5d %-8s %-7s org=%-12s %-28s %s", t.ID, t.Status, t.Priority, deref(t.Organisation, "-"), t.Requester, t.Subject)
-	})
+	return out.end()
 }
 
 // ofTeam keeps the tickets of team slug ("none": of no team; "": every

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 )
 
@@ -69,4 +70,51 @@ func emptyLists(v reflect.Value) reflect.Value {
 		return out
 	}
 	return v
+}
+
+// listStream prints a list while it is read, a page at a time, so that a
+// long list is never held whole: with --json the same bytes as printJSON
+// of the whole list (an indented array), else one line per record.
+type listStream[T any] struct {
+	e    *env
+	line func(T) string
+	n    int
+}
+
+// add prints recs after those printed before.
+func (l *listStream[T]) add(recs ...T) error {
+	for _, r := range recs {
+		if !l.e.g.json {
+			if _, err := fmt.Fprintln(l.e.stdout, l.line(r)); err != nil {
+				return err
+			}
+			continue
+		}
+		b, err := json.MarshalIndent(withEmptyLists(r), "  ", "  ")
+		if err != nil {
+			return fmt.Errorf("print list: %w", err)
+		}
+		sep := ",\n  "
+		if l.n == 0 {
+			sep = "[\n  "
+		}
+		if _, err := fmt.Fprintf(l.e.stdout, "%s%s", sep, b); err != nil {
+			return err
+		}
+		l.n++
+	}
+	return nil
+}
+
+// end closes the list.
+func (l *listStream[T]) end() error {
+	if !l.e.g.json {
+		return nil
+	}
+	end := "\n]\n"
+	if l.n == 0 {
+		end = "[]\n"
+	}
+	_, err := fmt.Fprint(l.e.stdout, end)
+	return err
 }
