@@ -171,6 +171,33 @@ func BenchmarkFullStore_TicketList(b *testing.B) {
 		}
 		ts.report(b, "list")
 	})
+	b.Run("all-by-pages-json", func(b *testing.B) { // as ticket list reads and prints it
+		var ts timings
+		for range b.N {
+			start := time.Now()
+			n := 0
+			q := admin.TicketQuery{Org: fullstore.BigSlug, Limit: 5000}
+			for {
+				vs, err := svc.TicketListPage(ctx, q)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(vs) == 0 {
+					break
+				}
+				if _, err := json.Marshal(vs); err != nil {
+					b.Fatal(err)
+				}
+				n += len(vs)
+				q.After = vs[len(vs)-1].ID
+			}
+			ts = append(ts, time.Since(start))
+			if n != tickets {
+				b.Fatalf("%d tickets listed, want %d", n, tickets)
+			}
+		}
+		ts.report(b, "pages")
+	})
 	b.Run("first-100-json", func(b *testing.B) {
 		var ts timings
 		for range b.N {
