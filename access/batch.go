@@ -25,7 +25,7 @@ type batchQuerier interface {
 func (f *Facts) LoadOrgs(ctx context.Context) error {
 	orgs, err := f.Orgs(ctx)
 	if err == nil && orgs == nil {
-		f.orgs = []model.Organisation{}
+		f.setOrgs([]model.Organisation{})
 	}
 	return err
 }
