@@ -31,9 +31,8 @@ func idOrDash(id *int64) string {
 	return fmt.Sprint(*id)
 }
 
-// listPage is how many tickets ticket list reads a query: each query
-// costs a fixed ~15 ms on a store of 2,000 organisations (their facts),
-// and 5,000 views are a few MB.
+// listPage is how many tickets ticket list reads a query (5,000 views are
+// a few MB).
 const listPage = 5000
 
 func cmdTicketList(ctx context.Context, e *env, in *invocation) error {
@@ -52,28 +51,21 @@ func cmdTicketList(ctx context.Context, e *env, in *invocation) error {
 		return fmt.Sprintf("#%-5d %-8s %-7s org=%-12s %-28s %s", t.ID, t.Status, t.Priority, deref(t.Organisation, "-"), t.Requester, t.Subject)
 	}}
 	printed := 0
-	for {
-		page, err := e.admin.TicketListPage(ctx, q)
-		if err != nil {
-			return err
-		}
-		if len(page) == 0 {
-			break
-		}
-		q.After = page[len(page)-1].ID
+	err := e.admin.TicketListPages(ctx, q, func(page []admin.TicketView) (bool, error) {
 		kept := ofTeam(assignedTo(page, in.str("assignee")), in.str("team"))
 		if limit > 0 && printed+len(kept) > limit {
 			kept = kept[:limit-printed]
 		}
 		for _, t := range kept {
 			if err := out.add(ticketJSON{TicketView: t}); err != nil {
-				return err
+				return false, err
 			}
 		}
 		printed += len(kept)
-		if (limit > 0 && printed >= limit) || len(page) < q.Limit {
-			break
-		}
+		return limit <= 0 || printed < limit, nil
+	})
+	if err != nil {
+		return err
 	}
 	return out.end()
 }

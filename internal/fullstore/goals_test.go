@@ -176,20 +176,13 @@ func BenchmarkFullStore_TicketList(b *testing.B) {
 		for range b.N {
 			start := time.Now()
 			n := 0
-			q := admin.TicketQuery{Org: fullstore.BigSlug, Limit: 5000}
-			for {
-				vs, err := svc.TicketListPage(ctx, q)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if len(vs) == 0 {
-					break
-				}
-				if _, err := json.Marshal(vs); err != nil {
-					b.Fatal(err)
-				}
+			err := svc.TicketListPages(ctx, admin.TicketQuery{Org: fullstore.BigSlug, Limit: 5000}, func(vs []admin.TicketView) (bool, error) {
+				_, err := json.Marshal(vs)
 				n += len(vs)
-				q.After = vs[len(vs)-1].ID
+				return true, err
+			})
+			if err != nil {
+				b.Fatal(err)
 			}
 			ts = append(ts, time.Since(start))
 			if n != tickets {
