@@ -134,6 +134,22 @@ func TestBrowserConsoleDay(t *testing.T) {
 	if u, _ := w.adm.UserShow(w.ctx, "sam@help.example"); u.StaffRole == nil || *u.StaffRole != "admin" {
 		t.Fatalf("S1: sam is not admin: %+v", u)
 	}
+	// The other administration pages, as the owner finds them.
+	do("people", chromedp.Navigate(base+"/console/people"), chromedp.WaitVisible("#email"),
+		chromedp.SendKeys("#email", "bob@acme.com"), chromedp.Submit("#email"), chromedp.WaitVisible("#m-org"))
+	if got := text("main"); !strings.Contains(got, "bob@acme.com") || !strings.Contains(got, "acme") {
+		t.Fatalf("W5: bob's page: %q", got)
+	}
+	do("teams", chromedp.Navigate(base+"/console/teams"), chromedp.WaitVisible("#t-slug"),
+		chromedp.SendKeys("#t-slug", "billing"), chromedp.SendKeys("#t-name", "Billing"), chromedp.Submit("#t-slug"), chromedp.WaitVisible("#done"))
+	if got := text("main"); !strings.Contains(got, "Billing") {
+		t.Fatalf("S4: the teams page after adding one: %q", got)
+	}
+	msgs, _ := w.adm.TicketMessages(w.ctx, 1)
+	do("a raw message", chromedp.Navigate(fmt.Sprintf("%s/console/t/1/raw/%d", base, msgs[0].ID)), chromedp.WaitVisible("pre.raw"))
+	if got := text("pre.raw"); !strings.Contains(got, "Subject: Printer <b>broken</b>") {
+		t.Fatalf("the raw message as text: %q", got)
+	}
 	do("the audit log", chromedp.Navigate(base+"/console/audit"), chromedp.WaitVisible("table"))
 	shot("13-console-audit")
 	if got := text("table"); !strings.Contains(got, "staff.set") || !strings.Contains(got, "asked by Acme's IT lead") {
