@@ -2,10 +2,14 @@ package ingest_test
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/helpdesk-gw/helpdesk/admin"
 	"github.com/helpdesk-gw/helpdesk/ingest"
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/store"
@@ -171,3 +175,156 @@ func lineDiff(a, b []string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestIngestBatchSameAsOneByOneRandom is the differential test of the
+// deferred writes (issue 20.7) on random runs of mail: new tickets from
+// customers of two organisations, a partner and strangers, with CCs;
+// replies to earlier messages of the run (by the writer or by someone
+// else, whom the rules may refuse, R2–R5, I5, I6); the same message again
+// (by Message-ID and by bytes); auto-replies; forged staff mail (I9);
+// mail that is not mail. Each run is ingested once message by message
+// (plain transactions) and once in batches of random sizes (deferred
+// writes answering from their caches), on both stores, and what a user
+// would check must be the same.
+func TestIngestBatchSameAsOneByOneRandom(t *testing.T) {
+	senders := []string{"ann@acme.com", "bob@acme.com", "cy@acme.com", "dave@partner.example", "erin@partner.example",
+		"frank@newcomer.example", "gus@else.example"}
+	seen := map[string]bool{} // the outcomes the runs reached
+	var seenMu sync.Mutex
+	t.Cleanup(func() {
+		for _, want := range []string{"created", "commented", "rejected", "duplicate", "auto_reply", "failed"} {
+			if !seen[want] {
+				t.Errorf("no run reached outcome %s: the random runs are too narrow (%v)", want, seen)
+			}
+		}
+	})
+	for seed := range uint64(4) {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(seed, 20))
+			var msgs [][]byte
+			var ids []string
+			for i := range 30 {
+				from := senders[r.IntN(len(senders))]
+				m := mail{From: from, Subject: fmt.Sprintf("Question %d", i), ID: fmt.Sprintf("m%d.%d@test", seed, i),
+					Body: fmt.Sprintf("Text %d.", i)}
+				switch k := r.IntN(10); {
+				case k < 3 || len(ids) == 0: // a new ticket, maybe with CCs
+					if r.IntN(3) == 0 {
+						m.Cc = senders[r.IntN(len(senders))]
+					}
+				case k < 7: // a reply to an earlier message of the run
+					m.InReplyTo = ids[r.IntN(len(ids))]
+					m.Subject = "Re: " + m.Subject
+					if r.IntN(4) == 0 {
+						m.Cc = senders[r.IntN(len(senders))]
+					}
+				case k == 7: // the same message again
+					msgs = append(msgs, msgs[r.IntN(len(msgs))])
+					continue
+				case k == 8: // an auto-reply, or forged staff mail
+					m.InReplyTo = ids[r.IntN(len(ids))]
+					if r.IntN(2) == 0 {
+						m.Headers = []string{"Auto-Submitted: auto-replied"}
+					} else {
+						m.From = "sam@help.example"
+						m.Body = "#status solved\nDone."
+					}
+				default:
+					msgs = append(msgs, []byte(fmt.Sprintf("not mail %d\x00", i)))
+					continue
+				}
+				ids = append(ids, m.ID)
+				msgs = append(msgs, m.raw())
+			}
+			cuts := []int{}
+			for at := 0; at < len(msgs); at += 1 + r.IntN(12) {
+				cuts = append(cuts, at)
+			}
+			storetest.Run(t, func(t *testing.T, b store.Backend) {
+				var got [2][]string
+				for mode := range 2 {
+					w := newWorld(t, b)
+					// acme's people see each other's tickets (A1): who can see a
+					// new ticket then names the senders the batch has just made
+					w.ok(w.adm.OrgSet(w.ctx, admin.Request{As: "owner@help.example", Yes: true}, "acme", admin.OrgSettings{Access: model.OrgAccessView}))
+					var results []ingest.Result
+					if mode == 0 {
+						for _, raw := range msgs {
+							res, err := w.p.Ingest(w.ctx, ingest.Input{Raw: raw, Mailbox: "test"})
+							w.ok(nil, err)
+							results = append(results, res)
+						}
+					} else {
+						for i, at := range cuts {
+							end := len(msgs)
+							if i+1 < len(cuts) {
+								end = cuts[i+1]
+							}
+							ins := make([]ingest.Input, 0, end-at)
+							for _, raw := range msgs[at:end] {
+								ins = append(ins, ingest.Input{Raw: raw, Mailbox: "test"})
+							}
+							res, err := w.p.IngestBatch(w.ctx, ins, nil)
+							w.ok(nil, err)
+							results = append(results, res...)
+						}
+					}
+					dump := dumpWorld(t, w, results)
+					// and who the staff were told can see each new ticket (N7)
+					for _, m := range w.outbox("") {
+						if m.Kind != model.KindNewTicket {
+							continue
+						}
+						_, access, _ := strings.Cut(m.TextBody, "Who can see it, and why:\n")
+						access, _, _ = strings.Cut(access, "\nReply to this email")
+						dump = append(dump, fmt.Sprintf("access %d %s %q", m.TicketID, m.To, access))
+					}
+					got[mode] = renumbered(dump)
+				}
+				seenMu.Lock()
+				for _, l := range got[1] {
+					if f := strings.Fields(l); len(f) > 2 && f[0] == "result" {
+						seen[f[2]] = true
+					}
+				}
+				seenMu.Unlock()
+				if !slices.Equal(got[0], got[1]) {
+					t.Errorf("one by one and batched (cut at %v) differ:\n%s", cuts, lineDiff(got[0], got[1]))
+				}
+			})
+		})
+	}
+}
+
+// ticketNumber finds a ticket id in a line of dumpWorld.
+var ticketNumber = regexp.MustCompile(`(ticket[= ]|comment |participant |outbox |event |access |\[#|on ticket |ticket )(\d+)`)
+
+// renumbered replaces each ticket id of a dump by its rank among the
+// tickets (1 for the oldest), and each raw message id by "?": a batch
+// takes ids in blocks (store.Tx.Defer), so ids differ from one by one
+// while everything they name is the same.
+func renumbered(dump []string) []string {
+	rank := map[string]string{}
+	for _, l := range dump {
+		if strings.HasPrefix(l, "ticket ") {
+			id := strings.Fields(l)[1]
+			if _, ok := rank[id]; !ok {
+				rank[id] = fmt.Sprint(len(rank) + 1)
+			}
+		}
+	}
+	out := make([]string, len(dump))
+	for i, l := range dump {
+		l = ticketNumber.ReplaceAllStringFunc(l, func(m string) string {
+			sub := ticketNumber.FindStringSubmatch(m)
+			if r, ok := rank[sub[2]]; ok {
+				return sub[1] + r
+			}
+			return m
+		})
+		out[i] = rawNumber.ReplaceAllString(l, "message ?")
+	}
+	return out
+}
+
+var rawNumber = regexp.MustCompile(`message \d+`)
