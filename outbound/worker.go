@@ -244,7 +244,12 @@ func (w *Worker) claimer(ctx context.Context, batches chan<- batch) {
 	first := min(w.o.Batch, firstClaim)
 	want := first
 	for ctx.Err() == nil {
-		rows, err := w.o.Store.ClaimOutbox(ctx, w.o.Clock(), want, w.o.Lease)
+		// Not ctx: a claim cut short by the stop may still commit and
+		// return nothing, and its rows would stay hidden for the lease
+		// (5 minutes by default); finished, they are given back below.
+		cctx, cancel := w.storeCtx()
+		rows, err := w.o.Store.ClaimOutbox(cctx, w.o.Clock(), want, w.o.Lease)
+		cancel()
 		if ctx.Err() != nil {
 			w.held.Add(int64(len(rows)))
 			w.giveBack(rows)
