@@ -87,10 +87,18 @@ type TicketFilter struct {
 
 // ListTickets returns the tickets f selects, ordered by id.
 func (q *queries) ListTickets(ctx context.Context, f TicketFilter) ([]model.Ticket, error) {
+	where, args := f.conditions("")
+	return getAll(ctx, q, "list tickets", scanTicket,
+		`SELECT `+ticketCols+` FROM tickets`+whereClause(where)+` ORDER BY id`+f.limit(), args...)
+}
+
+// conditions is f as SQL conditions on the tickets table (named by
+// prefix, "t." say, or "" when it is the only table) with their arguments.
+func (f TicketFilter) conditions(prefix string) ([]string, []any) {
 	var where []string
 	var args []any
 	add := func(cond string, arg any) {
-		where = append(where, cond)
+		where = append(where, prefix+cond)
 		args = append(args, arg)
 	}
 	if f.OrgID != 0 {
@@ -108,17 +116,20 @@ func (q *queries) ListTickets(ctx context.Context, f TicketFilter) ([]model.Tick
 	if f.TeamID > 0 {
 		add("team_id = ?", f.TeamID)
 	} else if f.TeamID < 0 {
-		where = append(where, "team_id IS NULL")
+		where = append(where, prefix+"team_id IS NULL")
 	}
 	if f.AfterID != 0 {
 		add("id > ?", f.AfterID)
 	}
-	limit := ""
+	return where, args
+}
+
+// limit is f's LIMIT clause, "" for all.
+func (f TicketFilter) limit() string {
 	if f.Limit > 0 {
-		limit = " LIMIT " + strconv.Itoa(f.Limit)
+		return " LIMIT " + strconv.Itoa(f.Limit)
 	}
-	return getAll(ctx, q, "list tickets", scanTicket,
-		`SELECT `+ticketCols+` FROM tickets`+whereClause(where)+` ORDER BY id`+limit, args...)
+	return ""
 }
 
 // whereClause joins conditions with AND; none gives "".
