@@ -72,22 +72,20 @@ func (s *Service) TicketListPage(ctx context.Context, q TicketQuery) ([]TicketVi
 	if err != nil {
 		return nil, err
 	}
-	return s.listPage(ctx, access.NewFacts(s.st), f)
+	return s.listPage(ctx, f)
 }
 
 // TicketListPages lists the tickets q selects a page of q.Limit at a
 // time, oldest first, from q.After, giving each page to each until the
-// list ends or each returns false or an error. The pages share one read
-// of the organisations (on a store of 2,000 that is ~15 ms a page saved).
+// list ends or each returns false or an error.
 func (s *Service) TicketListPages(ctx context.Context, q TicketQuery, each func([]TicketView) (bool, error)) error {
 	s.forgetTeams()
 	f, err := s.ticketFilter(ctx, q)
 	if err != nil {
 		return err
 	}
-	facts := access.NewFacts(s.st)
 	for {
-		page, err := s.listPage(ctx, facts, f)
+		page, err := s.listPage(ctx, f)
 		if err != nil || len(page) == 0 {
 			return err
 		}
@@ -117,19 +115,39 @@ func (s *Service) ticketFilter(ctx context.Context, q TicketQuery) (store.Ticket
 	return f, nil
 }
 
-// listPage reads the page f selects and builds its views with facts.
-func (s *Service) listPage(ctx context.Context, facts *access.Facts, f store.TicketFilter) ([]TicketView, error) {
-	ts, err := s.st.ListTickets(ctx, f)
+// listPage reads the page f selects with its people's addresses
+// (store.ListTicketsWithPeople: two statements a page) and prints each
+// ticket as ticket show would, without comments: a list needs no access
+// facts, only names.
+func (s *Service) listPage(ctx context.Context, f store.TicketFilter) ([]TicketView, error) {
+	ts, err := s.st.ListTicketsWithPeople(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]int64, 0, len(ts))
-	byID := make(map[int64]model.Ticket, len(ts))
-	for _, t := range ts {
-		ids = append(ids, t.ID)
-		byID[t.ID] = t
+	out := make([]TicketView, 0, len(ts))
+	for i := range ts {
+		t := &ts[i]
+		v := TicketView{ID: t.ID, Subject: t.Subject, Status: string(t.Status), Priority: string(t.Priority), Type: string(t.Type),
+			Requester: t.Requester, Participants: make([]ParticipantView, 0, len(t.Participants))}
+		if t.OrgSlug != "" {
+			v.Organisation = &t.OrgSlug
+		}
+		if t.Assignee != "" {
+			v.Assignee = &t.Assignee
+		}
+		if t.TeamID != 0 {
+			slug, err := s.teamSlug(ctx, t.TeamID)
+			if err != nil {
+				return nil, err
+			}
+			v.Team = &slug
+		}
+		for _, p := range t.Participants {
+			v.Participants = append(v.Participants, ParticipantView{Email: p.Email, Role: string(p.Role)})
+		}
+		out = append(out, v)
 	}
-	return s.viewsOf(ctx, facts, ids, byID)
+	return out, nil
 }
 
 // TicketShow returns one ticket with its comments.
