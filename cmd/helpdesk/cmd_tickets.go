@@ -49,7 +49,7 @@ func cmdTicketList(ctx context.Context, e *env, in *invocation) error {
 	}
 	out := &listStream[ticketJSON]{e: e, line: func(t ticketJSON) string {
 		return fmt.Sprintf("#%-5d %-8s %-7s org=%-12s %-28s %s", t.ID, t.Status, t.Priority, deref(t.Organisation, "-"), t.Requester, t.Subject)
-	}}
+	}, lists: ticketJSON.withLists}
 	printed := 0
 	err := e.admin.TicketListPages(ctx, q, func(page []admin.TicketView) (bool, error) {
 		kept := ofTeam(assignedTo(page, in.str("assignee")), in.str("team"))
@@ -65,6 +65,7 @@ func cmdTicketList(ctx context.Context, e *env, in *invocation) error {
 		return limit <= 0 || printed < limit, nil
 	})
 	if err != nil {
+		out.flush() // what was listed before the error
 		return err
 	}
 	return out.end()
@@ -112,6 +113,15 @@ func deref(s *string, def string) string {
 // ticketJSON is a ticket as cli.md prints it.
 type ticketJSON struct {
 	admin.TicketView
+}
+
+// withLists is t with its lists never nil, as withEmptyLists would make
+// it (comments are left out when empty).
+func (t ticketJSON) withLists() ticketJSON {
+	if t.Participants == nil {
+		t.Participants = []admin.ParticipantView{}
+	}
+	return t
 }
 
 // ticketShowJSON is ticket show's shape: "comments" is there, [] on a

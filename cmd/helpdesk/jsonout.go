@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -74,23 +75,38 @@ func emptyLists(v reflect.Value) reflect.Value {
 
 // listStream prints a list while it is read, a page at a time, so that a
 // long list is never held whole: with --json the same bytes as printJSON
-// of the whole list (an indented array), else one line per record.
+// of the whole list (an indented array), else one line per record. Its
+// output is buffered: end (or flush, on an error) writes the rest.
 type listStream[T any] struct {
 	e    *env
 	line func(T) string
-	n    int
+	// lists, when set, returns a record with its nil lists made empty,
+	// without withEmptyLists' reflection (a third of the CPU of printing
+	// 50,000 tickets).
+	lists func(T) T
+	n     int
+	w     *bufio.Writer
 }
 
 // add prints recs after those printed before.
 func (l *listStream[T]) add(recs ...T) error {
+	if l.w == nil {
+		l.w = bufio.NewWriterSize(l.e.stdout, 64<<10)
+	}
 	for _, r := range recs {
 		if !l.e.g.json {
-			if _, err := fmt.Fprintln(l.e.stdout, l.line(r)); err != nil {
+			if _, err := fmt.Fprintln(l.w, l.line(r)); err != nil {
 				return err
 			}
 			continue
 		}
-		b, err := json.MarshalIndent(withEmptyLists(r), "  ", "  ")
+		var v any = r
+		if l.lists != nil {
+			v = l.lists(r)
+		} else {
+			v = withEmptyLists(r)
+		}
+		b, err := json.MarshalIndent(v, "  ", "  ")
 		if err != nil {
 			return fmt.Errorf("print list: %w", err)
 		}
@@ -98,7 +114,8 @@ func (l *listStream[T]) add(recs ...T) error {
 		if l.n == 0 {
 			sep = "[\n  "
 		}
-		if _, err := fmt.Fprintf(l.e.stdout, "%s%s", sep, b); err != nil {
+		l.w.WriteString(sep)
+		if _, err := l.w.Write(b); err != nil {
 			return err
 		}
 		l.n++
@@ -106,10 +123,18 @@ func (l *listStream[T]) add(recs ...T) error {
 	return nil
 }
 
+// flush writes what add buffered.
+func (l *listStream[T]) flush() error {
+	if l.w == nil {
+		return nil
+	}
+	return l.w.Flush()
+}
+
 // end closes the list.
 func (l *listStream[T]) end() error {
-	if !l.e.g.json {
-		return nil
+	if err := l.flush(); err != nil || !l.e.g.json {
+		return err
 	}
 	end := "\n]\n"
 	if l.n == 0 {

@@ -22,7 +22,7 @@ func TestListStreamPrintsWhatPrintJSONPrints(t *testing.T) {
 		if err := (&env{g: global{json: true}, stdout: &whole}).printJSON(recs[:n]); err != nil {
 			t.Fatal(err)
 		}
-		l := &listStream[ticketJSON]{e: &env{g: global{json: true}, stdout: &streamed}}
+		l := &listStream[ticketJSON]{e: &env{g: global{json: true}, stdout: &streamed}, lists: ticketJSON.withLists}
 		for _, r := range recs[:n] {
 			if err := l.add(r); err != nil {
 				t.Fatal(err)
