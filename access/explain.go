@@ -84,28 +84,12 @@ func (f *Facts) candidates(ctx context.Context, v *TicketView) ([]policy.Person,
 		ids[s.ID] = true
 	}
 	if v.Ticket.OrgID != 0 {
-		ms, err := f.Q.MembershipsOfOrg(ctx, v.Ticket.OrgID)
+		ms, err := f.seeingMembers(ctx, v)
 		if err != nil {
 			return nil, fmt.Errorf("members of organisation %d: %w", v.Ticket.OrgID, err)
 		}
-		// judged once per kind of membership: Rights reads no member's id
-		// or date (BIG's 5,000 members are a few kinds)
-		type kind struct {
-			access    model.MemberAccess
-			followAll bool
-			source    model.MembershipSource
-		}
-		sees := map[kind]bool{}
 		for _, m := range ms {
-			k := kind{m.Access, m.FollowAll, m.Source}
-			see, ok := sees[k]
-			if !ok && v.Org != nil {
-				see = membershipSees(*v.Org, m)
-				sees[k] = see
-			}
-			if v.Org == nil || see {
-				ids[m.UserID] = true
-			}
+			ids[m.UserID] = true
 		}
 	}
 	var list []int64
@@ -125,6 +109,75 @@ func (f *Facts) candidates(ctx context.Context, v *TicketView) ([]policy.Person,
 	for _, id := range list {
 		if u, ok := users[id]; ok {
 			out = append(out, people[u.Email])
+		}
+	}
+	return out, nil
+}
+
+// memberKind is what policy.Rights reads of a membership besides its
+// organisation: BIG's 5,000 members are a few kinds (Rights reads no
+// member's id or date).
+type memberKind struct {
+	access    model.MemberAccess
+	followAll bool
+	source    model.MembershipSource
+}
+
+// memberKinds are every kind of membership.
+var memberKinds = func() []memberKind {
+	var out []memberKind
+	for _, a := range []model.MemberAccess{model.MemberAccessOwn, model.MemberAccessOrg} {
+		for _, fa := range []bool{false, true} {
+			for _, src := range []model.MembershipSource{model.SourceDomain, model.SourceAdmin} {
+				out = append(out, memberKind{a, fa, src})
+			}
+		}
+	}
+	return out
+}()
+
+// seeingMembers are the members of ticket v's organisation whose
+// membership alone lets them see it (R4 with A1–A3, membershipSees), read
+// by access: in an organisation whose access is own only its A2 org
+// members, not its every member (issue 20: BIG's 5,000 own members were
+// read for each batch of its new tickets, the staff's notification
+// explaining who may see each).
+func (f *Facts) seeingMembers(ctx context.Context, v *TicketView) ([]model.Membership, error) {
+	if v.Org == nil { // an organisation that no longer exists: every member, as before
+		return f.Q.MembershipsOfOrg(ctx, v.Ticket.OrgID)
+	}
+	sees := map[memberKind]bool{}
+	byAccess := map[model.MemberAccess]bool{}
+	for _, k := range memberKinds {
+		m := model.Membership{OrgID: v.Org.ID, Access: k.access, FollowAll: k.followAll, Source: k.source}
+		sees[k] = membershipSees(*v.Org, m)
+		if sees[k] {
+			byAccess[k.access] = true
+		}
+	}
+	var ms []model.Membership
+	var err error
+	switch len(byAccess) {
+	case 0:
+		return nil, nil
+	case 1:
+		for a := range byAccess {
+			ms, err = f.Q.MembershipsOfOrgWithAccess(ctx, v.Ticket.OrgID, a)
+		}
+	default:
+		ms, err = f.Q.MembershipsOfOrg(ctx, v.Ticket.OrgID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []model.Membership
+	for _, m := range ms {
+		see, ok := sees[memberKind{m.Access, m.FollowAll, m.Source}]
+		if !ok { // a kind memberKinds does not list: judged as it is
+			see = membershipSees(*v.Org, m)
+		}
+		if see {
+			out = append(out, m)
 		}
 	}
 	return out, nil

@@ -56,7 +56,8 @@ type deferred struct {
 	staffKnown  bool
 	teams       []model.Team // ListTeams, when teamsKnown
 	teamsKnown  bool
-	orgMembers  map[int64][]model.Membership // by organisation, complete, by user
+	orgMembers  map[int64][]model.Membership     // by organisation, complete, by user
+	orgAccess   map[orgAccess][]model.Membership // by organisation and access, complete, by user
 	tickets     map[int64]*model.Ticket
 	partsOf     map[int64][]model.Participant // by ticket, complete
 	msgRows     map[string][]msgRow           // by Message-ID, complete, in id order
@@ -87,6 +88,12 @@ type deferred struct {
 }
 
 type msgKey struct{ msgID, from string }
+
+// orgAccess names an organisation's memberships with one access.
+type orgAccess struct {
+	org    int64
+	access model.MemberAccess
+}
 
 // blobRow is an attachment's content, stored once per SHA-256.
 type blobRow struct {
@@ -152,6 +159,7 @@ func (d *deferred) dropAll() {
 	d.staff, d.staffKnown = nil, false
 	d.teams, d.teamsKnown = nil, false
 	d.orgMembers = map[int64][]model.Membership{}
+	d.orgAccess = map[orgAccess][]model.Membership{}
 	d.tickets = map[int64]*model.Ticket{}
 	d.partsOf = map[int64][]model.Participant{}
 	d.msgRows = map[string][]msgRow{}
@@ -175,6 +183,7 @@ func (d *deferred) dropTable(table string) {
 		d.memberships = map[int64][]model.Membership{}
 		d.followAll = map[int64][]model.Membership{}
 		d.orgMembers = map[int64][]model.Membership{}
+		d.orgAccess = map[orgAccess][]model.Membership{}
 	case "organisations", "org_domains":
 		d.orgs, d.orgsKnown = nil, false
 	case "tickets":

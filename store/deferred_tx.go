@@ -495,6 +495,20 @@ func (t *Tx) UpsertMembership(ctx context.Context, m model.Membership) error {
 	if list, ok := d.orgMembers[m.OrgID]; ok {
 		d.orgMembers[m.OrgID] = upsertMember(list, m)
 	}
+	for k, list := range d.orgAccess {
+		if k.org != m.OrgID {
+			continue
+		}
+		i, found := slices.BinarySearchFunc(list, m.UserID, func(x model.Membership, id int64) int { return cmp.Compare(x.UserID, id) })
+		switch {
+		case found && m.Access == k.access:
+			d.orgAccess[k] = upsertMember(list, m)
+		case found:
+			d.orgAccess[k] = slices.Delete(slices.Clone(list), i, i+1)
+		case m.Access == k.access:
+			delete(d.orgAccess, k) // a member whose access changed keeps the date they joined: read again
+		}
+	}
 	d.pMemberships = append(d.pMemberships, m)
 	return nil
 }
@@ -536,6 +550,49 @@ func (t *Tx) MembershipsOfOrg(ctx context.Context, orgID int64) ([]model.Members
 	}
 	t.d.orgMembers[orgID] = slices.Clip(ms)
 	return t.d.orgMembers[orgID], nil
+}
+
+// MembershipsOfOrgWithAccess is queries.MembershipsOfOrgWithAccess,
+// cached once deferred, like MembershipsOfOrg: a new ticket's
+// notification to staff explains who may see it. A miss reads the
+// memberships with that access and those of the members the transaction
+// has pending, so that a pending change of access is applied to the row
+// it changes; the list is shared and must not be modified.
+func (t *Tx) MembershipsOfOrgWithAccess(ctx context.Context, orgID int64, access model.MemberAccess) ([]model.Membership, error) {
+	if t.d == nil {
+		return t.queries.MembershipsOfOrgWithAccess(ctx, orgID, access)
+	}
+	k := orgAccess{orgID, access}
+	if ms, ok := t.d.orgAccess[k]; ok {
+		return ms, nil
+	}
+	var ms []model.Membership
+	if all, ok := t.d.orgMembers[orgID]; ok {
+		for _, m := range all {
+			if m.Access == access {
+				ms = append(ms, m)
+			}
+		}
+	} else {
+		var pendingUsers []int64
+		for _, p := range t.d.pMemberships {
+			if p.OrgID == orgID {
+				pendingUsers = append(pendingUsers, p.UserID)
+			}
+		}
+		var err error
+		if ms, err = t.direct().membershipsOfOrgWithAccessOr(ctx, orgID, access, pendingUsers); err != nil {
+			return nil, err
+		}
+		for _, p := range t.d.pMemberships {
+			if p.OrgID == orgID {
+				ms = upsertMember(ms, p)
+			}
+		}
+		ms = slices.DeleteFunc(ms, func(m model.Membership) bool { return m.Access != access })
+	}
+	t.d.orgAccess[k] = slices.Clip(ms)
+	return t.d.orgAccess[k], nil
 }
 
 // ListTeams is queries.ListTeams, cached once deferred (a new ticket is

@@ -53,6 +53,35 @@ func (q *queries) MembershipsOfOrg(ctx context.Context, orgID int64) ([]model.Me
 		`SELECT `+membershipCols+` FROM memberships WHERE org_id = ? ORDER BY user_id`, orgID)
 }
 
+// MembershipsOfOrgWithAccess is MembershipsOfOrg limited to the
+// memberships with that access (A2): who may see an organisation's
+// tickets they are not named on, without reading its every member (issue
+// 20: BIG's 5,000 own members, read for each batch of its new tickets).
+func (q *queries) MembershipsOfOrgWithAccess(ctx context.Context, orgID int64, access model.MemberAccess) ([]model.Membership, error) {
+	return getAll(ctx, q, fmt.Sprintf("list %s memberships of organisation %d", access, orgID), scanMembership,
+		`SELECT `+membershipCols+` FROM memberships WHERE org_id = ? AND access = ? ORDER BY user_id`, orgID, string(access))
+}
+
+// membershipsOfOrgWithAccessOr is MembershipsOfOrgWithAccess with the
+// memberships of users as well, whatever their access, ordered by user id
+// (a deferred transaction applies its pending upserts to those).
+func (q *queries) membershipsOfOrgWithAccessOr(ctx context.Context, orgID int64, access model.MemberAccess, users []int64) ([]model.Membership, error) {
+	if len(users) == 0 {
+		return q.MembershipsOfOrgWithAccess(ctx, orgID, access)
+	}
+	users = slices.Compact(slices.Sorted(slices.Values(users)))
+	if len(users) > idChunk {
+		return q.MembershipsOfOrg(ctx, orgID)
+	}
+	op := fmt.Sprintf("list %s memberships of organisation %d", access, orgID)
+	query, args, err := sqlx.In(`SELECT `+membershipCols+` FROM memberships
+		WHERE org_id = ? AND (access = ? OR user_id IN (?)) ORDER BY user_id`, orgID, string(access), users)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	return getAll(ctx, q, op, scanMembership, query, args...)
+}
+
 // MembershipsOfUsers returns the memberships of several users at once,
 // keyed by user, each list ordered by organisation.
 func (q *queries) MembershipsOfUsers(ctx context.Context, ids []int64) (map[int64][]model.Membership, error) {

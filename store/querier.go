@@ -19,6 +19,7 @@ type Querier interface {
 	ListStaff(ctx context.Context) ([]model.User, error)
 	MembershipsOfUser(ctx context.Context, userID int64) ([]model.Membership, error)
 	MembershipsOfOrg(ctx context.Context, orgID int64) ([]model.Membership, error)
+	MembershipsOfOrgWithAccess(ctx context.Context, orgID int64, access model.MemberAccess) ([]model.Membership, error)
 	MembershipsOfUsers(ctx context.Context, ids []int64) (map[int64][]model.Membership, error)
 	FollowAllMembersOfOrg(ctx context.Context, orgID int64) ([]model.Membership, error)
 	TicketByID(ctx context.Context, id int64) (model.Ticket, error)

@@ -21,7 +21,15 @@ var migrations = []migration{
 	{14, "staff and assignees by index", schemaV14, nil},
 	{15, "tickets by requester and organisation, newest first", schemaV15, nil},
 	{16, "the staff queue by assignee and team, newest first", schemaV16, nil},
+	{17, "an organisation's members by access", schemaV17, nil},
 }
+
+// schemaV17 finds the members of an organisation with one access (A2 org,
+// say) without reading its every member: who may see a new ticket of an
+// organisation whose access is own is its org members (issue 20).
+const schemaV17 = `
+CREATE INDEX memberships_org_access ON memberships(org_id, access);
+`
 
 // schemaV16 lets a page of the staff console's queue (issue 18) read a
 // staff member's tickets, or a team's, from the most recently changed, a
