@@ -77,23 +77,48 @@ func (s *Service) TicketListPage(ctx context.Context, q TicketQuery) ([]TicketVi
 
 // TicketListPages lists the tickets q selects a page of q.Limit at a
 // time, oldest first, from q.After, giving each page to each until the
-// list ends or each returns false or an error.
+// list ends or each returns false or an error. The next page is read
+// while each handles one, so that printing and the database work side by
+// side.
 func (s *Service) TicketListPages(ctx context.Context, q TicketQuery, each func([]TicketView) (bool, error)) error {
 	s.forgetTeams()
 	f, err := s.ticketFilter(ctx, q)
 	if err != nil {
 		return err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type read struct {
+		page []TicketView
+		err  error
+	}
+	start := func(f store.TicketFilter) <-chan read {
+		ch := make(chan read, 1)
+		go func() {
+			page, err := s.listPage(ctx, f)
+			ch <- read{page, err}
+		}()
+		return ch
+	}
+	next := start(f)
 	for {
-		page, err := s.listPage(ctx, f)
-		if err != nil || len(page) == 0 {
+		r := <-next
+		if r.err != nil || len(r.page) == 0 {
+			return r.err
+		}
+		next = nil
+		if f.Limit > 0 && len(r.page) == f.Limit {
+			f.AfterID = r.page[len(r.page)-1].ID
+			next = start(f)
+		}
+		more, err := each(r.page)
+		if err != nil || !more || next == nil {
+			if next != nil {
+				cancel()
+				<-next // the read ahead ends before its store is closed
+			}
 			return err
 		}
-		more, err := each(page)
-		if err != nil || !more || (f.Limit > 0 && len(page) < f.Limit) {
-			return err
-		}
-		f.AfterID = page[len(page)-1].ID
 	}
 }
 

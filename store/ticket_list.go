@@ -44,8 +44,9 @@ func (q *queries) ListTicketsWithPeople(ctx context.Context, f TicketFilter) ([]
 	}
 	// The page is every ticket f selects between its first and last id:
 	// the same conditions bounded by those ids select its participants.
-	where = append(where, "t.id >= ?", "t.id <= ?")
-	args = append(args, out[0].ID, out[len(out)-1].ID)
+	first, last := out[0].ID, out[len(out)-1].ID
+	where = append(where, "t.id >= ?", "t.id <= ?", "p.ticket_id >= ?", "p.ticket_id <= ?")
+	args = append(args, first, last, first, last)
 	at := make(map[int64]int, len(out))
 	for i, t := range out {
 		at[t.ID] = i
