@@ -114,14 +114,12 @@ func (d *deferred) take() pendingWrite {
 			sets = append(sets, rs)
 		}
 	}
-	rs := rowSet{table: "users", cols: "id, email, name, staff_role, default_org_id, registered, bouncing, notify, created_at"}
+	rs := rowSet{table: "users", cols: userInsertCols}
 	for _, u := range d.pUsers {
-		rs.rows = append(rs.rows, []any{u.ID, u.Email, u.Name, string(u.StaffRole), nullID(u.DefaultOrgID),
-			u.Registered, u.Bouncing, string(u.Notify.Or()), dbTime(u.CreatedAt)})
+		rs.addWithID(u.ID, userValues(u))
 	}
 	add(rs)
-	rs = rowSet{table: "memberships", cols: membershipCols, suffix: ` ON CONFLICT (user_id, org_id) DO UPDATE
-		 SET access = excluded.access, follow_all = excluded.follow_all, source = excluded.source`}
+	rs = rowSet{table: "memberships", cols: membershipCols, suffix: membershipUpsert}
 	// one row per (user, organisation): a statement may not update a row twice
 	last := map[[2]int64]int{}
 	for i, m := range d.pMemberships {
@@ -129,58 +127,53 @@ func (d *deferred) take() pendingWrite {
 	}
 	for i, m := range d.pMemberships {
 		if last[[2]int64{m.UserID, m.OrgID}] == i {
-			rs.rows = append(rs.rows, []any{m.UserID, m.OrgID, string(m.Access), m.FollowAll, string(m.Source),
-				dbTime(m.CreatedAt)})
+			rs.rows = append(rs.rows, membershipValues(m))
 		}
 	}
 	add(rs)
-	rs = rowSet{table: "tickets", cols: "id, " + strings.TrimPrefix(ticketCols, "id, ")}
+	rs = rowSet{table: "tickets", cols: ticketInsertCols}
 	for _, tk := range d.pTickets {
-		rs.rows = append(rs.rows, []any{tk.ID, tk.Subject, string(tk.Status), string(tk.Priority), string(tk.Type),
-			nullID(tk.OrgID), tk.RequesterID, nullID(tk.AssigneeID), dbTime(tk.CreatedAt), dbTime(tk.UpdatedAt), nullID(tk.TeamID), tk.Intake})
+		rs.addWithID(tk.ID, ticketValues(tk))
 	}
 	add(rs)
-	rs = rowSet{table: "raw_messages", cols: `id, sha256, raw, chunks, size, message_id, from_addr, subject, mailbox,
-		outcome, reason, rules, ticket_id, duplicate_of, received_at`}
+	rs = rowSet{table: "raw_messages", cols: rawInsertCols}
 	for _, m := range d.pRaws {
-		rs.rows = append(rs.rows, []any{m.ID, m.SHA256, m.Raw, 0, m.Size, m.MessageID, m.From, m.Subject, m.Mailbox,
-			string(m.Outcome), m.Reason, commaList(m.Rules), nullID(m.TicketID), nullID(m.DuplicateOf), dbTime(m.ReceivedAt)})
+		rs.addWithID(m.ID, rawValues(m)) // inline: a message stored in chunks is not deferred
 	}
 	add(rs)
-	rs = rowSet{table: "comments", cols: "id, ticket_id, author_id, visibility, body, full_body, html, raw_message_id, created_at"}
+	rs = rowSet{table: "comments", cols: commentInsertCols}
 	for _, c := range d.pComments {
-		rs.rows = append(rs.rows, []any{c.ID, c.TicketID, c.AuthorID, string(c.Visibility), c.Body, c.FullBody, c.HTML,
-			nullID(c.RawMessageID), dbTime(c.CreatedAt)})
+		rs.addWithID(c.ID, commentValues(c))
 	}
 	add(rs)
-	rs = rowSet{table: "blobs", cols: "sha256, content, chunks", suffix: " ON CONFLICT (sha256) DO NOTHING"}
+	rs = rowSet{table: "blobs", cols: blobCols, suffix: blobConflict}
 	for _, b := range d.pBlobs {
-		rs.rows = append(rs.rows, []any{b.sha256, b.content, 0})
+		rs.rows = append(rs.rows, blobValues(b.sha256, b.content)) // inline, as for raw messages
 	}
 	add(rs)
-	rs = rowSet{table: "attachments", cols: "id, comment_id, filename, content_type, size, sha256, content_id, inline, raw_part"}
+	rs = rowSet{table: "attachments", cols: attachmentInsertCols}
 	for _, a := range d.pAttachments {
-		rs.rows = append(rs.rows, []any{a.ID, a.CommentID, a.Filename, a.ContentType, a.Size, a.SHA256, a.ContentID, a.Inline, a.RawPart})
+		rs.addWithID(a.ID, attachmentValues(a))
 	}
 	add(rs)
-	rs = rowSet{table: "participants", cols: participantCols, suffix: " ON CONFLICT (ticket_id, user_id, role) DO NOTHING"}
+	rs = rowSet{table: "participants", cols: participantCols, suffix: participantConflict}
 	for _, p := range d.pParts {
-		rs.rows = append(rs.rows, []any{p.TicketID, p.UserID, string(p.Role), nullID(p.AddedBy), dbTime(p.AddedAt)})
+		rs.rows = append(rs.rows, participantValues(p))
 	}
 	add(rs)
-	rs = rowSet{table: "events", cols: "id, ticket_id, actor_id, kind, detail, at"}
+	rs = rowSet{table: "events", cols: eventInsertCols}
 	for _, e := range d.pEvents {
-		rs.rows = append(rs.rows, []any{e.ID, e.TicketID, nullID(e.ActorID), e.Kind, e.Detail, dbTime(e.At)})
+		rs.addWithID(e.ID, eventValues(e))
 	}
 	add(rs)
-	rs = rowSet{table: "outbox", cols: "id, " + strings.TrimPrefix(outboxInsertCols, "")}
+	rs = rowSet{table: "outbox", cols: outboxInsertCols}
 	for _, m := range d.pOutbox {
-		rs.rows = append(rs.rows, append([]any{m.ID}, outboxValues(m)...))
+		rs.addWithID(m.ID, outboxValues(m))
 	}
 	add(rs)
-	rs = rowSet{table: "message_ids", cols: "id, ticket_id, message_id, direction, address, outbox_id, at"}
+	rs = rowSet{table: "message_ids", cols: msgRowInsertCols}
 	for _, r := range d.pMsgIDs {
-		rs.rows = append(rs.rows, []any{r.id, nullID(r.ticketID), r.msgID, string(r.dir), r.address, nullID(r.outboxID), dbTime(r.at)})
+		rs.addWithID(r.id, msgRowValues(r))
 	}
 	add(rs)
 	w := pendingWrite{sets: sets}
@@ -218,14 +211,24 @@ func (t *Tx) write(ctx context.Context, w pendingWrite) error {
 // rowSet is the pending rows of one table.
 type rowSet struct {
 	table  string
-	cols   string // the column list, in the order of each row's values
-	suffix string // ON CONFLICT …
+	cols   string  // the column list without id, in the order of each row's values (rows.go)
+	suffix string  // ON CONFLICT …
+	ids    []int64 // each row's id, taken in advance; nil for a table without ids
 	rows   [][]any
+}
+
+// addWithID adds a row whose id was taken in advance.
+func (rs *rowSet) addWithID(id int64, vals []any) {
+	rs.ids = append(rs.ids, id)
+	rs.rows = append(rs.rows, vals)
 }
 
 // insertRows writes rows with as few multi-row INSERTs as the bounds allow.
 func (t *Tx) insertRows(ctx context.Context, rs rowSet) error {
-	ncols := len(rs.rows[0])
+	cols, ncols := rs.cols, len(rs.rows[0])
+	if rs.ids != nil {
+		cols, ncols = "id, "+cols, ncols+1
+	}
 	for start := 0; start < len(rs.rows); {
 		end, bytes := start, 0
 		for end < len(rs.rows) && (end == start || ((end-start+1)*ncols <= maxFlushParams && bytes < maxFlushBytes)) {
@@ -233,14 +236,17 @@ func (t *Tx) insertRows(ctx context.Context, rs rowSet) error {
 			end++
 		}
 		var b strings.Builder
-		b.WriteString("INSERT INTO " + rs.table + " (" + rs.cols + ") VALUES ")
+		b.WriteString("INSERT INTO " + rs.table + " (" + cols + ") VALUES ")
 		args := make([]any, 0, (end-start)*ncols)
-		row := "(" + strings.TrimSuffix(strings.Repeat("?, ", ncols), ", ") + ")"
+		row := placeholders(ncols)
 		for i := start; i < end; i++ {
 			if i > start {
 				b.WriteString(", ")
 			}
 			b.WriteString(row)
+			if rs.ids != nil {
+				args = append(args, rs.ids[i])
+			}
 			args = append(args, rs.rows[i]...)
 		}
 		b.WriteString(rs.suffix)
