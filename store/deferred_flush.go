@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/helpdesk-gw/helpdesk/model"
 )
 
 // Bounds of one multi-row INSERT: parameters (SQLite allows 32,766,
@@ -108,74 +111,29 @@ type pendingWrite struct {
 // by an earlier flush. The values are copies (or slices no one changes),
 // so that they can be written while the transaction goes on.
 func (d *deferred) take() pendingWrite {
-	var sets []rowSet
-	add := func(rs rowSet) {
-		if len(rs.rows) > 0 {
-			sets = append(sets, rs)
-		}
-	}
-	rs := rowSet{table: "users", cols: userInsertCols}
-	for _, u := range d.pUsers {
-		rs.addWithID(u.ID, userValues(u))
-	}
-	add(rs)
-	rs = rowSet{table: "memberships", cols: membershipCols, suffix: membershipUpsert}
-	// one row per (user, organisation): a statement may not update a row twice
-	last := map[[2]int64]int{}
-	for i, m := range d.pMemberships {
-		last[[2]int64{m.UserID, m.OrgID}] = i
-	}
-	for i, m := range d.pMemberships {
-		if last[[2]int64{m.UserID, m.OrgID}] == i {
-			rs.rows = append(rs.rows, membershipValues(m))
-		}
-	}
-	add(rs)
-	rs = rowSet{table: "tickets", cols: ticketInsertCols}
-	for _, tk := range d.pTickets {
-		rs.addWithID(tk.ID, ticketValues(tk))
-	}
-	add(rs)
-	rs = rowSet{table: "raw_messages", cols: rawInsertCols}
-	for _, m := range d.pRaws {
-		rs.addWithID(m.ID, rawValues(m)) // inline: a message stored in chunks is not deferred
-	}
-	add(rs)
-	rs = rowSet{table: "comments", cols: commentInsertCols}
-	for _, c := range d.pComments {
-		rs.addWithID(c.ID, commentValues(c))
-	}
-	add(rs)
-	rs = rowSet{table: "blobs", cols: blobCols, suffix: blobConflict}
-	for _, b := range d.pBlobs {
-		rs.rows = append(rs.rows, blobValues(b.sha256, b.content)) // inline, as for raw messages
-	}
-	add(rs)
-	rs = rowSet{table: "attachments", cols: attachmentInsertCols}
-	for _, a := range d.pAttachments {
-		rs.addWithID(a.ID, attachmentValues(a))
-	}
-	add(rs)
-	rs = rowSet{table: "participants", cols: participantCols, suffix: participantConflict}
-	for _, p := range d.pParts {
-		rs.rows = append(rs.rows, participantValues(p))
-	}
-	add(rs)
-	rs = rowSet{table: "events", cols: eventInsertCols}
-	for _, e := range d.pEvents {
-		rs.addWithID(e.ID, eventValues(e))
-	}
-	add(rs)
-	rs = rowSet{table: "outbox", cols: outboxInsertCols}
-	for _, m := range d.pOutbox {
-		rs.addWithID(m.ID, outboxValues(m))
-	}
-	add(rs)
-	rs = rowSet{table: "message_ids", cols: msgRowInsertCols}
-	for _, r := range d.pMsgIDs {
-		rs.addWithID(r.id, msgRowValues(r))
-	}
-	add(rs)
+	// blobs and raw messages go inline: one stored in chunks is not deferred
+	sets := slices.DeleteFunc([]rowSet{
+		rowsWithID("users", userInsertCols, d.pUsers,
+			func(u *model.User) (int64, []any) { return u.ID, userValues(u) }),
+		rowsOf("memberships", membershipCols, membershipUpsert, lastMemberships(d.pMemberships), membershipValues),
+		rowsWithID("tickets", ticketInsertCols, d.pTickets,
+			func(t *model.Ticket) (int64, []any) { return t.ID, ticketValues(t) }),
+		rowsWithID("raw_messages", rawInsertCols, d.pRaws,
+			func(m *model.RawMessage) (int64, []any) { return m.ID, rawValues(m) }),
+		rowsWithID("comments", commentInsertCols, d.pComments,
+			func(c *model.Comment) (int64, []any) { return c.ID, commentValues(c) }),
+		rowsOf("blobs", blobCols, blobConflict, d.pBlobs,
+			func(b blobRow) []any { return blobValues(b.sha256, b.content) }),
+		rowsWithID("attachments", attachmentInsertCols, d.pAttachments,
+			func(a *model.Attachment) (int64, []any) { return a.ID, attachmentValues(a) }),
+		rowsOf("participants", participantCols, participantConflict, d.pParts, participantValues),
+		rowsWithID("events", eventInsertCols, d.pEvents,
+			func(e *model.Event) (int64, []any) { return e.ID, eventValues(e) }),
+		rowsWithID("outbox", outboxInsertCols, d.pOutbox,
+			func(m *model.OutboxMessage) (int64, []any) { return m.ID, outboxValues(m) }),
+		rowsWithID("message_ids", msgRowInsertCols, d.pMsgIDs,
+			func(r msgRow) (int64, []any) { return r.id, msgRowValues(r) }),
+	}, func(rs rowSet) bool { return len(rs.rows) == 0 })
 	w := pendingWrite{sets: sets}
 	for _, id := range d.pRawUpdates {
 		m := d.rawsByID[id]
@@ -217,10 +175,41 @@ type rowSet struct {
 	rows   [][]any
 }
 
-// addWithID adds a row whose id was taken in advance.
-func (rs *rowSet) addWithID(id int64, vals []any) {
-	rs.ids = append(rs.ids, id)
-	rs.rows = append(rs.rows, vals)
+// rowsWithID is the rowSet of items, each written with the id it was
+// given in advance; row returns an item's id and its values for cols.
+func rowsWithID[T any](table, cols string, items []T, row func(T) (int64, []any)) rowSet {
+	rs := rowSet{table: table, cols: cols, ids: make([]int64, 0, len(items)), rows: make([][]any, 0, len(items))}
+	for _, it := range items {
+		id, vals := row(it)
+		rs.ids = append(rs.ids, id)
+		rs.rows = append(rs.rows, vals)
+	}
+	return rs
+}
+
+// rowsOf is the rowSet of items of a table without ids, then suffix.
+func rowsOf[T any](table, cols, suffix string, items []T, values func(T) []any) rowSet {
+	rs := rowSet{table: table, cols: cols, suffix: suffix, rows: make([][]any, 0, len(items))}
+	for _, it := range items {
+		rs.rows = append(rs.rows, values(it))
+	}
+	return rs
+}
+
+// lastMemberships is the last upsert of each (user, organisation) in ms,
+// in the order of ms: one statement may not update a row twice.
+func lastMemberships(ms []model.Membership) []model.Membership {
+	last := map[[2]int64]int{}
+	for i, m := range ms {
+		last[[2]int64{m.UserID, m.OrgID}] = i
+	}
+	var out []model.Membership
+	for i, m := range ms {
+		if last[[2]int64{m.UserID, m.OrgID}] == i {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // insertRows writes rows with as few multi-row INSERTs as the bounds allow.
