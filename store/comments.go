@@ -10,8 +10,6 @@ import (
 	"github.com/helpdesk-gw/helpdesk/model"
 )
 
-const commentCols = `id, ticket_id, author_id, visibility, body, full_body, html, raw_message_id, created_at`
-
 const attachmentCols = `a.id, a.comment_id, a.filename, a.content_type, a.size, a.sha256, a.content_id, a.inline, a.raw_part`
 
 func scanComment(r rowScanner) (model.Comment, error) {
@@ -33,11 +31,8 @@ func scanAttachment(r rowScanner) (model.Attachment, error) {
 func (q *queries) AddComment(ctx context.Context, c *model.Comment) error {
 	q.stamp(&c.CreatedAt)
 	return q.atomic(ctx, func(q *queries) error {
-		id, err := q.insert(ctx, fmt.Sprintf("insert comment on ticket %d", c.TicketID),
-			`INSERT INTO comments (ticket_id, author_id, visibility, body, full_body, html, raw_message_id, created_at)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.TicketID, c.AuthorID, string(c.Visibility), c.Body, c.FullBody, c.HTML, nullID(c.RawMessageID),
-			dbTime(c.CreatedAt))
+		id, err := q.insertRow(ctx, fmt.Sprintf("insert comment on ticket %d", c.TicketID),
+			"comments", commentInsertCols, commentValues(c))
 		if err != nil {
 			return err
 		}
@@ -58,10 +53,8 @@ func (q *queries) addAttachment(ctx context.Context, commentID int64, a *model.A
 			return err
 		}
 	}
-	id, err := q.insert(ctx, fmt.Sprintf("insert attachment %q of comment %d", a.Filename, commentID),
-		`INSERT INTO attachments (comment_id, filename, content_type, size, sha256, content_id, inline, raw_part)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		commentID, a.Filename, a.ContentType, a.Size, a.SHA256, a.ContentID, a.Inline, a.RawPart)
+	id, err := q.insertRow(ctx, fmt.Sprintf("insert attachment %q of comment %d", a.Filename, commentID),
+		"attachments", attachmentInsertCols, attachmentValues(a))
 	if err != nil {
 		return err
 	}
@@ -97,14 +90,8 @@ func attachmentBlob(a *model.Attachment) ([]byte, bool) {
 // larger than chunkSize in pieces (schemaV4).
 func (q *queries) putBlob(ctx context.Context, hash string, content []byte) error {
 	op := "store blob " + hash
-	inline, chunks := content, chunkCount(content)
-	if chunks > 0 {
-		inline = []byte{} // in pieces, written next
-	}
-	n, err := q.exec(ctx, op,
-		`INSERT INTO blobs (sha256, content, chunks) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
-		hash, inline, chunks)
-	if err != nil || n == 0 || chunks == 0 {
+	n, err := q.execRow(ctx, op, "blobs", blobCols, blobConflict, blobValues(hash, content))
+	if err != nil || n == 0 || chunkCount(content) == 0 {
 		return err // stored, or there already with its pieces
 	}
 	return q.writeChunks(ctx, op, blobChunks, hash, content)

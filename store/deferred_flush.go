@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/helpdesk-gw/helpdesk/model"
 )
 
 // Bounds of one multi-row INSERT: parameters (SQLite allows 32,766,
@@ -108,81 +111,29 @@ type pendingWrite struct {
 // by an earlier flush. The values are copies (or slices no one changes),
 // so that they can be written while the transaction goes on.
 func (d *deferred) take() pendingWrite {
-	var sets []rowSet
-	add := func(rs rowSet) {
-		if len(rs.rows) > 0 {
-			sets = append(sets, rs)
-		}
-	}
-	rs := rowSet{table: "users", cols: "id, email, name, staff_role, default_org_id, registered, bouncing, notify, created_at"}
-	for _, u := range d.pUsers {
-		rs.rows = append(rs.rows, []any{u.ID, u.Email, u.Name, string(u.StaffRole), nullID(u.DefaultOrgID),
-			u.Registered, u.Bouncing, string(u.Notify.Or()), dbTime(u.CreatedAt)})
-	}
-	add(rs)
-	rs = rowSet{table: "memberships", cols: membershipCols, suffix: ` ON CONFLICT (user_id, org_id) DO UPDATE
-		 SET access = excluded.access, follow_all = excluded.follow_all, source = excluded.source`}
-	// one row per (user, organisation): a statement may not update a row twice
-	last := map[[2]int64]int{}
-	for i, m := range d.pMemberships {
-		last[[2]int64{m.UserID, m.OrgID}] = i
-	}
-	for i, m := range d.pMemberships {
-		if last[[2]int64{m.UserID, m.OrgID}] == i {
-			rs.rows = append(rs.rows, []any{m.UserID, m.OrgID, string(m.Access), m.FollowAll, string(m.Source),
-				dbTime(m.CreatedAt)})
-		}
-	}
-	add(rs)
-	rs = rowSet{table: "tickets", cols: "id, " + strings.TrimPrefix(ticketCols, "id, ")}
-	for _, tk := range d.pTickets {
-		rs.rows = append(rs.rows, []any{tk.ID, tk.Subject, string(tk.Status), string(tk.Priority), string(tk.Type),
-			nullID(tk.OrgID), tk.RequesterID, nullID(tk.AssigneeID), dbTime(tk.CreatedAt), dbTime(tk.UpdatedAt), nullID(tk.TeamID), tk.Intake})
-	}
-	add(rs)
-	rs = rowSet{table: "raw_messages", cols: `id, sha256, raw, chunks, size, message_id, from_addr, subject, mailbox,
-		outcome, reason, rules, ticket_id, duplicate_of, received_at`}
-	for _, m := range d.pRaws {
-		rs.rows = append(rs.rows, []any{m.ID, m.SHA256, m.Raw, 0, m.Size, m.MessageID, m.From, m.Subject, m.Mailbox,
-			string(m.Outcome), m.Reason, commaList(m.Rules), nullID(m.TicketID), nullID(m.DuplicateOf), dbTime(m.ReceivedAt)})
-	}
-	add(rs)
-	rs = rowSet{table: "comments", cols: "id, ticket_id, author_id, visibility, body, full_body, html, raw_message_id, created_at"}
-	for _, c := range d.pComments {
-		rs.rows = append(rs.rows, []any{c.ID, c.TicketID, c.AuthorID, string(c.Visibility), c.Body, c.FullBody, c.HTML,
-			nullID(c.RawMessageID), dbTime(c.CreatedAt)})
-	}
-	add(rs)
-	rs = rowSet{table: "blobs", cols: "sha256, content, chunks", suffix: " ON CONFLICT (sha256) DO NOTHING"}
-	for _, b := range d.pBlobs {
-		rs.rows = append(rs.rows, []any{b.sha256, b.content, 0})
-	}
-	add(rs)
-	rs = rowSet{table: "attachments", cols: "id, comment_id, filename, content_type, size, sha256, content_id, inline, raw_part"}
-	for _, a := range d.pAttachments {
-		rs.rows = append(rs.rows, []any{a.ID, a.CommentID, a.Filename, a.ContentType, a.Size, a.SHA256, a.ContentID, a.Inline, a.RawPart})
-	}
-	add(rs)
-	rs = rowSet{table: "participants", cols: participantCols, suffix: " ON CONFLICT (ticket_id, user_id, role) DO NOTHING"}
-	for _, p := range d.pParts {
-		rs.rows = append(rs.rows, []any{p.TicketID, p.UserID, string(p.Role), nullID(p.AddedBy), dbTime(p.AddedAt)})
-	}
-	add(rs)
-	rs = rowSet{table: "events", cols: "id, ticket_id, actor_id, kind, detail, at"}
-	for _, e := range d.pEvents {
-		rs.rows = append(rs.rows, []any{e.ID, e.TicketID, nullID(e.ActorID), e.Kind, e.Detail, dbTime(e.At)})
-	}
-	add(rs)
-	rs = rowSet{table: "outbox", cols: "id, " + strings.TrimPrefix(outboxInsertCols, "")}
-	for _, m := range d.pOutbox {
-		rs.rows = append(rs.rows, append([]any{m.ID}, outboxValues(m)...))
-	}
-	add(rs)
-	rs = rowSet{table: "message_ids", cols: "id, ticket_id, message_id, direction, address, outbox_id, at"}
-	for _, r := range d.pMsgIDs {
-		rs.rows = append(rs.rows, []any{r.id, nullID(r.ticketID), r.msgID, string(r.dir), r.address, nullID(r.outboxID), dbTime(r.at)})
-	}
-	add(rs)
+	// blobs and raw messages go inline: one stored in chunks is not deferred
+	sets := slices.DeleteFunc([]rowSet{
+		rowsWithID("users", userInsertCols, d.pUsers,
+			func(u *model.User) (int64, []any) { return u.ID, userValues(u) }),
+		rowsOf("memberships", membershipCols, membershipUpsert, lastMemberships(d.pMemberships), membershipValues),
+		rowsWithID("tickets", ticketInsertCols, d.pTickets,
+			func(t *model.Ticket) (int64, []any) { return t.ID, ticketValues(t) }),
+		rowsWithID("raw_messages", rawInsertCols, d.pRaws,
+			func(m *model.RawMessage) (int64, []any) { return m.ID, rawValues(m) }),
+		rowsWithID("comments", commentInsertCols, d.pComments,
+			func(c *model.Comment) (int64, []any) { return c.ID, commentValues(c) }),
+		rowsOf("blobs", blobCols, blobConflict, d.pBlobs,
+			func(b blobRow) []any { return blobValues(b.sha256, b.content) }),
+		rowsWithID("attachments", attachmentInsertCols, d.pAttachments,
+			func(a *model.Attachment) (int64, []any) { return a.ID, attachmentValues(a) }),
+		rowsOf("participants", participantCols, participantConflict, d.pParts, participantValues),
+		rowsWithID("events", eventInsertCols, d.pEvents,
+			func(e *model.Event) (int64, []any) { return e.ID, eventValues(e) }),
+		rowsWithID("outbox", outboxInsertCols, d.pOutbox,
+			func(m *model.OutboxMessage) (int64, []any) { return m.ID, outboxValues(m) }),
+		rowsWithID("message_ids", msgRowInsertCols, d.pMsgIDs,
+			func(r msgRow) (int64, []any) { return r.id, msgRowValues(r) }),
+	}, func(rs rowSet) bool { return len(rs.rows) == 0 })
 	w := pendingWrite{sets: sets}
 	for _, id := range d.pRawUpdates {
 		m := d.rawsByID[id]
@@ -218,14 +169,55 @@ func (t *Tx) write(ctx context.Context, w pendingWrite) error {
 // rowSet is the pending rows of one table.
 type rowSet struct {
 	table  string
-	cols   string // the column list, in the order of each row's values
-	suffix string // ON CONFLICT …
+	cols   string  // the column list without id, in the order of each row's values (rows.go)
+	suffix string  // ON CONFLICT …
+	ids    []int64 // each row's id, taken in advance; nil for a table without ids
 	rows   [][]any
+}
+
+// rowsWithID is the rowSet of items, each written with the id it was
+// given in advance; row returns an item's id and its values for cols.
+func rowsWithID[T any](table, cols string, items []T, row func(T) (int64, []any)) rowSet {
+	rs := rowSet{table: table, cols: cols, ids: make([]int64, 0, len(items)), rows: make([][]any, 0, len(items))}
+	for _, it := range items {
+		id, vals := row(it)
+		rs.ids = append(rs.ids, id)
+		rs.rows = append(rs.rows, vals)
+	}
+	return rs
+}
+
+// rowsOf is the rowSet of items of a table without ids, then suffix.
+func rowsOf[T any](table, cols, suffix string, items []T, values func(T) []any) rowSet {
+	rs := rowSet{table: table, cols: cols, suffix: suffix, rows: make([][]any, 0, len(items))}
+	for _, it := range items {
+		rs.rows = append(rs.rows, values(it))
+	}
+	return rs
+}
+
+// lastMemberships is the last upsert of each (user, organisation) in ms,
+// in the order of ms: one statement may not update a row twice.
+func lastMemberships(ms []model.Membership) []model.Membership {
+	last := map[[2]int64]int{}
+	for i, m := range ms {
+		last[[2]int64{m.UserID, m.OrgID}] = i
+	}
+	var out []model.Membership
+	for i, m := range ms {
+		if last[[2]int64{m.UserID, m.OrgID}] == i {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // insertRows writes rows with as few multi-row INSERTs as the bounds allow.
 func (t *Tx) insertRows(ctx context.Context, rs rowSet) error {
-	ncols := len(rs.rows[0])
+	cols, ncols := rs.cols, len(rs.rows[0])
+	if rs.ids != nil {
+		cols, ncols = "id, "+cols, ncols+1
+	}
 	for start := 0; start < len(rs.rows); {
 		end, bytes := start, 0
 		for end < len(rs.rows) && (end == start || ((end-start+1)*ncols <= maxFlushParams && bytes < maxFlushBytes)) {
@@ -233,14 +225,17 @@ func (t *Tx) insertRows(ctx context.Context, rs rowSet) error {
 			end++
 		}
 		var b strings.Builder
-		b.WriteString("INSERT INTO " + rs.table + " (" + rs.cols + ") VALUES ")
+		b.WriteString("INSERT INTO " + rs.table + " (" + cols + ") VALUES ")
 		args := make([]any, 0, (end-start)*ncols)
-		row := "(" + strings.TrimSuffix(strings.Repeat("?, ", ncols), ", ") + ")"
+		row := placeholders(ncols)
 		for i := start; i < end; i++ {
 			if i > start {
 				b.WriteString(", ")
 			}
 			b.WriteString(row)
+			if rs.ids != nil {
+				args = append(args, rs.ids[i])
+			}
 			args = append(args, rs.rows[i]...)
 		}
 		b.WriteString(rs.suffix)

@@ -988,7 +988,8 @@ func (t *Tx) addMsgRow(ctx context.Context, ticketID int64, msgID string, dir Di
 	if err != nil {
 		return fmt.Errorf("record %s message id %s: %w", dir, msgID, err)
 	}
-	r := msgRow{id: id, ticketID: ticketID, msgID: msgID, dir: dir, address: address, outboxID: outboxID, at: t.now()}
+	r := t.newMsgRow(ticketID, msgID, dir, address, outboxID)
+	r.id = id
 	t.d.pMsgIDs = append(t.d.pMsgIDs, r)
 	if rows, ok := t.d.msgRows[msgID]; ok {
 		t.d.msgRows[msgID] = append(rows, r)
@@ -998,8 +999,6 @@ func (t *Tx) addMsgRow(ctx context.Context, ticketID int64, msgID string, dir Di
 	}
 	return nil
 }
-
-const msgRowCols = `id, ticket_id, message_id, direction, address, outbox_id, at`
 
 func scanMsgRow(r rowScanner) (msgRow, error) {
 	var m msgRow

@@ -7,8 +7,6 @@ import (
 	"github.com/helpdesk-gw/helpdesk/model"
 )
 
-const eventCols = `id, ticket_id, actor_id, kind, detail, at`
-
 func scanEvent(r rowScanner) (model.Event, error) {
 	var e model.Event
 	err := r.Scan(&e.ID, &e.TicketID, (*nullID)(&e.ActorID), &e.Kind, &e.Detail, (*dbTime)(&e.At))
@@ -18,9 +16,8 @@ func scanEvent(r rowScanner) (model.Event, error) {
 // AddEvent appends an entry to a ticket's history and sets e.ID.
 func (q *queries) AddEvent(ctx context.Context, e *model.Event) error {
 	q.stamp(&e.At)
-	id, err := q.insert(ctx, fmt.Sprintf("insert %s event on ticket %d", e.Kind, e.TicketID),
-		`INSERT INTO events (ticket_id, actor_id, kind, detail, at) VALUES (?, ?, ?, ?, ?)`,
-		e.TicketID, nullID(e.ActorID), e.Kind, e.Detail, dbTime(e.At))
+	id, err := q.insertRow(ctx, fmt.Sprintf("insert %s event on ticket %d", e.Kind, e.TicketID),
+		"events", eventInsertCols, eventValues(e))
 	if err != nil {
 		return err
 	}

@@ -10,8 +10,6 @@ import (
 	"github.com/helpdesk-gw/helpdesk/model"
 )
 
-const membershipCols = `user_id, org_id, access, follow_all, source, created_at`
-
 func scanMembership(r rowScanner) (model.Membership, error) {
 	var m model.Membership
 	err := r.Scan(&m.UserID, &m.OrgID, &m.Access, &m.FollowAll, &m.Source, (*dbTime)(&m.CreatedAt))
@@ -26,11 +24,8 @@ func (q *queries) UpsertMembership(ctx context.Context, m model.Membership) erro
 		m.Access = model.MemberAccessOwn
 	}
 	q.stamp(&m.CreatedAt)
-	_, err := q.exec(ctx, fmt.Sprintf("set membership of user %d in organisation %d", m.UserID, m.OrgID),
-		`INSERT INTO memberships (`+membershipCols+`) VALUES (?, ?, ?, ?, ?, ?)
-		 ON CONFLICT (user_id, org_id) DO UPDATE
-		 SET access = excluded.access, follow_all = excluded.follow_all, source = excluded.source`,
-		m.UserID, m.OrgID, string(m.Access), m.FollowAll, string(m.Source), dbTime(m.CreatedAt))
+	_, err := q.execRow(ctx, fmt.Sprintf("set membership of user %d in organisation %d", m.UserID, m.OrgID),
+		"memberships", membershipCols, membershipUpsert, membershipValues(m))
 	return err
 }
 

@@ -27,10 +27,9 @@ const (
 // new; recording the same (Message-ID, direction, address) again is no error.
 func (q *queries) RecordMessageID(ctx context.Context, ticketID int64, msgID string, dir Direction,
 	address string, outboxID int64) (bool, error) {
-	n, err := q.exec(ctx, fmt.Sprintf("record %s message id %s", dir, msgID),
-		`INSERT INTO message_ids (ticket_id, message_id, direction, address, outbox_id, at)
-		 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id, direction, address) DO NOTHING`,
-		nullID(ticketID), msgID, string(dir), model.NormalizeEmail(address), nullID(outboxID), dbTime(q.now()))
+	r := q.newMsgRow(ticketID, msgID, dir, address, outboxID)
+	n, err := q.execRow(ctx, fmt.Sprintf("record %s message id %s", dir, msgID), "message_ids", msgRowInsertCols,
+		` ON CONFLICT (message_id, direction, address) DO NOTHING`, msgRowValues(r))
 	return n > 0, err
 }
 
@@ -39,10 +38,15 @@ func (q *queries) RecordMessageID(ctx context.Context, ticketID int64, msgID str
 // Message-ID is new by construction, so nothing is looked up first: one
 // already recorded for that address is ErrDuplicate.
 func (q *queries) RecordSentMessageID(ctx context.Context, ticketID int64, msgID, address string, outboxID int64) error {
-	_, err := q.exec(ctx, "record sent message id "+msgID,
-		`INSERT INTO message_ids (ticket_id, message_id, direction, address, outbox_id, at) VALUES (?, ?, ?, ?, ?, ?)`,
-		nullID(ticketID), msgID, string(Outbound), model.NormalizeEmail(address), nullID(outboxID), dbTime(q.now()))
+	r := q.newMsgRow(ticketID, msgID, Outbound, address, outboxID)
+	_, err := q.execRow(ctx, "record sent message id "+msgID, "message_ids", msgRowInsertCols, "", msgRowValues(r))
 	return err
+}
+
+// newMsgRow is a Message-ID to record now (its id not yet known).
+func (q *queries) newMsgRow(ticketID int64, msgID string, dir Direction, address string, outboxID int64) msgRow {
+	return msgRow{ticketID: ticketID, msgID: msgID, dir: dir, address: model.NormalizeEmail(address), outboxID: outboxID,
+		at: q.now()}
 }
 
 // TicketByMessageIDs returns the ticket of the first of ids (in the order

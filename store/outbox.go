@@ -10,10 +10,6 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-const outboxCols = `id, ticket_id, kind, to_addr, subject, message_id, reply_to, in_reply_to, references_, comment_id,
-	text_body, html_body, return_path, auto_submitted, from_name, status, attempts, next_attempt_at, last_error,
-	created_at, sent_at`
-
 func scanOutbox(r rowScanner) (model.OutboxMessage, error) {
 	var m model.OutboxMessage
 	err := r.Scan(&m.ID, (*nullID)(&m.TicketID), &m.Kind, &m.To, &m.Subject, &m.MessageID, &m.ReplyTo,
@@ -28,21 +24,13 @@ func scanOutbox(r rowScanner) (model.OutboxMessage, error) {
 // is ErrDuplicate.
 func (q *queries) EnqueueOutbox(ctx context.Context, m *model.OutboxMessage) error {
 	q.outboxDefaults(m)
-	id, err := q.insert(ctx, fmt.Sprintf("queue %s to %s", m.Kind, m.To),
-		`INSERT INTO outbox (`+outboxInsertCols+`)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, outboxValues(m)...)
+	id, err := q.insertRow(ctx, fmt.Sprintf("queue %s to %s", m.Kind, m.To), "outbox", outboxInsertCols, outboxValues(m))
 	if err != nil {
 		return err
 	}
 	m.ID = id
 	return nil
 }
-
-// outboxInsertCols are the columns EnqueueOutbox writes, in the order of
-// outboxValues.
-const outboxInsertCols = `ticket_id, kind, to_addr, subject, message_id, reply_to, in_reply_to, references_,
-	comment_id, text_body, html_body, return_path, auto_submitted, from_name, status, attempts,
-	next_attempt_at, last_error, created_at, sent_at`
 
 // outboxDefaults normalises a row to queue as EnqueueOutbox documents.
 func (q *queries) outboxDefaults(m *model.OutboxMessage) {
@@ -55,14 +43,6 @@ func (q *queries) outboxDefaults(m *model.OutboxMessage) {
 		m.NextAttemptAt = m.CreatedAt
 	}
 	m.NextAttemptAt, m.SentAt = normTime(m.NextAttemptAt), normTime(m.SentAt)
-}
-
-// outboxValues are a row's values for outboxInsertCols.
-func outboxValues(m *model.OutboxMessage) []any {
-	return []any{nullID(m.TicketID), string(m.Kind), m.To, m.Subject, m.MessageID, m.ReplyTo, m.InReplyTo,
-		spaceList(m.References), nullID(m.CommentID), m.TextBody, m.HTMLBody, m.ReturnPath, m.AutoSubmitted,
-		m.FromName, string(m.Status), m.Attempts, dbTime(m.NextAttemptAt), m.LastError, dbTime(m.CreatedAt),
-		dbTime(m.SentAt)}
 }
 
 // OutboxByID returns one outbox row, or ErrNotFound.

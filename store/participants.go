@@ -7,8 +7,6 @@ import (
 	"github.com/helpdesk-gw/helpdesk/model"
 )
 
-const participantCols = `ticket_id, user_id, role, added_by, added_at`
-
 func scanParticipant(r rowScanner) (model.Participant, error) {
 	var p model.Participant
 	err := r.Scan(&p.TicketID, &p.UserID, &p.Role, (*nullID)(&p.AddedBy), (*dbTime)(&p.AddedAt))
@@ -19,10 +17,8 @@ func scanParticipant(r rowScanner) (model.Participant, error) {
 // was added; a participant already there in that role is no error.
 func (q *queries) AddParticipant(ctx context.Context, p model.Participant) (bool, error) {
 	q.stamp(&p.AddedAt)
-	n, err := q.exec(ctx, fmt.Sprintf("add %s %d to ticket %d", p.Role, p.UserID, p.TicketID),
-		`INSERT INTO participants (`+participantCols+`) VALUES (?, ?, ?, ?, ?)
-		 ON CONFLICT (ticket_id, user_id, role) DO NOTHING`,
-		p.TicketID, p.UserID, string(p.Role), nullID(p.AddedBy), dbTime(p.AddedAt))
+	n, err := q.execRow(ctx, fmt.Sprintf("add %s %d to ticket %d", p.Role, p.UserID, p.TicketID),
+		"participants", participantCols, participantConflict, participantValues(p))
 	return n > 0, err
 }
 

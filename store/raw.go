@@ -58,20 +58,12 @@ func (q *queries) rawWithContent(ctx context.Context, op, query string, args ...
 func (q *queries) InsertRaw(ctx context.Context, m *model.RawMessage) error {
 	q.newRaw(m)
 	op := "insert raw message " + m.MessageID
-	inline, chunks := m.Raw, chunkCount(m.Raw)
-	if chunks > 0 {
-		inline = nil // in pieces, written next
-	}
 	return q.atomic(ctx, func(q *queries) error {
-		id, err := q.insert(ctx, op,
-			`INSERT INTO raw_messages (sha256, raw, chunks, size, message_id, from_addr, subject, mailbox, outcome,
-			 reason, rules, ticket_id, duplicate_of, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			m.SHA256, inline, chunks, m.Size, m.MessageID, m.From, m.Subject, m.Mailbox, string(m.Outcome), m.Reason,
-			commaList(m.Rules), nullID(m.TicketID), nullID(m.DuplicateOf), dbTime(m.ReceivedAt))
+		id, err := q.insertRow(ctx, op, "raw_messages", rawInsertCols, rawValues(m))
 		if err != nil {
 			return err
 		}
-		if chunks > 0 {
+		if chunkCount(m.Raw) > 0 { // in pieces, written now
 			if err := q.writeChunks(ctx, op, rawChunks, id, m.Raw); err != nil {
 				return err
 			}

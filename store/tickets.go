@@ -9,8 +9,6 @@ import (
 	"github.com/helpdesk-gw/helpdesk/model"
 )
 
-const ticketCols = `id, subject, status, priority, type, org_id, requester_id, assignee_id, created_at, updated_at, team_id, intake`
-
 func scanTicket(r rowScanner) (model.Ticket, error) {
 	var t model.Ticket
 	err := r.Scan(&t.ID, &t.Subject, &t.Status, &t.Priority, &t.Type, (*nullID)(&t.OrgID), &t.RequesterID,
@@ -22,11 +20,7 @@ func scanTicket(r rowScanner) (model.Ticket, error) {
 // type are open, normal and question; UpdatedAt defaults to CreatedAt.
 func (q *queries) CreateTicket(ctx context.Context, t *model.Ticket) error {
 	q.newTicket(t)
-	id, err := q.insert(ctx, "insert ticket",
-		`INSERT INTO tickets (subject, status, priority, type, org_id, requester_id, assignee_id, created_at, updated_at, team_id, intake)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.Subject, string(t.Status), string(t.Priority), string(t.Type), nullID(t.OrgID), t.RequesterID,
-		nullID(t.AssigneeID), dbTime(t.CreatedAt), dbTime(t.UpdatedAt), nullID(t.TeamID), t.Intake)
+	id, err := q.insertRow(ctx, "insert ticket", "tickets", ticketInsertCols, ticketValues(t))
 	if err != nil {
 		return err
 	}

@@ -9,8 +9,6 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-const userCols = `id, email, name, staff_role, default_org_id, registered, bouncing, notify, created_at`
-
 func scanUser(r rowScanner) (model.User, error) {
 	var u model.User
 	err := r.Scan(&u.ID, &u.Email, &u.Name, &u.StaffRole, (*nullID)(&u.DefaultOrgID),
@@ -23,10 +21,7 @@ func scanUser(r rowScanner) (model.User, error) {
 func (q *queries) CreateUser(ctx context.Context, u *model.User) error {
 	u.Email = model.NormalizeEmail(u.Email)
 	q.stamp(&u.CreatedAt)
-	id, err := q.insert(ctx, "insert user "+u.Email,
-		`INSERT INTO users (email, name, staff_role, default_org_id, registered, bouncing, notify, created_at)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.Email, u.Name, string(u.StaffRole), nullID(u.DefaultOrgID), u.Registered, u.Bouncing, string(u.Notify.Or()), dbTime(u.CreatedAt))
+	id, err := q.insertRow(ctx, "insert user "+u.Email, "users", userInsertCols, userValues(u))
 	if err != nil {
 		return err
 	}
