@@ -79,7 +79,10 @@ type deferred struct {
 	pAttachments []*model.Attachment
 	blobSeen     map[string]bool // blobs written or pending in this transaction
 	pRawUpdates  []int64         // raw messages flushed, then given an outcome
-	flushing     bool
+	// tickets written before, then updated: their cached rows, written
+	// as they stand when the transaction flushes
+	pTicketUpdates []*model.Ticket
+	flushing       bool
 
 	// the background write of FlushAhead: bg is closed when it is done,
 	// and bgErr is then its error; nil when none runs
@@ -208,7 +211,8 @@ func (d *deferred) dropTable(table string) {
 // pending reports whether rows wait to be written.
 func (d *deferred) pending() bool {
 	return len(d.pUsers)+len(d.pMemberships)+len(d.pTickets)+len(d.pRaws)+len(d.pComments)+len(d.pParts)+
-		len(d.pEvents)+len(d.pOutbox)+len(d.pMsgIDs)+len(d.pRawUpdates)+len(d.pBlobs)+len(d.pAttachments) > 0
+		len(d.pEvents)+len(d.pOutbox)+len(d.pMsgIDs)+len(d.pRawUpdates)+len(d.pBlobs)+len(d.pAttachments)+
+		len(d.pTicketUpdates) > 0
 }
 
 // flushingDB is the transaction seen by the query methods once Defer was

@@ -98,10 +98,18 @@ func (t *Tx) flush(ctx context.Context) error {
 }
 
 // pendingWrite is the statements that write what was pending when taken:
-// multi-row INSERTs, table by table, then outcome UPDATEs.
+// multi-row INSERTs, table by table, then UPDATEs of rows written before
+// (outcomes of raw messages, tickets).
 type pendingWrite struct {
 	sets    []rowSet
-	updates [][]any // outcome, reason, rules, ticket_id, id
+	updates []rowUpdate
+}
+
+// rowUpdate is one UPDATE of a row written before.
+type rowUpdate struct {
+	what  string // "update ticket 5", for its error
+	query string
+	args  []any
 }
 
 // take turns the pending rows into the values of their statements and
@@ -137,13 +145,17 @@ func (d *deferred) take() pendingWrite {
 	w := pendingWrite{sets: sets}
 	for _, id := range d.pRawUpdates {
 		m := d.rawsByID[id]
-		w.updates = append(w.updates, []any{string(m.Outcome), m.Reason, commaList(m.Rules), nullID(m.TicketID), id})
+		w.updates = append(w.updates, rowUpdate{fmt.Sprintf("set outcome of raw message %d", id), rawOutcomeSQL,
+			[]any{string(m.Outcome), m.Reason, commaList(m.Rules), nullID(m.TicketID), id}})
+	}
+	for _, tk := range d.pTicketUpdates {
+		w.updates = append(w.updates, rowUpdate{fmt.Sprintf("update ticket %d", tk.ID), ticketUpdateSQL, ticketUpdateValues(tk)})
 	}
 	for _, m := range d.pRaws {
 		m.Raw = nil // written; the cache keeps the metadata only
 	}
 	d.pUsers, d.pMemberships, d.pTickets, d.pRaws, d.pComments = nil, nil, nil, nil, nil
-	d.pParts, d.pEvents, d.pOutbox, d.pMsgIDs, d.pRawUpdates = nil, nil, nil, nil, nil
+	d.pParts, d.pEvents, d.pOutbox, d.pMsgIDs, d.pRawUpdates, d.pTicketUpdates = nil, nil, nil, nil, nil, nil
 	d.pBlobs, d.pAttachments = nil, nil
 	return w
 }
@@ -158,9 +170,8 @@ func (t *Tx) write(ctx context.Context, w pendingWrite) error {
 		}
 	}
 	for _, u := range w.updates {
-		if _, err := t.d.raw.ExecContext(ctx, t.d.raw.Rebind(`UPDATE raw_messages SET outcome = ?, reason = ?, rules = ?, ticket_id = ? WHERE id = ?`),
-			u...); err != nil {
-			return fmt.Errorf("set outcome of raw message %d: %w", u[4], translate(err))
+		if _, err := t.d.raw.ExecContext(ctx, t.d.raw.Rebind(u.query), u.args...); err != nil {
+			return fmt.Errorf("%s: %w", u.what, translate(err))
 		}
 	}
 	return nil

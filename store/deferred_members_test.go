@@ -100,3 +100,58 @@ func TestDeferredMembersWithAccessAgreeWithPlain(t *testing.T) {
 		}
 	})
 }
+
+// TestDeferredTicketUpdatesAgreeWithPlain updates tickets written before
+// the transaction, in a deferred and in a plain one, reading them back
+// from the cache, through a query that reaches the database, and after
+// the commit: every read must agree.
+func TestDeferredTicketUpdatesAgreeWithPlain(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store) {
+		ann := mustUser(t, s, "ann@example.com")
+		sam := mustUser(t, s, "sam@example.com")
+		var got [2][]string
+		for i, deferred := range []bool{false, true} {
+			a, b := mustTicket(t, s, ann.ID), mustTicket(t, s, ann.ID)
+			show := func(tk model.Ticket) string {
+				return fmt.Sprintf("%s/%s/%s/%d/%v", tk.Subject, tk.Status, tk.Priority, tk.AssigneeID, tk.UpdatedAt.After(tk.CreatedAt))
+			}
+			must(t, s.InTx(ctx, func(tx *store.Tx) error {
+				if deferred {
+					tx.Defer()
+				}
+				for n, id := range []int64{a.ID, b.ID, a.ID} {
+					tk, err := tx.TicketByID(ctx, id)
+					must(t, err)
+					tk.Status, tk.AssigneeID, tk.Subject = model.StatusPending, sam.ID, fmt.Sprintf("edit %d", n)
+					must(t, tx.UpdateTicket(ctx, &tk))
+					again, err := tx.TicketByID(ctx, id)
+					must(t, err)
+					got[i] = append(got[i], "cached "+show(again))
+				}
+				listed, err := tx.ListTickets(ctx, store.TicketFilter{AssigneeID: sam.ID}) // reaches the database
+				must(t, err)
+				for _, tk := range listed {
+					if tk.ID == a.ID || tk.ID == b.ID {
+						got[i] = append(got[i], "listed "+show(tk))
+					}
+				}
+				tk, err := tx.TicketByID(ctx, b.ID)
+				must(t, err)
+				tk.Priority = model.PriorityHigh
+				must(t, tx.UpdateTicket(ctx, &tk)) // pending at the commit
+				return nil
+			}))
+			for _, id := range []int64{a.ID, b.ID} {
+				tk, err := s.TicketByID(ctx, id)
+				must(t, err)
+				got[i] = append(got[i], "committed "+show(tk))
+			}
+		}
+		if fmt.Sprint(got[0]) != fmt.Sprint(got[1]) {
+			t.Fatalf("deferred\n%v\nplain\n%v", got[1], got[0])
+		}
+		if len(got[0]) != 7 {
+			t.Fatalf("reads %v: want 3 cached, 2 listed, 2 committed", got[0])
+		}
+	})
+}

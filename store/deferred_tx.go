@@ -679,20 +679,36 @@ func (t *Tx) CreateTicket(ctx context.Context, tk *model.Ticket) error {
 }
 
 // UpdateTicket is queries.UpdateTicket; deferred for a ticket created in
-// this transaction and not yet written.
+// this transaction and not yet written, and for one the transaction read
+// (a reply's ticket: its update no longer writes every pending row first
+// and drops the cached tickets, issue 20.6). The cached row takes what
+// the UPDATE writes and is written as it stands when the transaction
+// flushes.
 func (t *Tx) UpdateTicket(ctx context.Context, tk *model.Ticket) error {
-	if t.d != nil {
-		for _, p := range t.d.pTickets {
-			if p.ID == tk.ID {
-				tk.UpdatedAt = t.now()
-				created := p.CreatedAt
-				*p = *tk
-				p.CreatedAt = created
-				return nil
-			}
+	if t.d == nil {
+		return t.queries.UpdateTicket(ctx, tk)
+	}
+	for _, p := range t.d.pTickets {
+		if p.ID == tk.ID {
+			tk.UpdatedAt = t.now()
+			created := p.CreatedAt
+			*p = *tk
+			p.CreatedAt = created
+			return nil
 		}
 	}
-	return t.queries.UpdateTicket(ctx, tk)
+	c := t.d.tickets[tk.ID]
+	if c == nil { // not read in this transaction, or known absent: as the database says
+		return t.queries.UpdateTicket(ctx, tk)
+	}
+	tk.UpdatedAt = t.now()
+	created, intake := c.CreatedAt, c.Intake
+	*c = *tk
+	c.CreatedAt, c.Intake = created, intake
+	if !slices.Contains(t.d.pTicketUpdates, c) {
+		t.d.pTicketUpdates = append(t.d.pTicketUpdates, c)
+	}
+	return nil
 }
 
 // TicketByID is queries.TicketByID, cached once deferred.

@@ -85,10 +85,13 @@ func (q *queries) newRaw(m *model.RawMessage) {
 // SetRawOutcome records what became of an inbound message.
 func (q *queries) SetRawOutcome(ctx context.Context, id int64, outcome model.Outcome, reason string,
 	rules []string, ticketID int64) error {
-	return q.execOne(ctx, fmt.Sprintf("set outcome of raw message %d", id),
-		`UPDATE raw_messages SET outcome = ?, reason = ?, rules = ?, ticket_id = ? WHERE id = ?`,
+	return q.execOne(ctx, fmt.Sprintf("set outcome of raw message %d", id), rawOutcomeSQL,
 		string(outcome), reason, commaList(rules), nullID(ticketID), id)
 }
+
+// rawOutcomeSQL records a raw message's outcome, the plain way and the
+// deferred one.
+const rawOutcomeSQL = `UPDATE raw_messages SET outcome = ?, reason = ?, rules = ?, ticket_id = ? WHERE id = ?`
 
 // RawByID returns one inbound message with its bytes; a duplicate stored
 // without them gets its original's.

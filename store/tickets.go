@@ -55,11 +55,18 @@ func ticketDefaults(t *model.Ticket) {
 // requester, assignee and team, and sets t.UpdatedAt to now.
 func (q *queries) UpdateTicket(ctx context.Context, t *model.Ticket) error {
 	t.UpdatedAt = q.now()
-	return q.execOne(ctx, fmt.Sprintf("update ticket %d", t.ID),
-		`UPDATE tickets SET subject = ?, status = ?, priority = ?, type = ?, org_id = ?, requester_id = ?,
-		 assignee_id = ?, updated_at = ?, team_id = ? WHERE id = ?`,
-		t.Subject, string(t.Status), string(t.Priority), string(t.Type), nullID(t.OrgID), t.RequesterID,
-		nullID(t.AssigneeID), dbTime(t.UpdatedAt), nullID(t.TeamID), t.ID)
+	return q.execOne(ctx, fmt.Sprintf("update ticket %d", t.ID), ticketUpdateSQL, ticketUpdateValues(t)...)
+}
+
+// ticketUpdateSQL writes what a ticket's update may change (all but its
+// creation and intake), the plain way and the deferred one.
+const ticketUpdateSQL = `UPDATE tickets SET subject = ?, status = ?, priority = ?, type = ?, org_id = ?, requester_id = ?,
+	assignee_id = ?, updated_at = ?, team_id = ? WHERE id = ?`
+
+// ticketUpdateValues are t's values for ticketUpdateSQL.
+func ticketUpdateValues(t *model.Ticket) []any {
+	return []any{t.Subject, string(t.Status), string(t.Priority), string(t.Type), nullID(t.OrgID), t.RequesterID,
+		nullID(t.AssigneeID), dbTime(t.UpdatedAt), nullID(t.TeamID), t.ID}
 }
 
 // TicketByID returns the ticket with that id, or ErrNotFound.
