@@ -81,6 +81,9 @@ func (t *Tx) Prefetch(ctx context.Context, p Prefetch) error {
 	if err := t.prefetchUsers(ctx, unknown); err != nil {
 		return err
 	}
+	if err := t.prefetchFollowAll(ctx, tickets, emails); err != nil {
+		return err
+	}
 	if p.AutomaticSince.IsZero() {
 		return nil
 	}
