@@ -247,6 +247,15 @@ func TestIngestBatchSameAsOneByOneRandom(t *testing.T) {
 					// acme's people see each other's tickets (A1): who can see a
 					// new ticket then names the senders the batch has just made
 					w.ok(w.adm.OrgSet(w.ctx, admin.Request{As: "owner@help.example", Yes: true}, "acme", admin.OrgSettings{Access: model.OrgAccessView}))
+					// partnerco's access is own: pam sees its every ticket as an
+					// A2 org member, max follows them all (N5)
+					owner := admin.Request{As: "owner@help.example", Yes: true}
+					follow := true
+					for _, who := range []string{"pam@partner.example", "max@partner.example"} {
+						w.ok(w.adm.UserAdd(w.ctx, owner, who, "", []string{"partnerco"}))
+					}
+					w.ok(w.adm.MemberSet(w.ctx, owner, "pam@partner.example", "partnerco", model.MemberAccessOrg, nil))
+					w.ok(w.adm.MemberSet(w.ctx, owner, "max@partner.example", "partnerco", model.MemberAccessOrg, &follow))
 					var results []ingest.Result
 					if mode == 0 {
 						for _, raw := range msgs {

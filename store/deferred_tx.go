@@ -495,8 +495,10 @@ func (t *Tx) UpsertMembership(ctx context.Context, m model.Membership) error {
 	if list, ok := d.orgMembers[m.OrgID]; ok {
 		d.orgMembers[m.OrgID] = upsertMember(list, m)
 	}
-	for k, list := range d.orgAccess {
-		if k.org != m.OrgID {
+	for _, a := range []model.MemberAccess{model.MemberAccessOwn, model.MemberAccessOrg} {
+		k := orgAccess{m.OrgID, a}
+		list, ok := d.orgAccess[k]
+		if !ok {
 			continue
 		}
 		i, found := slices.BinarySearchFunc(list, m.UserID, func(x model.Membership, id int64) int { return cmp.Compare(x.UserID, id) })
