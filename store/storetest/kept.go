@@ -14,6 +14,12 @@ import (
 // server's shared_buffers (256MB, as the throwaway server's, by default).
 const KeptSharedBuffersEnv = "HELPDESK_KEPT_SHARED_BUFFERS"
 
+// KeptExplainEnv names the environment variable that, set to 1, makes a
+// kept server log the plan of every statement it runs, with its real
+// row counts and times (PostgreSQL's auto_explain), each line prefixed
+// with its database: how the full store's plans are shown (issue 20.3).
+const KeptExplainEnv = "HELPDESK_KEPT_EXPLAIN"
+
 // KeptServer is a PostgreSQL server whose data directory outlives the
 // test binary, so that a store that takes minutes to fill (the full-size
 // store of issue 20) is filled once and reused by later runs. The server
@@ -73,6 +79,10 @@ func keptServerDir(dir string, cred *syscall.Credential) (*server, error) {
 	s := &server{dir: dir, sock: filepath.Join(dir, "sock"), exited: make(chan struct{}), keep: true}
 	if b := os.Getenv(KeptSharedBuffersEnv); b != "" {
 		s.extra = []string{"-c", "shared_buffers=" + b}
+	}
+	if os.Getenv(KeptExplainEnv) == "1" {
+		s.extra = append(s.extra, "-c", "session_preload_libraries=auto_explain", "-c", "auto_explain.log_min_duration=0",
+			"-c", "auto_explain.log_analyze=on", "-c", "auto_explain.log_timing=off", "-c", "log_line_prefix=%m [%p] %d ")
 	}
 	for _, d := range []string{dir, s.sock, filepath.Join(dir, "data")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
