@@ -951,7 +951,7 @@ func (t *Tx) automaticTimes(ctx context.Context, to []string, since time.Time) (
 	out := map[string][]time.Time{}
 	for chunk := range slices.Chunk(to, idChunk) {
 		query, args, err := sqlx.In(`SELECT to_addr, created_at FROM outbox WHERE to_addr IN (?) AND created_at >= ?
-			AND kind IN (?)`, chunk, dbTime(since), automaticKinds())
+			AND `+automaticKindsSQL, chunk, dbTime(since))
 		if err != nil {
 			return nil, fmt.Errorf("count automatic mail: %w", err)
 		}

@@ -81,3 +81,10 @@ func LZ4Available(ctx context.Context, s *Store) (bool, error) {
 	err := s.InTx(ctx, func(tx *Tx) (err error) { ok, err = lz4Available(ctx, s, tx.tx); return err })
 	return ok, err
 }
+
+// AutomaticKindsSQL is automaticKindsSQL, and SchemaV17 the migration
+// whose partial index must repeat it.
+var AutomaticKindsSQL, SchemaV17 = automaticKindsSQL, schemaV17
+
+// Conn is one connection of s, for statements that must share it.
+func Conn(ctx context.Context, s *Store) (*sql.Conn, error) { return s.db.Conn(ctx) }

@@ -26,9 +26,12 @@ var migrations = []migration{
 
 // schemaV17 finds the members of an organisation with one access (A2 org,
 // say) without reading its every member: who may see a new ticket of an
-// organisation whose access is own is its org members (issue 20).
+// organisation whose access is own is its org members (issue 20); and the
+// automatic mail sent to an address (B2) without every notification sent
+// to it (automaticKindsSQL, whose condition it must repeat word for word).
 const schemaV17 = `
 CREATE INDEX memberships_org_access ON memberships(org_id, access);
+CREATE INDEX outbox_automatic_to_created ON outbox(to_addr, created_at) WHERE kind IN ('ack', 'notice', 'cc_added', 'sign_in');
 `
 
 // schemaV16 lets a page of the staff console's queue (issue 18) read a
