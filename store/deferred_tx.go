@@ -922,6 +922,9 @@ func (t *Tx) CountAutomaticSince(ctx context.Context, to string, since time.Time
 	if t.d == nil {
 		return t.queries.CountAutomaticSince(ctx, to, since)
 	}
+	if since.IsZero() { // from the start, as the plain count
+		since = time.Unix(0, 0)
+	}
 	to, since = model.NormalizeEmail(to), normTime(since)
 	a := t.d.automatic[to]
 	if a == nil || since.Before(a.horizon) {

@@ -75,6 +75,9 @@ func (q *queries) ListOutbox(ctx context.Context, f OutboxFilter) ([]model.Outbo
 // added-as-CC: B2 ack_limit) queued to an address at or after since.
 func (q *queries) CountAutomaticSince(ctx context.Context, to string, since time.Time) (int, error) {
 	to = model.NormalizeEmail(to)
+	if since.IsZero() { // from the start, as a deferred transaction counts (a zero time is written NULL)
+		since = time.Unix(0, 0)
+	}
 	return q.count(ctx, "count automatic mail to "+to,
 		`SELECT COUNT(*) FROM outbox WHERE to_addr = ? AND created_at >= ? AND `+automaticKindsSQL, to, dbTime(since))
 }
