@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/helpdesk-gw/helpdesk/access"
 	"github.com/helpdesk-gw/helpdesk/model"
@@ -56,10 +57,12 @@ func (s *Service) TicketList(ctx context.Context, orgSlug string, status model.S
 
 // TicketQuery selects a page of tickets for TicketListPage.
 type TicketQuery struct {
-	Org    string       // organisation slug ("": every ticket)
-	Status model.Status // "": any
-	Limit  int          // at most this many (0: all)
-	After  int64        // keyset paging: tickets with a greater id than this
+	Org      string       // organisation slug ("": every ticket)
+	Status   model.Status // "": any
+	Assignee string       // the assignee's address, "none" for unassigned tickets, "": any
+	Team     string       // the team's slug, "none" for tickets of no team (I10), "": any
+	Limit    int          // at most this many (0: all)
+	After    int64        // keyset paging: tickets with a greater id than this
 }
 
 // TicketListPage is TicketList for one page, oldest first: the tickets
@@ -68,8 +71,8 @@ type TicketQuery struct {
 // --limit`).
 func (s *Service) TicketListPage(ctx context.Context, q TicketQuery) ([]TicketView, error) {
 	s.forgetTeams()
-	f, err := s.ticketFilter(ctx, q)
-	if err != nil {
+	f, none, err := s.ticketFilter(ctx, q)
+	if err != nil || none {
 		return nil, err
 	}
 	return s.listPage(ctx, f)
@@ -82,8 +85,8 @@ func (s *Service) TicketListPage(ctx context.Context, q TicketQuery) ([]TicketVi
 // side.
 func (s *Service) TicketListPages(ctx context.Context, q TicketQuery, each func([]TicketView) (bool, error)) error {
 	s.forgetTeams()
-	f, err := s.ticketFilter(ctx, q)
-	if err != nil {
+	f, none, err := s.ticketFilter(ctx, q)
+	if err != nil || none {
 		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -122,22 +125,50 @@ func (s *Service) TicketListPages(ctx context.Context, q TicketQuery, each func(
 	}
 }
 
-// ticketFilter checks q and turns it into the store's filter.
-func (s *Service) ticketFilter(ctx context.Context, q TicketQuery) (store.TicketFilter, error) {
-	f := store.TicketFilter{Status: q.Status, AfterID: q.After, Limit: q.Limit}
+// ticketFilter checks q and turns it into the store's filter; none
+// reports that no ticket can match (an assignee or team that does not
+// exist).
+func (s *Service) ticketFilter(ctx context.Context, q TicketQuery) (f store.TicketFilter, none bool, err error) {
+	f = store.TicketFilter{Status: q.Status, AfterID: q.After, Limit: q.Limit}
 	if q.Status != "" && !q.Status.Valid() {
-		return f, usage("--status must be open, pending, solved or closed")
+		return f, false, usage("--status must be open, pending, solved or closed")
 	}
 	if q.Org != "" {
 		o, err := s.st.OrgBySlug(ctx, q.Org)
 		if errors.Is(err, store.ErrNotFound) {
-			return f, refused("no organisation %q", q.Org)
+			return f, false, refused("no organisation %q", q.Org)
 		} else if err != nil {
-			return f, err
+			return f, false, err
 		}
 		f.OrgID = o.ID
 	}
-	return f, nil
+	switch a := strings.ToLower(strings.TrimSpace(q.Assignee)); a {
+	case "":
+	case "none":
+		f.AssigneeID = -1
+	default:
+		u, err := s.st.UserByEmail(ctx, model.NormalizeEmail(a))
+		if errors.Is(err, store.ErrNotFound) {
+			return f, true, nil
+		} else if err != nil {
+			return f, false, err
+		}
+		f.AssigneeID = u.ID
+	}
+	switch tm := strings.ToLower(strings.TrimSpace(q.Team)); tm {
+	case "":
+	case "none":
+		f.TeamID = -1
+	default:
+		t, err := s.st.TeamBySlug(ctx, tm)
+		if errors.Is(err, store.ErrNotFound) {
+			return f, true, nil
+		} else if err != nil {
+			return f, false, err
+		}
+		f.TeamID = t.ID
+	}
+	return f, false, nil
 }
 
 // listPage reads the page f selects with its people's addresses

@@ -80,7 +80,7 @@ type TicketFilter struct {
 	OrgID       int64
 	Status      model.Status
 	RequesterID int64
-	AssigneeID  int64
+	AssigneeID  int64 // -1: unassigned tickets
 	TeamID      int64 // -1: tickets without a team
 	AfterID     int64 // keyset paging: only tickets with a greater id
 	Limit       int   // at most this many (0: all)
@@ -111,8 +111,10 @@ func (f TicketFilter) conditions(prefix string) ([]string, []any) {
 	if f.RequesterID != 0 {
 		add("requester_id = ?", f.RequesterID)
 	}
-	if f.AssigneeID != 0 {
+	if f.AssigneeID > 0 {
 		add("assignee_id = ?", f.AssigneeID)
+	} else if f.AssigneeID < 0 {
+		where = append(where, prefix+"assignee_id IS NULL")
 	}
 	if f.TeamID > 0 {
 		add("team_id = ?", f.TeamID)

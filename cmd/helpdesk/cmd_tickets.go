@@ -43,8 +43,9 @@ func cmdTicketList(ctx context.Context, e *env, in *invocation) error {
 	// comes: --limit stops reading once it has enough (issue 20.2), and
 	// no more than a page is held, whatever the size of the organisation.
 	limit := int(in.int("limit"))
-	q := admin.TicketQuery{Org: in.str("org"), Status: model.Status(in.str("status")), Limit: listPage}
-	if limit > 0 && limit < listPage && in.str("assignee") == "" && in.str("team") == "" {
+	q := admin.TicketQuery{Org: in.str("org"), Status: model.Status(in.str("status")), Assignee: in.str("assignee"),
+		Team: in.str("team"), After: in.int("after"), Limit: listPage}
+	if limit > 0 && limit < listPage {
 		q.Limit = limit
 	}
 	out := &listStream[ticketJSON]{e: e, line: func(t ticketJSON) string {
@@ -52,7 +53,7 @@ func cmdTicketList(ctx context.Context, e *env, in *invocation) error {
 	}, lists: ticketJSON.withLists}
 	printed := 0
 	err := e.admin.TicketListPages(ctx, q, func(page []admin.TicketView) (bool, error) {
-		kept := ofTeam(assignedTo(page, in.str("assignee")), in.str("team"))
+		kept := page
 		if limit > 0 && printed+len(kept) > limit {
 			kept = kept[:limit-printed]
 		}
@@ -69,38 +70,6 @@ func cmdTicketList(ctx context.Context, e *env, in *invocation) error {
 		return err
 	}
 	return out.end()
-}
-
-// ofTeam keeps the tickets of team slug ("none": of no team; "": every
-// ticket).
-func ofTeam(ts []admin.TicketView, slug string) []admin.TicketView {
-	if slug == "" {
-		return ts
-	}
-	want := strings.ToLower(strings.TrimSpace(slug))
-	out := []admin.TicketView{}
-	for _, t := range ts {
-		if (want == "none" && t.Team == nil) || (t.Team != nil && *t.Team == want) {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-// assignedTo keeps the tickets assigned to assignee ("none": to nobody;
-// "": every ticket).
-func assignedTo(ts []admin.TicketView, assignee string) []admin.TicketView {
-	if assignee == "" {
-		return ts
-	}
-	want := strings.ToLower(strings.TrimSpace(assignee))
-	out := []admin.TicketView{}
-	for _, t := range ts {
-		if (want == "none" && t.Assignee == nil) || (t.Assignee != nil && *t.Assignee == want) {
-			out = append(out, t)
-		}
-	}
-	return out
 }
 
 func deref(s *string, def string) string {

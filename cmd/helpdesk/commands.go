@@ -86,6 +86,7 @@ func init() {
 				{Name: "assignee", Value: "EMAIL|none", Help: "only tickets assigned to EMAIL, or to nobody"},
 				{Name: "team", Value: "SLUG|none", Help: "only the tickets of this team, or of none (I10)"},
 				{Name: "limit", Value: "N", Kind: flagInt, Help: "at most N tickets (the oldest)"},
+				{Name: "after", Value: "ID", Kind: flagInt, Help: "only tickets with a greater id: the next page after the last one listed"},
 			}},
 		{Words: "ticket show", Args: "ID", Summary: "show a ticket with its comments", Run: cmdTicketShow,
 			Flags: []flagSpec{{Name: "as-viewer", Value: "EMAIL", Help: "what that person would see (R1-R7)"}}},
