@@ -161,7 +161,7 @@ func classify(h Header, body, envelopeFrom string, m *walked) Classification {
 	if why := autoReplyMarker(h); why != "" {
 		return Classification{Kind: AutoReply, Rules: []string{"B1"}, Reason: why}
 	}
-	if why := challengeMarker(h, reportText(m), envelopeFrom); why != "" {
+	if why := m.challenge(h, reportText(m), envelopeFrom); why != "" {
 		return Classification{Kind: AutoReply, Rules: []string{"B1"}, Reason: why}
 	}
 	if why := listMarker(h); why != "" {
@@ -224,7 +224,7 @@ func bounceMarker(h Header, m *walked, envelopeFrom string) string {
 	if kind, _ := sesNotification(m.text); kind != "" {
 		return "Amazon SES " + strings.ToLower(kind) + " notification"
 	}
-	if challengeMarker(h, m.text, envelopeFrom) != "" {
+	if m.challenge(h, m.text, envelopeFrom) != "" {
 		return "" // a challenge-response request, even from MAILER-DAEMON (B1)
 	}
 	if who := daemonSender(h.Get("From")); who != "" {

@@ -4,6 +4,8 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // rePermanentFailure finds a permanent SMTP failure in a report's text: a
@@ -129,21 +131,64 @@ func tmdaConfirm(h Header) bool {
 }
 
 // challengeText is the start of text, lower-case, with quoted lines (">")
-// dropped and white space folded, for matching challenge words.
+// dropped and white space folded, for matching challenge words: the
+// kept lines joined by spaces, lower-cased as strings.ToLower does
+// (invalid UTF-8 becoming U+FFFD), split and joined as strings.Fields and
+// strings.Join do, with the curly apostrophes U+2018 and U+2019 made
+// straight. One pass, one buffer.
 func challengeText(text string) string {
 	if len(text) > challengeScanText {
 		text = text[:challengeScanText]
 	}
-	var b strings.Builder
-	for _, line := range strings.Split(text, "\n") {
-		if strings.HasPrefix(strings.TrimSpace(line), ">") {
+	b := make([]byte, 0, len(text))
+	space := false // a space is due before the next character written
+	for rest := text; ; {
+		line, more, found := strings.Cut(rest, "\n")
+		if !strings.HasPrefix(strings.TrimSpace(line), ">") {
+			b, space = foldLower(b, line, space)
+			space = space || len(b) > 0 // the space after each kept line
+		}
+		if !found {
+			break
+		}
+		rest = more
+	}
+	return string(b)
+}
+
+// foldLower appends line to b lower-cased, its runs of white space folded
+// to one space and curly apostrophes straightened, for challengeText;
+// space says a space is due before the next character, and is returned
+// updated.
+func foldLower(b []byte, line string, space bool) ([]byte, bool) {
+	for i := 0; i < len(line); {
+		c := line[i]
+		r, size := rune(c), 1
+		if c >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(line[i:])
+		}
+		i += size
+		if unicode.IsSpace(r) {
+			space = len(b) > 0
 			continue
 		}
-		b.WriteString(line)
-		b.WriteByte(' ')
+		if space {
+			b = append(b, ' ')
+			space = false
+		}
+		switch {
+		case r == '\u2018' || r == '\u2019':
+			b = append(b, '\'')
+		case r < utf8.RuneSelf:
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			b = append(b, byte(r))
+		default:
+			b = utf8.AppendRune(b, unicode.ToLower(r))
+		}
 	}
-	s := strings.Join(strings.Fields(strings.ToLower(b.String())), " ")
-	return strings.NewReplacer("\u2019", "'", "\u2018", "'").Replace(s)
+	return b, space
 }
 
 // challengeDSN reports a delivery report that is a challenge in disguise:
@@ -161,7 +206,7 @@ func challengeDSN(h Header, m *walked, envelopeFrom string) bool {
 			return false
 		}
 	}
-	return challengeMarker(h, reportText(m), envelopeFrom) != ""
+	return m.challenge(h, reportText(m), envelopeFrom) != ""
 }
 
 // reportText is the readable report with the diagnostics of its delivery

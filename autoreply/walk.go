@@ -29,6 +29,24 @@ type walked struct {
 	originalMessageID string
 	originalHeader    *textproto.Header // header of the returned message, when found
 	parts             int
+
+	// The last challengeMarker verdict (walked.challenge): a walked
+	// message is classified once, with one header and envelope sender,
+	// so the verdict depends on the text alone.
+	challengeDone bool
+	challengeOf   string
+	challengeWhy  string
+}
+
+// challenge is challengeMarker(h, text, envelopeFrom), remembered for the
+// last text: B3 asks it of the report text, then B1 again.
+func (m *walked) challenge(h Header, text, envelopeFrom string) string {
+	if m.challengeDone && text == m.challengeOf {
+		return m.challengeWhy
+	}
+	why := challengeMarker(h, text, envelopeFrom)
+	m.challengeDone, m.challengeOf, m.challengeWhy = true, text, why
+	return why
 }
 
 // walk decodes the body as the header describes it and collects the

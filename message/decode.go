@@ -37,11 +37,12 @@ func decodeCharset(b []byte, name string) (string, string) {
 	if err != nil {
 		return toUTF8(b), fmt.Sprintf("unknown charset %q: decoded as UTF-8 or Windows-1252", truncate(name, 64))
 	}
-	out, err := io.ReadAll(r)
-	if err != nil {
+	var out bytes.Buffer
+	out.Grow(len(b) + len(b)/4 + bytes.MinRead) // read once: most text is ASCII, the same length in UTF-8
+	if _, err := out.ReadFrom(r); err != nil {
 		return toUTF8(b), fmt.Sprintf("charset %q: %v: decoded as UTF-8 or Windows-1252", truncate(name, 64), err)
 	}
-	text := strings.ToValidUTF8(string(out), "\uFFFD")
+	text := strings.ToValidUTF8(out.String(), "\uFFFD")
 	if strings.ContainsRune(text, utf8.RuneError) && !bytes.Contains(b, []byte("\uFFFD")) && utf8.Valid(b) {
 		// Not the declared charset but valid UTF-8 (a converted message
 		// that kept its old label): UTF-8 decodes it without loss.

@@ -102,7 +102,10 @@ func buildHeader(clean []byte, rh *rawHeader, hc *headerCharsets) textproto.Head
 	buf := make([]byte, 0, len(clean)+2)
 	buf = append(buf, clean...)
 	buf = append(buf, '\r', '\n')
-	h, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(buf)))
+	// A reader's buffer the size of the header, not bufio's 4 KB: a
+	// part's header is often a tenth of that, and ReadHeader's lines are
+	// not bounded by the buffer.
+	h, err := textproto.ReadHeader(bufio.NewReaderSize(bytes.NewReader(buf), len(buf)))
 	if err != nil {
 		rh.warning = append(rh.warning, "header: "+err.Error())
 	}

@@ -20,16 +20,42 @@ import (
 // maxHTML2TextSize: html2text runs regular expressions over every text
 // node, about 50 ms a megabyte, where the tree rendering, with the same
 // lines, links and quotes, takes a tenth of that.
-func HTMLToText(h string) (text string) {
+func HTMLToText(h string) string {
 	if len(h) > maxHTML2TextSize {
 		return htmlTreeText(h)
 	}
+	doc, ok := parseForHTML2Text(h)
+	if !ok {
+		return htmlTreeText(h)
+	}
+	return html2TextOf(h, doc)
+}
+
+// parseForHTML2Text parses h as html2text.FromString does (after up to
+// two leading UTF-8 byte order marks, which it strips once for the string
+// and once for the reader), so that html2TextOf(h, doc) is HTMLToText(h)
+// for a body of at most maxHTML2TextSize. ok is false when the parser
+// failed or panicked; HTMLToText then renders the tree itself.
+func parseForHTML2Text(h string) (doc *html.Node, ok bool) {
+	defer func() {
+		if recover() != nil {
+			doc, ok = nil, false
+		}
+	}()
+	h = strings.TrimPrefix(strings.TrimPrefix(h, "\ufeff"), "\ufeff")
+	doc, err := html.Parse(strings.NewReader(h))
+	return doc, err == nil
+}
+
+// html2TextOf renders doc, the parse of h by parseForHTML2Text, with
+// html2text; should the library fail or panic, h's tree rendering.
+func html2TextOf(h string, doc *html.Node) (text string) {
 	defer func() {
 		if recover() != nil {
 			text = htmlTreeText(h)
 		}
 	}()
-	out, err := html2text.FromString(h, html2text.Options{})
+	out, err := html2text.FromHTMLNode(doc, html2text.Options{})
 	if err != nil {
 		return htmlTreeText(h)
 	}

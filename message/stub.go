@@ -32,9 +32,11 @@ var placeholder = regexp.MustCompile(`(?i)` +
 	`enable html|switch to html|multi-part message in mime format`)
 
 // isStub reports whether plain is a stub of the HTML html (see above).
-// The HTML is converted to text only when plain is short enough to be one.
+// The HTML is converted to text only when plain is short enough to be one,
+// and only when a bound on its words, read from its parse tree
+// (htmlWordsAtMost), does not already show that it is not.
 func isStub(plain, html string) bool {
-	words := len(strings.Fields(plain))
+	words := countFields(plain)
 	if words == 0 {
 		return strings.TrimSpace(html) != ""
 	}
@@ -44,11 +46,21 @@ func isStub(plain, html string) bool {
 	if float64(words) >= stubRatio*float64(len(html)) { // text is never longer than its HTML source
 		return false
 	}
-	hw := htmlWords(html)
+	hw := 0
+	if len(html) > maxHTML2TextSize {
+		hw = htmlWords(html)
+	} else if doc, ok := parseForHTML2Text(html); ok {
+		if most, ok := htmlWordsAtMost(doc); ok && (most < minStubHTMLWords || float64(words) >= stubRatio*float64(most)) {
+			return false // hw <= most: the text holds at least stubRatio of the HTML's words
+		}
+		hw = countFields(html2TextOf(html, doc)) // HTMLToText(html), parsed once
+	} else {
+		hw = countFields(htmlTreeText(html)) // HTMLToText(html) when the parser failed
+	}
 	return hw >= minStubHTMLWords && float64(words) < stubRatio*float64(hw)
 }
 
 // htmlWords counts the words of html's text.
 func htmlWords(html string) int {
-	return len(strings.Fields(HTMLToText(html)))
+	return countFields(HTMLToText(html))
 }

@@ -20,67 +20,114 @@ import (
 // machine, busy and idle, read from getrusage and /proc/stat.
 type cpuReading struct {
 	self, busy, idle  time.Duration
-	postgres, dovecot time.Duration // the processes of each program, with their reaped children
+	postgres, dovecot time.Duration // this process's PostgreSQL and Dovecot, with their reaped children
+	family            time.Duration // every process this one started, and theirs: PostgreSQL, Dovecot
 }
 
 // cpuUse is the CPU time spent between two readings: by this process, by
 // everything else on the machine, and idle; postgres and dovecot are the
-// part of others spent by those programs.
+// part of others spent by the servers this process started, family all
+// of what those servers spent.
 type cpuUse struct {
 	self, others, idle time.Duration
 	postgres, dovecot  time.Duration
+	family             time.Duration
 }
 
 func (r cpuReading) since(old cpuReading) cpuUse {
 	self := r.self - old.self
 	return cpuUse{self: self, others: r.busy - old.busy - self, idle: r.idle - old.idle,
-		postgres: r.postgres - old.postgres, dovecot: r.dovecot - old.dovecot}
+		postgres: r.postgres - old.postgres, dovecot: r.dovecot - old.dovecot, family: r.family - old.family}
 }
+
+// all is the CPU spent by this process and the servers it started: the
+// benchmark's cost with every process counted, and nobody else's.
+func (u cpuUse) all() time.Duration { return u.self + u.family }
 
 // dovecotPrograms are the process names of a Dovecot instance.
 var dovecotPrograms = map[string]bool{"dovecot": true, "imap": true, "imap-login": true, "auth": true,
 	"log": true, "config": true, "anvil": true, "stats": true}
 
-// readProgramCPU adds to r the CPU time of every PostgreSQL and Dovecot
-// process (user and system, with the reaped children's), from
-// /proc/PID/stat. A process that exited unreaped between two readings is
-// missed; PostgreSQL's postmaster and Dovecot's master reap theirs.
+// procStat is what readProgramCPU needs of one /proc/PID/stat.
+type procStat struct {
+	ppid int
+	comm string
+	cpu  time.Duration // user and system, with the reaped children's
+}
+
+// readProgramCPU adds to r the CPU time of the processes this process
+// started and theirs (its test PostgreSQL and Dovecot; not the other
+// PostgreSQL servers a shared machine runs), from /proc/PID/stat. A
+// process that exited unreaped between two readings is missed;
+// PostgreSQL's postmaster and Dovecot's master reap theirs.
 func readProgramCPU(r *cpuReading) {
 	dirs, err := os.ReadDir("/proc")
 	if err != nil {
 		return
 	}
-	tick := 10 * time.Millisecond
+	procs := map[int]procStat{}
 	for _, d := range dirs {
-		if _, err := strconv.Atoi(d.Name()); err != nil {
-			continue
-		}
-		stat, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+		pid, err := strconv.Atoi(d.Name())
 		if err != nil {
 			continue
 		}
-		// pid (comm) state ppid ...: comm may hold spaces, so cut at the last ')'.
-		open, end := bytes.IndexByte(stat, '('), bytes.LastIndexByte(stat, ')')
-		if open < 0 || end < open {
-			continue
-		}
-		comm := string(stat[open+1 : end])
-		fields := strings.Fields(string(stat[end+1:]))
-		if len(fields) < 15 { // state is field 3; utime..cstime are 14..17
-			continue
-		}
-		var sum time.Duration
-		for _, f := range fields[11:15] {
-			v, _ := strconv.ParseInt(f, 10, 64)
-			sum += time.Duration(v) * tick
-		}
-		switch {
-		case comm == "postgres":
-			r.postgres += sum
-		case dovecotPrograms[comm]:
-			r.dovecot += sum
+		if ps, ok := readProcStat(pid); ok {
+			procs[pid] = ps
 		}
 	}
+	self := os.Getpid()
+	for pid, ps := range procs {
+		if pid == self || !descends(procs, pid, self) {
+			continue
+		}
+		r.family += ps.cpu
+		switch {
+		case ps.comm == "postgres":
+			r.postgres += ps.cpu
+		case dovecotPrograms[ps.comm]:
+			r.dovecot += ps.cpu
+		}
+	}
+}
+
+// readProcStat reads one process's parent, name and CPU time.
+func readProcStat(pid int) (procStat, bool) {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return procStat{}, false
+	}
+	// pid (comm) state ppid ...: comm may hold spaces, so cut at the last ')'.
+	open, end := bytes.IndexByte(stat, '('), bytes.LastIndexByte(stat, ')')
+	if open < 0 || end < open {
+		return procStat{}, false
+	}
+	fields := strings.Fields(string(stat[end+1:]))
+	if len(fields) < 15 { // state is field 3, ppid 4; utime..cstime are 14..17
+		return procStat{}, false
+	}
+	ps := procStat{comm: string(stat[open+1 : end])}
+	ps.ppid, _ = strconv.Atoi(fields[1])
+	tick := 10 * time.Millisecond
+	for _, f := range fields[11:15] {
+		v, _ := strconv.ParseInt(f, 10, 64)
+		ps.cpu += time.Duration(v) * tick
+	}
+	return ps, true
+}
+
+// descends reports whether pid is a descendant of ancestor in procs.
+func descends(procs map[int]procStat, pid, ancestor int) bool {
+	for range 64 { // a bound against a cycle read across PID reuse
+		ps, ok := procs[pid]
+		if !ok || ps.ppid <= 1 {
+			return false
+		}
+		if ps.ppid == ancestor {
+			return true
+		}
+		pid = ps.ppid
+	}
+	return false
 }
 
 // readCPU reads the CPU time spent so far; on a system without /proc/stat

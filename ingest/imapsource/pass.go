@@ -49,14 +49,15 @@ func (p *Poller) pass(ctx context.Context, cn *conn) error {
 		return err
 	}
 	var ahead *fetchedBatch
-	var unmarked *committedBatch // committed, to be marked on the server
-	// markUnmarked marks the last committed batch, if not yet done.
-	markUnmarked := func() error {
-		if unmarked == nil {
+	var unmarked committedBatch // committed, to be marked on the server
+	// markUnmarked marks the batches committed and not yet marked: all of
+	// them, or only once they hold markEvery messages.
+	markUnmarked := func(all bool) error {
+		if len(unmarked.uids) == 0 || !all && len(unmarked.uids) < markEvery {
 			return nil
 		}
 		b := unmarked
-		unmarked = nil
+		unmarked = committedBatch{}
 		return p.afterCommit(cn, b.uids, b.results)
 	}
 	for len(todo) > 0 {
@@ -64,7 +65,7 @@ func (p *Poller) pass(ctx context.Context, cn *conn) error {
 		cur := todo[:n]
 		todo = todo[n:]
 		if len(cur) == 1 && p.tries(cur[0].uid) >= maxFetchTries {
-			if err := markUnmarked(); err != nil {
+			if err := markUnmarked(true); err != nil {
 				return err
 			}
 			if err := p.giveUp(ctx, cn, &cp, cur[0]); err != nil {
@@ -78,7 +79,7 @@ func (p *Poller) pass(ctx context.Context, cn *conn) error {
 		}
 		ahead = nil
 		if f.err != nil {
-			return errors.Join(f.err, markUnmarked())
+			return errors.Join(f.err, markUnmarked(true))
 		}
 		if len(f.ins) == 0 {
 			continue
@@ -88,7 +89,7 @@ func (p *Poller) pass(ctx context.Context, cn *conn) error {
 		// recording needs the database, the others the IMAP connection.
 		committed := make(chan commitResult, 1)
 		go func() { committed <- p.commit(ctx, &cp, f.ins, f.uids) }()
-		markErr := markUnmarked()
+		markErr := markUnmarked(false)
 		if markErr == nil && len(todo) > 0 {
 			if m := p.batchLen(todo); m > 1 || p.tries(todo[0].uid) < maxFetchTries {
 				ahead = p.fetchBatch(ctx, cn, todo[:m])
@@ -101,18 +102,30 @@ func (p *Poller) pass(ctx context.Context, cn *conn) error {
 		if c.err != nil {
 			return c.err
 		}
-		unmarked = &committedBatch{uids: f.uids, results: c.results}
+		unmarked.uids = append(unmarked.uids, f.uids...)
+		unmarked.results = append(unmarked.results, c.results...)
 		size := batchBytes(f.ins)
 		f = nil // let the batch go before releasing its memory
 		releaseIfBig(size)
 		if ahead != nil && ahead.err != nil {
-			return errors.Join(ahead.err, markUnmarked())
+			return errors.Join(ahead.err, markUnmarked(true))
 		}
 	}
-	return markUnmarked()
+	return markUnmarked(true)
 }
 
-// committedBatch is a batch committed to the store, not yet marked.
+// markEvery is how many committed messages a pass lets wait before it
+// marks them on the server, in one command; the rest are marked when the
+// pass ends or stops. Each command costs the server more than its
+// messages: Dovecot (maildir) reads both folders' state again for each
+// MOVE, about 0.65 µs for every message they hold, so marking 500
+// messages at a time cost 47 µs a message into an empty Processed and
+// 92 µs into one of 40,000, where 2,000 at a time cost 32 and 43 µs.
+// Waiting longer changes nothing a crash could lose: a message committed
+// and not yet marked is fetched again and recorded as a duplicate.
+const markEvery = 5000
+
+// committedBatch holds messages committed to the store, not yet marked.
 type committedBatch struct {
 	uids    []imap.UID
 	results []ingest.Result
