@@ -1,6 +1,8 @@
 package ingest_test
 
 import (
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -115,6 +117,45 @@ func TestN7_W3_NotificationsLinkToTheTicketPage(t *testing.T) {
 		rows := w.outbox("eve@elsewhere.example")
 		if len(rows) != 1 || strings.Contains(rows[0].TextBody, "/t/") {
 			t.Fatalf("I6: the notice names the ticket: %+v", rows)
+		}
+	})
+}
+
+// TestN7_LargeOrganisationCountedNotListed: a new ticket of an
+// organisation whose 30 members all see it (A1 view) tells the staff
+// who can see it naming the requester and a CC, the first 20 members,
+// and the 9 others as one counted line; 'ticket access' still lists
+// everyone.
+func TestN7_LargeOrganisationCountedNotListed(t *testing.T) {
+	runBoth(t, func(t *testing.T, b store.Backend) {
+		w := newWorld(t, b)
+		owner := admin.Request{As: "owner@help.example", Yes: true}
+		w.ok(w.adm.OrgSet(w.ctx, owner, "acme", admin.OrgSettings{Access: model.OrgAccessView}))
+		for i := range 30 {
+			w.ok(w.adm.UserAdd(w.ctx, owner, fmt.Sprintf("m%02d@acme.com", i), "", []string{"acme"}))
+		}
+		res := w.ingest(mail{From: "m00@acme.com", Cc: "carl@cc.example", Subject: "Printer broken", ID: "big@acme.com", Body: "On fire."})
+		w.expect(res, model.OutcomeCreated)
+		var told string
+		for _, m := range w.outbox("sam@help.example") {
+			if m.Kind == model.KindNewTicket {
+				told = m.TextBody
+			}
+		}
+		lines := len(regexp.MustCompile(`(?m)^ *m\d\d@acme\.com: view \(R4 `).FindAllString(told, -1))
+		if lines != 20 {
+			t.Errorf("N7: %d members named, want 20:\n%s", lines, told)
+		}
+		for _, want := range []string{"m00@acme.com: view and comment (R2 requester", "carl@cc.example: view and comment (R3 cc",
+			"and 9 more members of the organisation: view (R4 "} {
+			if !strings.Contains(told, want) {
+				t.Errorf("N7: the notification lacks %q:\n%s", want, told)
+			}
+		}
+		entries, err := w.adm.TicketAccess(w.ctx, res.TicketID)
+		w.ok(nil, err)
+		if len(entries) < 31 {
+			t.Errorf("ticket access lists %d people, want every member, the CC and the staff", len(entries))
 		}
 	})
 }

@@ -116,14 +116,19 @@ func (a *Act) NotifyStaffOfNewTicket(ctx context.Context, v *access.TicketView, 
 }
 
 // accessLines says who can see the ticket and why, as 'ticket access'
-// does: one line per person who is not staff, and one for the staff (R1).
+// does: everyone a rule names, and the staff as one line (R1). Members who
+// see it only as members of its organisation (R4 alone) are listed up to
+// listedMembers; the rest are counted, one line per right and reason: a
+// ticket of an organisation whose 5,000 members all see it would
+// otherwise send each staff member 5,000 lines (issue 20).
 func (a *Act) accessLines(ctx context.Context, v *access.TicketView) ([]string, error) {
 	entries, err := a.Facts.Explain(ctx, v.Ticket.ID)
 	if err != nil {
 		return nil, fmt.Errorf("who can see ticket %d: %w", v.Ticket.ID, err)
 	}
-	var out []string
-	staff := 0
+	var out, counted []string
+	more := map[string]int{}
+	staff, members := 0, 0
 	for _, e := range entries {
 		if slices.Contains(e.Rules, "R1") {
 			staff++
@@ -133,7 +138,20 @@ func (a *Act) accessLines(ctx context.Context, v *access.TicketView) ([]string, 
 		if e.Comment {
 			right = "view and comment"
 		}
-		out = append(out, fmt.Sprintf("%s: %s (%s)", e.Email, right, e.Why))
+		why := fmt.Sprintf("%s (%s)", right, e.Why)
+		if slices.Equal(e.Rules, []string{"R4"}) {
+			if members++; members > listedMembers {
+				if more[why] == 0 {
+					counted = append(counted, why)
+				}
+				more[why]++
+				continue
+			}
+		}
+		out = append(out, e.Email+": "+why)
+	}
+	for _, why := range counted {
+		out = append(out, fmt.Sprintf("and %d more members of the organisation: %s", more[why], why))
 	}
 	if staff > 0 {
 		noun := "members"
@@ -144,3 +162,8 @@ func (a *Act) accessLines(ctx context.Context, v *access.TicketView) ([]string, 
 	}
 	return out, nil
 }
+
+// listedMembers is how many members who see a ticket only as members of
+// its organisation a staff notification names before it counts the rest
+// ('ticket access' and the console list them all).
+const listedMembers = 20
