@@ -28,7 +28,7 @@ func (f *Facts) Explain(ctx context.Context, id int64) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	people, err := f.candidates(ctx, v)
+	people, plain, err := f.candidateSets(ctx, v, true)
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +36,11 @@ func (f *Facts) Explain(ctx context.Context, id int64) ([]Entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("participants of ticket %d: %w", id, err)
 	}
-	var out []Entry
+	type byUser struct {
+		id int64
+		e  Entry
+	}
+	var list []byUser
 	for _, p := range people {
 		d := policy.Rights(p, v.Facts)
 		if !d.View {
@@ -55,7 +59,15 @@ func (f *Facts) Explain(ctx context.Context, id int64) ([]Entry, error) {
 				why = replaceRule(why, "R3 cc", fmt.Sprintf("R3 cc, added by %s on %s", by, pt.AddedAt.UTC().Format("2006-01-02 15:04")))
 			}
 		}
-		out = append(out, Entry{Email: p.Email, View: d.View, Comment: d.Comment, Rules: d.Rules, Why: why})
+		list = append(list, byUser{p.UserID, Entry{Email: p.Email, View: d.View, Comment: d.Comment, Rules: d.Rules, Why: why}})
+	}
+	for _, m := range plain {
+		list = append(list, byUser{m.id, Entry{Email: m.email, View: true, Comment: m.d.Comment, Rules: slices.Clone(m.d.Rules), Why: m.d.Why}})
+	}
+	slices.SortFunc(list, func(a, b byUser) int { return cmp.Compare(a.id, b.id) })
+	out := make([]Entry, 0, len(list))
+	for _, x := range list {
+		out = append(out, x.e)
 	}
 	return out, nil
 }
@@ -72,24 +84,49 @@ func replaceRule(why, old, repl string) string {
 // candidates are the people who might see ticket v: staff, its requester,
 // CCs and followers, and the members of its organisation, by user id.
 func (f *Facts) candidates(ctx context.Context, v *TicketView) ([]policy.Person, error) {
+	people, _, err := f.candidateSets(ctx, v, false)
+	return people, err
+}
+
+// plainMember is a member of a ticket's organisation who is none of its
+// people nor staff, with the decision their membership alone gives:
+// policy.Rights reads nothing else of them for that ticket.
+type plainMember struct {
+	id    int64
+	email string
+	d     policy.Decision
+}
+
+// candidateSets is candidates; with split, the members who see the
+// ticket only by their membership (plainMember) are judged once per kind
+// of membership and returned apart, without their other memberships
+// being read: a ticket of an organisation whose 5,000 members all see it
+// read and judged 5,000 people for each new ticket's notification (issue
+// 20).
+func (f *Facts) candidateSets(ctx context.Context, v *TicketView, split bool) ([]policy.Person, []plainMember, error) {
 	ids := map[int64]bool{}
 	for id := range v.Users {
 		ids[id] = true
 	}
 	staff, err := f.Q.ListStaff(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list staff: %w", err)
+		return nil, nil, fmt.Errorf("list staff: %w", err)
 	}
 	for _, s := range staff {
 		ids[s.ID] = true
 	}
+	var members []model.Membership
 	if v.Ticket.OrgID != 0 {
 		ms, err := f.seeingMembers(ctx, v)
 		if err != nil {
-			return nil, fmt.Errorf("members of organisation %d: %w", v.Ticket.OrgID, err)
+			return nil, nil, fmt.Errorf("members of organisation %d: %w", v.Ticket.OrgID, err)
 		}
 		for _, m := range ms {
-			ids[m.UserID] = true
+			if split && v.Org != nil && !ids[m.UserID] {
+				members = append(members, m)
+			} else {
+				ids[m.UserID] = true
+			}
 		}
 	}
 	var list []int64
@@ -97,21 +134,51 @@ func (f *Facts) candidates(ctx context.Context, v *TicketView) ([]policy.Person,
 		list = append(list, id)
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i] < list[j] })
-	users, err := f.Q.UsersByIDs(ctx, list)
-	if err != nil {
-		return nil, fmt.Errorf("load users: %w", err)
+	all := slices.Clone(list)
+	for _, m := range members {
+		all = append(all, m.UserID)
 	}
-	people, err := f.People(ctx, users) // memberships in one query per chunk, not one per person
+	users, err := f.Q.UsersByIDs(ctx, all)
 	if err != nil {
-		return nil, err
+		return nil, nil, fmt.Errorf("load users: %w", err)
+	}
+	named := make(map[int64]model.User, len(list))
+	for _, id := range list {
+		if u, ok := users[id]; ok {
+			named[id] = u
+		}
+	}
+	people, err := f.People(ctx, named) // memberships in one query per chunk, not one per person
+	if err != nil {
+		return nil, nil, err
 	}
 	var out []policy.Person
 	for _, id := range list {
-		if u, ok := users[id]; ok {
+		if u, ok := named[id]; ok {
 			out = append(out, people[u.Email])
 		}
 	}
-	return out, nil
+	var plain []plainMember
+	decided := map[memberKind]policy.Decision{}
+	for _, m := range members {
+		u, ok := users[m.UserID]
+		if !ok {
+			continue
+		}
+		k := memberKind{m.Access, m.FollowAll, m.Source}
+		d, ok := decided[k]
+		if !ok {
+			// as Rights judges a person named nowhere on the ticket and not
+			// staff, whose membership of its organisation is m
+			p := policy.Person{UserID: m.UserID, Memberships: []policy.Membership{membershipIn(*v.Org, m)}}
+			d = policy.Rights(p, v.Facts)
+			decided[k] = d
+		}
+		if d.View {
+			plain = append(plain, plainMember{id: m.UserID, email: u.Email, d: d})
+		}
+	}
+	return out, plain, nil
 }
 
 // memberKind is what policy.Rights reads of a membership besides its
