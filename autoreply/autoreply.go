@@ -106,7 +106,7 @@ type Classification struct {
 // carries a null return path and the look of a bounce; then a null return
 // path gives Bounce; then list headers give ListMail.
 func Classify(h Header, body, envelopeFrom string) Classification {
-	return classify(h, body, envelopeFrom, walk(h, body))
+	return classify(h, envelopeFrom, walk(h, body))
 }
 
 // Parsed is what a parser already read of a message (message.Message),
@@ -143,18 +143,20 @@ var reportTypes = []string{"multipart/report", "message/delivery-status", "messa
 // no header marks one (From, X-Failed-Recipients, a null return path), no
 // part is a report, no text or message part was kept as an attachment (an
 // SES notification may hide in one, encoded), and neither the body nor the
-// text holds an Amazon SES notification.
-func ClassifyParsed(h Header, body string, p Parsed, envelopeFrom string) Classification {
+// text holds an Amazon SES notification. body is the undecoded body as
+// it follows the header, read in place: it is copied only when the
+// structure must be read again.
+func ClassifyParsed(h Header, body []byte, p Parsed, envelopeFrom string) Classification {
 	if p.PartsSkipped || slices.ContainsFunc(p.Attached, readsAsText) || bounceMarker(h, &walked{}, envelopeFrom) != "" ||
 		slices.ContainsFunc(p.Types, func(t string) bool { return slices.Contains(reportTypes, t) }) ||
-		strings.Contains(body, sesMarker) || strings.Contains(p.Text, sesMarker) {
-		return Classify(h, body, envelopeFrom)
+		bytes.Contains(body, []byte(sesMarker)) || strings.Contains(p.Text, sesMarker) {
+		return Classify(h, string(body), envelopeFrom)
 	}
-	return classify(h, body, envelopeFrom, &walked{text: capText(p.Text)})
+	return classify(h, envelopeFrom, &walked{text: capText(p.Text)})
 }
 
 // classify is Classify with the body's structure read (walk).
-func classify(h Header, body, envelopeFrom string, m *walked) Classification {
+func classify(h Header, envelopeFrom string, m *walked) Classification {
 	if c, ok := classifyBounce(h, m, envelopeFrom); ok {
 		return c
 	}

@@ -36,7 +36,7 @@ func classifyBoth(t *testing.T, name string, raw []byte, envelopeFrom string) Cl
 		return c
 	}
 	want := Classify(&m.Header, body, envelopeFrom)
-	got := ClassifyParsed(&m.Header, body, parsedOf(m), envelopeFrom)
+	got := ClassifyParsed(&m.Header, []byte(body), parsedOf(m), envelopeFrom)
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("%s: ClassifyParsed = %+v, Classify = %+v", name, got, want)
 	}

@@ -49,7 +49,7 @@ func TestB1_B3_ClassifyParsedAgreesWithClassify(t *testing.T) {
 			return nil // the pipeline classifies what it cannot parse with Classify
 		}
 		want := Classify(&h, string(body), "")
-		got := ClassifyParsed(&h, string(body), parsedOf(m), "")
+		got := ClassifyParsed(&h, body, parsedOf(m), "")
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: ClassifyParsed = %+v, Classify = %+v", path, got, want)
 		}
@@ -100,7 +100,7 @@ func TestB3_ClassifyParsedFindsSESInAttachedText(t *testing.T) {
 		}
 		body := raw[strings.Index(raw, "\r\n\r\n")+4:]
 		want := Classify(&m.Header, body, "")
-		got := ClassifyParsed(&m.Header, body, parsedOf(m), "")
+		got := ClassifyParsed(&m.Header, []byte(body), parsedOf(m), "")
 		if want.Kind != Bounce || !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: ClassifyParsed = %+v, Classify = %+v; want both a bounce", name, got, want)
 		}

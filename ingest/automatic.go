@@ -23,15 +23,16 @@ func headerOf(m *message.Message) *textproto.Header { return &m.Header }
 const maxClassifiedBody = 1 << 20
 
 // rawBody is the undecoded body after the header, at most
-// maxClassifiedBody bytes of it, for the bounce reader.
-func rawBody(raw []byte) string {
+// maxClassifiedBody bytes of it, for the bounce reader: a part of raw,
+// not a copy.
+func rawBody(raw []byte) []byte {
 	for _, sep := range [][]byte{[]byte("\r\n\r\n"), []byte("\n\n")} {
 		if i := bytes.Index(raw, sep); i >= 0 {
 			body := raw[i+len(sep):]
-			return string(body[:min(len(body), maxClassifiedBody)])
+			return body[:min(len(body), maxClassifiedBody)]
 		}
 	}
-	return ""
+	return nil
 }
 
 // parsedOf is what autoreply.ClassifyParsed needs of a parsed message.

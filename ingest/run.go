@@ -160,7 +160,7 @@ func (r *run) bounceWithoutFrom(msg *message.Message, err error) bool {
 	if msg == nil || !errors.Is(err, message.ErrNoFrom) {
 		return false
 	}
-	return autoreply.Classify(headerOf(msg), rawBody(r.in.Raw), "").Kind == autoreply.Bounce
+	return autoreply.Classify(headerOf(msg), string(rawBody(r.in.Raw)), "").Kind == autoreply.Bounce
 }
 
 // rawHeaderOnly fills what can be read of a message too large to parse.

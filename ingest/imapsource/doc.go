@@ -14,9 +14,9 @@
 //     deleted, by configuration; a message recorded as failed is moved to
 //     the failure folder) only after the store transaction that recorded it
 //     has committed. The checkpoint moves in that same transaction. A
-//     pass marks committed messages in commands of markEvery (5,000), and
-//     the rest when it ends or stops: each command costs the server a
-//     read of the folders' state.
+//     pass marks committed messages in commands of markEvery (2,000), and
+//     the rest when it ends or a batch fails: each command costs the
+//     server a read of the folders' state.
 //   - A crash between the commit and the marking leaves the message in the
 //     folder: the next pass fetches it again and the pipeline records it as
 //     a duplicate (same bytes), never a second ticket. A change of

@@ -100,7 +100,7 @@ func (p *Poller) pass(ctx context.Context, cn *conn) error {
 			return errors.Join(markErr, c.err) // the batch just committed is marked on the next pass
 		}
 		if c.err != nil {
-			return c.err
+			return errors.Join(c.err, markUnmarked(true)) // what committed before is marked, as it would have been
 		}
 		unmarked.uids = append(unmarked.uids, f.uids...)
 		unmarked.results = append(unmarked.results, c.results...)
@@ -116,14 +116,15 @@ func (p *Poller) pass(ctx context.Context, cn *conn) error {
 
 // markEvery is how many committed messages a pass lets wait before it
 // marks them on the server, in one command; the rest are marked when the
-// pass ends or stops. Each command costs the server more than its
+// pass ends or a batch fails. Each command costs the server more than its
 // messages: Dovecot (maildir) reads both folders' state again for each
 // MOVE, about 0.65 µs for every message they hold, so marking 500
 // messages at a time cost 47 µs a message into an empty Processed and
 // 92 µs into one of 40,000, where 2,000 at a time cost 32 and 43 µs.
-// Waiting longer changes nothing a crash could lose: a message committed
-// and not yet marked is fetched again and recorded as a duplicate.
-const markEvery = 5000
+// Waiting loses nothing: a message committed and not yet marked when the
+// poller stops is fetched again and recorded as a duplicate, and at most
+// markEvery and one batch are.
+const markEvery = 2000
 
 // committedBatch holds messages committed to the store, not yet marked.
 type committedBatch struct {
