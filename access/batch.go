@@ -198,7 +198,7 @@ func (f *Facts) PeopleByEmail(ctx context.Context, emails []string) (map[string]
 	if err != nil {
 		return nil, err
 	}
-	orgs, err := f.Orgs(ctx)
+	ix, err := f.Domains(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +207,7 @@ func (f *Facts) PeopleByEmail(ctx context.Context, emails []string) (map[string]
 		if u, ok := byEmail[e]; ok {
 			out[e] = people[u.Email]
 		} else {
-			out[e] = policy.Person{Email: e, Memberships: policy.DerivedMemberships(e, orgs)}
+			out[e] = policy.Person{Email: e, Memberships: ix.DerivedMemberships(e)}
 		}
 	}
 	return out, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/policy"
@@ -41,6 +42,43 @@ func (f *Facts) setOrgs(orgs []model.Organisation) {
 	}
 }
 
+// Domains returns the index of the loaded organisations' domains (O3).
+// A deferred transaction hands the same list of organisations to each
+// message of a batch until one changes; the index of the last list is
+// kept for all of them, so that it is built once a batch, not once a
+// message.
+func (f *Facts) Domains(ctx context.Context) (*policy.DomainIndex, error) {
+	orgs, err := f.Orgs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return lastIndex.of(orgs), nil
+}
+
+// domainIndexCache holds the index of the last list of organisations
+// indexed, which is known by the address of its first element and its
+// length: cached lists are read-only, a changed list is a new one.
+type domainIndexCache struct {
+	mu    sync.Mutex
+	first *model.Organisation
+	n     int
+	ix    *policy.DomainIndex
+}
+
+var lastIndex domainIndexCache
+
+func (c *domainIndexCache) of(orgs []model.Organisation) *policy.DomainIndex {
+	if len(orgs) == 0 {
+		return policy.NewDomainIndex(orgs)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ix == nil || c.first != &orgs[0] || c.n != len(orgs) {
+		c.first, c.n, c.ix = &orgs[0], len(orgs), policy.NewDomainIndex(orgs)
+	}
+	return c.ix
+}
+
 // Org returns the organisation with id from the loaded list.
 func (f *Facts) Org(ctx context.Context, id int64) (model.Organisation, bool, error) {
 	orgs, err := f.Orgs(ctx)
@@ -63,11 +101,11 @@ func (f *Facts) Person(ctx context.Context, email string) (policy.Person, *model
 	u, err := f.Q.UserByEmail(ctx, email)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		orgs, err := f.Orgs(ctx)
+		ix, err := f.Domains(ctx)
 		if err != nil {
 			return policy.Person{}, nil, err
 		}
-		return policy.Person{Email: email, Memberships: policy.DerivedMemberships(email, orgs)}, nil, nil
+		return policy.Person{Email: email, Memberships: ix.DerivedMemberships(email)}, nil, nil
 	case err != nil:
 		return policy.Person{}, nil, fmt.Errorf("look up user %s: %w", email, err)
 	}

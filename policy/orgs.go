@@ -176,8 +176,14 @@ func OrgsForEmail(email string, orgs []model.Organisation) []DomainMatch {
 // DerivedMemberships are the memberships O3 gives an address now: one per
 // organisation owning its domain, access own, from the domain.
 func DerivedMemberships(email string, orgs []model.Organisation) []Membership {
+	return derived(OrgsForEmail(email, orgs))
+}
+
+// derived is the memberships O3 gives from the organisations owning an
+// address's domain.
+func derived(matches []DomainMatch) []Membership {
 	var out []Membership
-	for _, m := range OrgsForEmail(email, orgs) {
+	for _, m := range matches {
 		out = append(out, Membership{
 			OrgID: m.Org.ID, Slug: m.Org.Slug, OrgAccess: m.Org.Access,
 			Access: model.MemberAccessOwn, Source: model.SourceDomain,

@@ -54,12 +54,12 @@ func (a *Act) newUser(ctx context.Context, email, name string) (*model.User, pol
 	if err := a.Tx.CreateUser(ctx, u); err != nil {
 		return nil, policy.Person{}, fmt.Errorf("create user %s: %w", email, err)
 	}
-	orgs, err := a.Facts.Orgs(ctx)
+	ix, err := a.Facts.Domains(ctx)
 	if err != nil {
 		return nil, policy.Person{}, err
 	}
 	p := policy.Person{Email: email, UserID: u.ID, Name: u.Name}
-	for _, m := range policy.DerivedMemberships(email, orgs) { // O3
+	for _, m := range ix.DerivedMemberships(email) { // O3
 		ms := model.Membership{UserID: u.ID, OrgID: m.OrgID, Access: model.MemberAccessOwn, Source: model.SourceDomain, CreatedAt: a.Now}
 		if err := a.Tx.UpsertMembership(ctx, ms); err != nil {
 			return nil, policy.Person{}, fmt.Errorf("membership of %s in %s: %w", email, m.Slug, err)
