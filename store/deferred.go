@@ -79,11 +79,6 @@ type deferred struct {
 	blobSeen     map[string]bool // blobs written or pending in this transaction
 	pRawUpdates  []int64         // raw messages flushed, then given an outcome
 	flushing     bool
-
-	// the background write of FlushAhead: bg is closed when it is done,
-	// and bgErr is then its error; nil when none runs
-	bg    chan struct{}
-	bgErr error
 }
 
 type msgKey struct{ msgID, from string }
