@@ -97,9 +97,6 @@ func (p *Pipeline) batchOnce(ctx context.Context, ins []Input, also func(ctx con
 				return fmt.Errorf("message %d of %d in batch: %w", i+1, len(ins), err)
 			}
 			results = append(results, res)
-			if (i+1)%flushAheadEvery == 0 {
-				tx.FlushAhead(ctx) // the database writes these while the next are decided
-			}
 		}
 		if also != nil {
 			if err := also(ctx, tx); err != nil {
@@ -110,13 +107,6 @@ func (p *Pipeline) batchOnce(ctx context.Context, ins []Input, also func(ctx con
 	})
 	return results, err
 }
-
-// flushAheadEvery is how many messages of a batch are decided before
-// their rows are handed to the database in the background
-// (store.Tx.FlushAhead): small enough that the database and the deciding
-// goroutine work side by side most of the batch, large enough that each
-// table's rows still go in a few multi-row INSERTs.
-const flushAheadEvery = 50
 
 // parsed is a message hashed and parsed ahead of its transaction.
 type parsed struct {

@@ -83,11 +83,6 @@ type deferred struct {
 	// as they stand when the transaction flushes
 	pTicketUpdates []*model.Ticket
 	flushing       bool
-
-	// the background write of FlushAhead: bg is closed when it is done,
-	// and bgErr is then its error; nil when none runs
-	bg    chan struct{}
-	bgErr error
 }
 
 type msgKey struct{ msgID, from string }

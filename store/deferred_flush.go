@@ -33,59 +33,12 @@ func (t *Tx) Flush(ctx context.Context) error {
 	return t.d.err
 }
 
-// FlushAhead starts writing the pending rows in the background, on the
-// transaction's connection, and returns at once: the caller goes on
-// deciding the next messages in memory while the database stores the
-// previous ones. It first waits for the write it started before, so that
-// writes keep their order. Every statement that reaches the database, and
-// the commit, waits for the background write first; its error is the
-// transaction's (Flush and the commit report it).
-func (t *Tx) FlushAhead(ctx context.Context) {
-	d := t.d
-	if d == nil {
-		return
-	}
-	t.settle()
-	if d.err != nil || !d.pending() {
-		return
-	}
-	w := d.take()
-	done := make(chan struct{})
-	d.bg = done
-	go func() {
-		defer close(done)
-		defer func() {
-			if r := recover(); r != nil { // as the deciding goroutine would: the batch fails, the process lives
-				d.bgErr = fmt.Errorf("internal error writing rows: %v", r)
-			}
-		}()
-		d.bgErr = t.write(ctx, w)
-	}()
-}
-
-// settle waits for the background write FlushAhead started, if any, and
-// makes its error the transaction's. Only then may the connection be used
-// for anything else.
-func (t *Tx) settle() {
-	d := t.d
-	if d == nil || d.bg == nil {
-		return
-	}
-	<-d.bg
-	d.bg = nil
-	if d.bgErr != nil && d.err == nil {
-		d.err = d.bgErr
-	}
-	d.bgErr = nil
-}
-
-// flush writes every pending row now (after any background write).
+// flush writes every pending row now.
 func (t *Tx) flush(ctx context.Context) error {
 	d := t.d
 	if d == nil {
 		return nil
 	}
-	t.settle()
 	if d.err != nil {
 		return d.err
 	}
@@ -116,8 +69,7 @@ type rowUpdate struct {
 // empties them: users, memberships, tickets, raw messages, comments,
 // blobs, attachments, participants, events, outbox, Message-IDs, in the
 // order their references need; then the outcomes of raw messages written
-// by an earlier flush. The values are copies (or slices no one changes),
-// so that they can be written while the transaction goes on.
+// by an earlier flush.
 func (d *deferred) take() pendingWrite {
 	// blobs and raw messages go inline: one stored in chunks is not deferred
 	sets := slices.DeleteFunc([]rowSet{
@@ -160,9 +112,7 @@ func (d *deferred) take() pendingWrite {
 	return w
 }
 
-// write runs the statements of w on the transaction's connection. It
-// touches nothing of d but the connection, so that it can run beside the
-// goroutine that goes on with the transaction (FlushAhead).
+// write runs the statements of w on the transaction's connection.
 func (t *Tx) write(ctx context.Context, w pendingWrite) error {
 	for _, s := range w.sets {
 		if err := t.insertRows(ctx, s); err != nil {

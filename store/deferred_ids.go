@@ -24,9 +24,6 @@ const maxIDBlock = 512
 func (t *Tx) newID(ctx context.Context, table string) (int64, error) {
 	d := t.d
 	p := d.ids[table]
-	if p == nil || t.backend == Postgres && len(p.free) == 0 {
-		t.settle() // the connection is about to be used
-	}
 	if p == nil {
 		p = &idPool{grab: 16}
 		d.ids[table] = p

@@ -163,10 +163,10 @@ func TestDeferredClashFailsCommit(t *testing.T) {
 	})
 }
 
-// Rows handed to the database in the background (FlushAhead) are in the
-// transaction like the others: reads after it see them, rows that refer to
-// them are written after them, and the commit keeps them all.
-func TestDeferredFlushAheadKeepsOrderAndCommits(t *testing.T) {
+// Rows written by a Flush in the middle of the transaction are in it like
+// the others: reads after it see them, rows that refer to them are written
+// after them, and the commit keeps them all.
+func TestDeferredFlushKeepsOrderAndCommits(t *testing.T) {
 	forEach(t, func(t *testing.T, s *store.Store) {
 		var ticketID int64
 		must(t, s.InTx(ctx, func(tx *store.Tx) error {
@@ -176,11 +176,11 @@ func TestDeferredFlushAheadKeepsOrderAndCommits(t *testing.T) {
 			tk := &model.Ticket{Subject: "Printer", RequesterID: ann.ID}
 			must(t, tx.CreateTicket(ctx, tk))
 			ticketID = tk.ID
-			tx.FlushAhead(ctx) // the user and the ticket go while the comments are made
+			must(t, tx.Flush(ctx)) // the user and the ticket go before the comments are made
 			for i := range 3 {
 				must(t, tx.AddComment(ctx, &model.Comment{TicketID: tk.ID, AuthorID: ann.ID, Visibility: model.VisibilityPublic,
 					Body: fmt.Sprint("comment ", i)}))
-				tx.FlushAhead(ctx)
+				must(t, tx.Flush(ctx))
 			}
 			n, err := tx.CountCommentsBySince(ctx, tk.ID, ann.ID, t0.Add(-time.Hour))
 			must(t, err)
@@ -202,17 +202,18 @@ func TestDeferredFlushAheadKeepsOrderAndCommits(t *testing.T) {
 	})
 }
 
-// A background write that fails fails the transaction with its error, and
-// nothing of the transaction is written.
-func TestDeferredFlushAheadFailureFailsCommit(t *testing.T) {
+// A Flush that fails reports its error and fails the transaction, even
+// when the caller goes on, and nothing of the transaction is written.
+func TestDeferredFlushFailureFailsCommit(t *testing.T) {
 	forEach(t, func(t *testing.T, s *store.Store) {
 		must(t, s.RecordSentMessageID(ctx, 0, "x@help.example", "ann@acme.com", 0))
 		err := s.InTx(ctx, func(tx *store.Tx) error {
 			tx.Defer()
 			must(t, tx.CreateUser(ctx, &model.User{Email: "bob@acme.com"}))
 			must(t, tx.RecordSentMessageID(ctx, 0, "x@help.example", "ann@acme.com", 0))
-			tx.FlushAhead(ctx) // fails in the background
-			return tx.CreateUser(ctx, &model.User{Email: "carl@acme.com"})
+			wantErr(t, tx.Flush(ctx), store.ErrDuplicate)
+			_ = tx.CreateUser(ctx, &model.User{Email: "carl@acme.com"}) // deferred: no error here
+			return nil
 		})
 		wantErr(t, err, store.ErrDuplicate)
 		for _, e := range []string{"bob@acme.com", "carl@acme.com"} {

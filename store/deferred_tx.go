@@ -23,7 +23,6 @@ func notFound(op string) error { return fmt.Errorf("%s: %w", op, ErrNotFound) }
 // wrapper: for a read whose answer the pending rows cannot change, or
 // that the caller completes with them. It saves a flush.
 func (t *Tx) direct() *queries {
-	t.settle()
 	q := t.queries
 	q.db = t.d.raw
 	return &q

@@ -75,13 +75,11 @@ func (s *Store) runTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	tx.queries.atomic = func(ctx context.Context, fn func(q *queries) error) error { return fn(&tx.queries) }
 	defer func() {
 		if p := recover(); p != nil {
-			tx.settle()
 			_ = stx.Rollback()
 			panic(p)
 		}
 	}()
 	if err := fn(tx); err != nil {
-		tx.settle() // a background write (FlushAhead) ends before the rollback
 		_ = stx.Rollback()
 		if tx.d != nil && tx.d.err != nil && !errors.Is(err, tx.d.err) {
 			// a failed flush made what followed fail: report its cause

@@ -274,7 +274,9 @@ func (w *benchWorld) seedTickets(ctx context.Context, tx *store.Tx, rnd *rand.Ra
 			}
 		}
 		if i%5000 == 4999 {
-			tx.FlushAhead(ctx)
+			if err := tx.Flush(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

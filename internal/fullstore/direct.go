@@ -13,7 +13,7 @@ import (
 
 // SeedDirect fills st, a fresh store, with the same shape and messages as
 // Seed, but writes each message's rows itself through the store's deferred
-// writes (store.Tx.Defer, FlushAhead), txMessages messages a transaction,
+// writes (store.Tx.Defer, Flush), txMessages messages a transaction,
 // instead of deciding each through the ingest pipeline: the raw message
 // with its outcome, the ticket it opens or the comment or note it adds,
 // its Message-ID, a CC with its event, and the notifications the pipeline
@@ -160,7 +160,9 @@ func (w *directWriter) messages(ctx context.Context, tx *store.Tx, plans []Plan)
 			return fmt.Errorf("message %s: %w", p.MessageID, err)
 		}
 		if (i+1)%flushEvery == 0 {
-			tx.FlushAhead(ctx)
+			if err := tx.Flush(ctx); err != nil {
+				return fmt.Errorf("write %d messages: %w", i+1, err)
+			}
 		}
 	}
 	return nil
