@@ -250,12 +250,11 @@ func TestIngestBatchSameAsOneByOneRandom(t *testing.T) {
 					// partnerco's access is own: pam sees its every ticket as an
 					// A2 org member, max follows them all (N5)
 					owner := admin.Request{As: "owner@help.example", Yes: true}
-					follow := true
 					for _, who := range []string{"pam@partner.example", "max@partner.example"} {
 						w.ok(w.adm.UserAdd(w.ctx, owner, who, "", []string{"partnerco"}))
 					}
 					w.ok(w.adm.MemberSet(w.ctx, owner, "pam@partner.example", "partnerco", model.MemberAccessOrg, nil))
-					w.ok(w.adm.MemberSet(w.ctx, owner, "max@partner.example", "partnerco", model.MemberAccessOrg, &follow))
+					w.ok(w.adm.MemberSet(w.ctx, owner, "max@partner.example", "partnerco", model.MemberAccessOrg, boolp(true)))
 					var results []ingest.Result
 					if mode == 0 {
 						for _, raw := range msgs {
