@@ -142,33 +142,42 @@ func (s *Service) ticketFilter(ctx context.Context, q TicketQuery) (f store.Tick
 		}
 		f.OrgID = o.ID
 	}
-	switch a := strings.ToLower(strings.TrimSpace(q.Assignee)); a {
-	case "":
-	case "none":
-		f.AssigneeID = -1
-	default:
-		u, err := s.st.UserByEmail(ctx, model.NormalizeEmail(a))
-		if errors.Is(err, store.ErrNotFound) {
-			return f, true, nil
-		} else if err != nil {
-			return f, false, err
-		}
-		f.AssigneeID = u.ID
+	var noAssignee, noTeam bool
+	f.AssigneeID, noAssignee, err = filterID(q.Assignee, func(email string) (int64, error) {
+		u, err := s.st.UserByEmail(ctx, model.NormalizeEmail(email))
+		return u.ID, err
+	})
+	if err != nil {
+		return f, false, err
 	}
-	switch tm := strings.ToLower(strings.TrimSpace(q.Team)); tm {
-	case "":
-	case "none":
-		f.TeamID = -1
-	default:
-		t, err := s.st.TeamBySlug(ctx, tm)
-		if errors.Is(err, store.ErrNotFound) {
-			return f, true, nil
-		} else if err != nil {
-			return f, false, err
-		}
-		f.TeamID = t.ID
+	f.TeamID, noTeam, err = filterID(q.Team, func(slug string) (int64, error) {
+		t, err := s.st.TeamBySlug(ctx, slug)
+		return t.ID, err
+	})
+	if err != nil {
+		return f, false, err
+	}
+	if noAssignee || noTeam {
+		return f, true, nil
 	}
 	return f, false, nil
+}
+
+// filterID turns a --assignee or --team value into the store filter's id:
+// 0 for "" (any), -1 for "none", else the id lookup finds; none reports a
+// name that does not exist, which no ticket can match.
+func filterID(name string, lookup func(string) (int64, error)) (id int64, none bool, err error) {
+	switch name = strings.ToLower(strings.TrimSpace(name)); name {
+	case "":
+		return 0, false, nil
+	case "none":
+		return -1, false, nil
+	}
+	id, err = lookup(name)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, true, nil
+	}
+	return id, false, err
 }
 
 // listPage reads the page f selects with its people's addresses
