@@ -62,11 +62,7 @@ func TestIngestBatchSameAsOneByOne(t *testing.T) {
 			w.ok(w.adm.MemberSet(w.ctx, w.owner(), "boss@acme.com", "acme", model.MemberAccessOrg, boolp(true)))
 			var results []ingest.Result
 			if mode == 0 {
-				for _, raw := range msgs {
-					res, err := w.p.Ingest(w.ctx, ingest.Input{Raw: raw, Mailbox: "test"})
-					w.ok(nil, err)
-					results = append(results, res)
-				}
+				results = oneByOne(w, msgs)
 			} else {
 				ins := make([]ingest.Input, len(msgs))
 				for i, raw := range msgs {
@@ -107,6 +103,17 @@ func TestIngestBatchSameAsOneByOne(t *testing.T) {
 			t.Errorf("batched: %d acknowledgements to jo, want 5 (B2 ack_limit within one batch)", acks)
 		}
 	})
+}
+
+// oneByOne ingests msgs a message at a time, each in its own transaction.
+func oneByOne(w *world, msgs [][]byte) []ingest.Result {
+	var results []ingest.Result
+	for _, raw := range msgs {
+		res, err := w.p.Ingest(w.ctx, ingest.Input{Raw: raw, Mailbox: "test"})
+		w.ok(nil, err)
+		results = append(results, res)
+	}
+	return results
 }
 
 // dumpWorld describes what a user would check after ingesting: outcomes,
@@ -257,11 +264,7 @@ func TestIngestBatchSameAsOneByOneRandom(t *testing.T) {
 					w.ok(w.adm.MemberSet(w.ctx, owner, "max@partner.example", "partnerco", model.MemberAccessOrg, boolp(true)))
 					var results []ingest.Result
 					if mode == 0 {
-						for _, raw := range msgs {
-							res, err := w.p.Ingest(w.ctx, ingest.Input{Raw: raw, Mailbox: "test"})
-							w.ok(nil, err)
-							results = append(results, res)
-						}
+						results = oneByOne(w, msgs)
 					} else {
 						for i, at := range cuts {
 							end := len(msgs)
