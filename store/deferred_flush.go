@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -120,7 +121,7 @@ func (t *Tx) write(ctx context.Context, w pendingWrite) error {
 		}
 	}
 	for _, u := range w.updates {
-		if _, err := t.d.raw.ExecContext(ctx, t.d.raw.Rebind(u.query), u.args...); err != nil {
+		if _, err := t.execPrepared(ctx, u.query, u.args...); err != nil {
 			return fmt.Errorf("%s: %w", u.what, translate(err))
 		}
 	}
@@ -185,6 +186,10 @@ func (t *Tx) insertRows(ctx context.Context, rs rowSet) error {
 			bytes += valueBytes(rs.rows[end])
 			end++
 		}
+		if t.prepared != nil {
+			// a power of two rows: a few statements a table to prepare
+			end = start + 1<<(bits.Len(uint(end-start))-1)
+		}
 		var b strings.Builder
 		b.WriteString("INSERT INTO " + rs.table + " (" + cols + ") VALUES ")
 		args := make([]any, 0, (end-start)*ncols)
@@ -200,7 +205,7 @@ func (t *Tx) insertRows(ctx context.Context, rs rowSet) error {
 			args = append(args, rs.rows[i]...)
 		}
 		b.WriteString(rs.suffix)
-		if _, err := t.d.raw.ExecContext(ctx, t.d.raw.Rebind(b.String()), args...); err != nil {
+		if _, err := t.execPrepared(ctx, b.String(), args...); err != nil {
 			return fmt.Errorf("write %d %s rows: %w", end-start, rs.table, translate(err))
 		}
 		start = end

@@ -367,3 +367,45 @@ func TestDeferredStaffTeamsMembersAndOutboundAgreeWithPlain(t *testing.T) {
 		}
 	})
 }
+
+// A deferred transaction's rows are written by statements of a power of
+// two rows each, prepared once on PostgreSQL: a second batch of the same
+// size prepares nothing more, and every row lands, in order, on both
+// databases.
+func TestDeferredBatchesReusePreparedStatements(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store) {
+		ann := &model.User{Email: "ann@acme.com", Name: "Ann"}
+		must(t, s.CreateUser(ctx, ann))
+		tk := &model.Ticket{Subject: "Printer", RequesterID: ann.ID}
+		must(t, s.CreateTicket(ctx, tk))
+		batch := func(from int) {
+			must(t, s.InTx(ctx, func(tx *store.Tx) error {
+				tx.Defer()
+				for i := range 37 { // 32 + 4 + 1 rows
+					must(t, tx.AddComment(ctx, &model.Comment{TicketID: tk.ID, AuthorID: ann.ID,
+						Visibility: model.VisibilityPublic, Body: fmt.Sprint("comment ", from+i)}))
+				}
+				return nil
+			}))
+		}
+		batch(0)
+		prepared := store.PreparedStatements(s)
+		if s.Backend() == store.Postgres && prepared < 3 {
+			t.Errorf("%d statements prepared after a batch of 37 comments, want one for each of 32, 4 and 1 rows", prepared)
+		}
+		batch(37)
+		if n := store.PreparedStatements(s); n != prepared {
+			t.Errorf("%d statements prepared after a second batch of the same size, want %d (reused)", n, prepared)
+		}
+		cs, err := s.Comments(ctx, tk.ID)
+		must(t, err)
+		if len(cs) != 74 {
+			t.Fatalf("%d comments after two batches of 37, want 74", len(cs))
+		}
+		for i, c := range cs {
+			if want := fmt.Sprint("comment ", i); c.Body != want {
+				t.Fatalf("comment %d is %q, want %q", i, c.Body, want)
+			}
+		}
+	})
+}

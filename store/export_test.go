@@ -88,3 +88,14 @@ var AutomaticKindsSQL, SchemaV17 = automaticKindsSQL, schemaV17
 
 // Conn is one connection of s, for statements that must share it.
 func Conn(ctx context.Context, s *Store) (*sql.Conn, error) { return s.db.Conn(ctx) }
+
+// PreparedStatements counts the statements the store keeps prepared
+// (PostgreSQL; 0 on SQLite).
+func PreparedStatements(s *Store) int {
+	if s.prepared == nil {
+		return 0
+	}
+	s.prepared.mu.Lock()
+	defer s.prepared.mu.Unlock()
+	return len(s.prepared.m)
+}

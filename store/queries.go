@@ -18,6 +18,9 @@ type queries struct {
 	// atomic runs fn in one transaction: a new one for a Store, the
 	// current one for a Tx.
 	atomic func(ctx context.Context, fn func(q *queries) error) error
+	// prepared are the store's statements prepared once a connection
+	// (PostgreSQL); nil on SQLite.
+	prepared *prepared
 }
 
 // rowScanner is what sql.Row, sql.Rows and their sqlx forms share.

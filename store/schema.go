@@ -22,7 +22,19 @@ var migrations = []migration{
 	{15, "tickets by requester and organisation, newest first", schemaV15, nil},
 	{16, "the staff queue by assignee and team, newest first", schemaV16, nil},
 	{17, "an organisation's members by access", schemaV17, nil},
+	{18, "no ticket index a wider one covers", schemaV18, nil},
 }
+
+// schemaV18 drops the ticket indexes that migrations 15–16 made
+// redundant: tickets_requester, tickets_assignee and tickets_team are the
+// first column of tickets_requester_updated, tickets_assignee_updated and
+// tickets_team_updated, which serve the same lookups; every new ticket
+// and every change of one wrote an entry in each (issue 20.6).
+const schemaV18 = `
+DROP INDEX tickets_requester;
+DROP INDEX tickets_assignee;
+DROP INDEX tickets_team;
+`
 
 // schemaV17 finds the members of an organisation with one access (A2 org,
 // say) without reading its every member: who may see a new ticket of an

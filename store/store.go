@@ -94,6 +94,9 @@ func newStore(db *sqlx.DB, backend Backend, opts Options) *Store {
 	}
 	s := &Store{db: db, backend: backend, log: log}
 	s.queries = queries{db: db, backend: backend, clock: clock}
+	if backend == Postgres {
+		s.queries.prepared = &prepared{db: db}
+	}
 	s.queries.atomic = func(ctx context.Context, fn func(q *queries) error) error {
 		return s.InTx(ctx, func(tx *Tx) error { return fn(&tx.queries) })
 	}
@@ -166,6 +169,11 @@ func (s *Store) Backend() Backend { return s.backend }
 
 // Close closes the database; the store is unusable afterwards.
 func (s *Store) Close() error {
+	if s.prepared != nil {
+		if err := s.prepared.close(); err != nil {
+			s.log.Warn("close prepared statements", "err", err)
+		}
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close database: %w", err)
 	}

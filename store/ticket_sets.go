@@ -10,7 +10,7 @@ import (
 // see them (their organisation, requester and CCs), without the rest of
 // each row: a preview of an access change judges the tickets of the
 // organisations and people it touches, and no others (issue 20). Every
-// lookup is served by an index: tickets_org, tickets_requester,
+// lookup is served by an index: tickets_org, tickets_requester_updated,
 // participants_user and the participants key.
 
 // TicketRef is what a ticket's rights depend on besides its CCs: its id,

@@ -96,6 +96,7 @@ func benchIngest(b *testing.B, d *dovecot, name string, msgs [][]byte, parts int
 			b.Fatalf("outcomes %v, want %v", got, want)
 		}
 		readPGVolume(b, url).report(b, vol, n)
+		tableWrites(b, url, n)
 		b.ReportMetric(gw, "gateway_msgs/s")
 		b.ReportMetric(cold, "raw_cold_msgs/s")
 		b.ReportMetric(warm, "raw_warm_msgs/s")

@@ -270,3 +270,65 @@ func (v pgVolume) report(b *testing.B, before pgVolume, n int) {
 	}
 	b.Logf("PostgreSQL per message: WAL %.1f KB; tables with indexes and TOAST:%s", float64(v.wal-before.wal)/float64(n)/1024, s.String())
 }
+
+// tableWrites logs, per message, the rows each table took and the index
+// entries they cost, the sequential scans of the run, and the scans of
+// each index used: what PostgreSQL's share of the CPU was spent on.
+func tableWrites(b *testing.B, url string, n int) {
+	db, err := sql.Open("postgres", url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	time.Sleep(1500 * time.Millisecond) // backends report their counts at most once a second
+	rows, err := db.Query(`SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd,
+		(SELECT count(*) FROM pg_index i WHERE i.indrelid = t.relid) FROM pg_stat_user_tables t ORDER BY n_tup_ins + n_tup_upd DESC`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	var s strings.Builder
+	var entries float64
+	for rows.Next() {
+		var name string
+		var ins, upd, hot, idx int64
+		if err := rows.Scan(&name, &ins, &upd, &hot, &idx); err != nil {
+			b.Fatal(err)
+		}
+		if ins+upd == 0 {
+			continue
+		}
+		e := float64((ins+upd-hot)*idx) / float64(n)
+		entries += e
+		fmt.Fprintf(&s, "\n  %-20s ins %.2f upd %.2f hot %.2f indexes %d entries %.2f", name, float64(ins)/float64(n), float64(upd)/float64(n), float64(hot)/float64(n), idx, e)
+	}
+	b.Logf("rows a message:%s\n  index entries a message: %.1f", s.String(), entries)
+	srows, err := db.Query(`SELECT relname, seq_scan, seq_tup_read FROM pg_stat_user_tables WHERE seq_scan > 0 ORDER BY seq_tup_read DESC`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srows.Close()
+	for srows.Next() {
+		var rel string
+		var scans, read int64
+		if err := srows.Scan(&rel, &scans, &read); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("sequential scans of %s: %d, %d rows read", rel, scans, read)
+	}
+	irows, err := db.Query(`SELECT relname, indexrelname, idx_scan FROM pg_stat_user_indexes WHERE idx_scan > 0 ORDER BY relname, indexrelname`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer irows.Close()
+	s.Reset()
+	for irows.Next() {
+		var rel, idx string
+		var scans int64
+		if err := irows.Scan(&rel, &idx, &scans); err != nil {
+			b.Fatal(err)
+		}
+		fmt.Fprintf(&s, "\n  %s.%s %d", rel, idx, scans)
+	}
+	b.Logf("index scans:%s", s.String())
+}
