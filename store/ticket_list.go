@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/helpdesk-gw/helpdesk/model"
@@ -90,4 +91,25 @@ func prefixCols(prefix, cols string) string {
 		parts[i] = prefix + strings.TrimSpace(c)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// ListTicketsWithPeople reads the page in one transaction, so that its
+// participants are those of the same snapshot as its tickets. On
+// PostgreSQL the page is read without parallel workers: an
+// organisation's page of 5,000 tickets is planned as a parallel scan of
+// the primary key, and starting the two workers took 30 of its 60 ms
+// (issue 20.2).
+func (s *Store) ListTicketsWithPeople(ctx context.Context, f TicketFilter) ([]ListedTicket, error) {
+	var out []ListedTicket
+	err := s.InTx(ctx, func(tx *Tx) error {
+		if s.backend == Postgres {
+			if _, err := tx.tx.ExecContext(ctx, `SET LOCAL max_parallel_workers_per_gather = 0`); err != nil {
+				return fmt.Errorf("list tickets without parallel workers: %w", translate(err))
+			}
+		}
+		var err error
+		out, err = tx.queries.ListTicketsWithPeople(ctx, f)
+		return err
+	})
+	return out, err
 }
