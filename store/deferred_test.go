@@ -9,6 +9,7 @@ import (
 
 	"github.com/helpdesk-gw/helpdesk/model"
 	"github.com/helpdesk-gw/helpdesk/store"
+	"github.com/helpdesk-gw/helpdesk/store/storetest"
 )
 
 // A deferred transaction reads back what it wrote before anything reached
@@ -408,4 +409,30 @@ func TestDeferredBatchesReusePreparedStatements(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A batch's lookups run without parallel workers on PostgreSQL, and only
+// its own: the next transaction has the server's setting back.
+func TestDeferredBatchReadsWithoutParallelWorkers(t *testing.T) {
+	t.Parallel()
+	s := storetest.Open(t, store.Postgres)
+	setting := func(tx *store.Tx) string {
+		v, err := store.TxSetting(ctx, tx, "max_parallel_workers_per_gather")
+		must(t, err)
+		return v
+	}
+	must(t, s.InTx(ctx, func(tx *store.Tx) error {
+		tx.Defer()
+		must(t, tx.Prefetch(ctx, store.Prefetch{Messages: 1, Hashes: []string{"00"}}))
+		if v := setting(tx); v != "0" {
+			t.Errorf("max_parallel_workers_per_gather in a batch = %s, want 0", v)
+		}
+		return nil
+	}))
+	must(t, s.InTx(ctx, func(tx *store.Tx) error {
+		if v := setting(tx); v == "0" {
+			t.Errorf("max_parallel_workers_per_gather after the batch = 0, want the server's own")
+		}
+		return nil
+	}))
 }

@@ -99,3 +99,11 @@ func PreparedStatements(s *Store) int {
 	defer s.prepared.mu.Unlock()
 	return len(s.prepared.m)
 }
+
+// TxSetting reads a server setting as the transaction sees it
+// (PostgreSQL's SHOW).
+func TxSetting(ctx context.Context, tx *Tx, name string) (string, error) {
+	var v string
+	err := tx.tx.QueryRowxContext(ctx, "SHOW "+name).Scan(&v)
+	return v, err
+}
