@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -435,4 +436,42 @@ func TestDeferredBatchReadsWithoutParallelWorkers(t *testing.T) {
 		}
 		return nil
 	}))
+}
+
+// A batch on a pool of one connection completes: the statements it would
+// prepare wait for a free connection in the background, and the batch
+// runs them unprepared meanwhile (preparing them first would wait for a
+// second connection while the transaction holds the only one). The next
+// batch uses them prepared.
+func TestDeferredBatchOnOneConnectionDoesNotWaitToPrepare(t *testing.T) {
+	t.Parallel()
+	s := storetest.OpenWith(t, store.Postgres, store.Options{MaxOpenConns: 1})
+	ann := &model.User{Email: "ann@acme.com", Name: "Ann"}
+	must(t, s.CreateUser(ctx, ann))
+	tk := &model.Ticket{Subject: "Printer", RequesterID: ann.ID}
+	must(t, s.CreateTicket(ctx, tk))
+	batch := func() {
+		tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		must(t, s.InTx(tctx, func(tx *store.Tx) error {
+			tx.Defer()
+			for range 5 {
+				if err := tx.AddComment(tctx, &model.Comment{TicketID: tk.ID, AuthorID: ann.ID,
+					Visibility: model.VisibilityPublic, Body: "hello"}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+	}
+	batch()
+	if n := store.PreparedStatements(s); n == 0 {
+		t.Fatal("nothing prepared after the first batch")
+	}
+	batch()
+	cs, err := s.Comments(ctx, tk.ID)
+	must(t, err)
+	if len(cs) != 10 {
+		t.Fatalf("%d comments after two batches of 5, want 10", len(cs))
+	}
 }

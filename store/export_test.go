@@ -90,11 +90,12 @@ var AutomaticKindsSQL, SchemaV17 = automaticKindsSQL, schemaV17
 func Conn(ctx context.Context, s *Store) (*sql.Conn, error) { return s.db.Conn(ctx) }
 
 // PreparedStatements counts the statements the store keeps prepared
-// (PostgreSQL; 0 on SQLite).
+// (PostgreSQL; 0 on SQLite), once those being prepared are.
 func PreparedStatements(s *Store) int {
 	if s.prepared == nil {
 		return 0
 	}
+	s.prepared.wait()
 	s.prepared.mu.Lock()
 	defer s.prepared.mu.Unlock()
 	return len(s.prepared.m)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"sync"
 
 	"github.com/jmoiron/sqlx"
@@ -18,33 +17,67 @@ import (
 // on the benchmark's mix (issue 20.6). Prepared once per connection, the
 // server plans it a few times, then keeps a generic plan. SQLite runs
 // them unprepared, as before.
+//
+// A statement is prepared in the background the first time it is asked
+// for, on a connection of the pool as one comes free, and the caller runs
+// it unprepared meanwhile: a transaction that waited for a second
+// connection to prepare on could wait for ever once every connection of
+// the pool is held by a transaction doing the same.
 type prepared struct {
-	db *sqlx.DB
-	mu sync.Mutex
-	m  map[string]*sql.Stmt
+	db      *sqlx.DB
+	ctx     context.Context // cancelled by close
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup // the preparations under way
+	mu      sync.Mutex
+	m       map[string]*sql.Stmt
+	pending map[string]bool
+	closed  bool
 }
 
-// stmt returns the statement of query, prepared on the pool the first
-// time it is asked for.
-func (p *prepared) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+// newPrepared returns an empty set of statements of db.
+func newPrepared(db *sqlx.DB) *prepared {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &prepared{db: db, ctx: ctx, cancel: cancel, m: map[string]*sql.Stmt{}, pending: map[string]bool{}}
+}
+
+// stmt returns the statement of query, or nil when it is not prepared yet;
+// the first call starts preparing it. A preparation that fails is tried
+// again at the next call.
+func (p *prepared) stmt(query string) *sql.Stmt {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if s, ok := p.m[query]; ok {
-		return s, nil
+	if s := p.m[query]; s != nil || p.closed || p.pending[query] {
+		return s
 	}
-	s, err := p.db.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, translate(err)
-	}
-	if p.m == nil {
-		p.m = map[string]*sql.Stmt{}
-	}
-	p.m[query] = s
-	return s, nil
+	p.pending[query] = true
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		s, err := p.db.PrepareContext(p.ctx, query)
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		delete(p.pending, query)
+		switch {
+		case err != nil:
+		case p.closed:
+			s.Close()
+		default:
+			p.m[query] = s
+		}
+	}()
+	return nil
 }
 
-// close closes every statement.
+// wait waits for the preparations under way.
+func (p *prepared) wait() { p.wg.Wait() }
+
+// close stops the preparations under way and closes every statement.
 func (p *prepared) close() error {
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
+	p.cancel()
+	p.wg.Wait()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var errs []error
@@ -56,15 +89,13 @@ func (p *prepared) close() error {
 }
 
 // execPrepared runs query (written with ?) with args in the transaction:
-// prepared on PostgreSQL, as is on SQLite.
+// prepared on PostgreSQL once it is, as is until then and on SQLite.
 func (t *Tx) execPrepared(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	query = t.tx.Rebind(query)
-	if t.backend != Postgres || t.prepared == nil {
-		return t.tx.ExecContext(ctx, query, args...)
+	if t.prepared != nil {
+		if s := t.prepared.stmt(query); s != nil {
+			return t.tx.StmtContext(ctx, s).ExecContext(ctx, args...)
+		}
 	}
-	s, err := t.prepared.stmt(ctx, query)
-	if err != nil {
-		return nil, fmt.Errorf("prepare: %w", err)
-	}
-	return t.tx.StmtContext(ctx, s).ExecContext(ctx, args...)
+	return t.tx.ExecContext(ctx, query, args...)
 }

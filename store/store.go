@@ -95,7 +95,7 @@ func newStore(db *sqlx.DB, backend Backend, opts Options) *Store {
 	s := &Store{db: db, backend: backend, log: log}
 	s.queries = queries{db: db, backend: backend, clock: clock}
 	if backend == Postgres {
-		s.queries.prepared = &prepared{db: db}
+		s.queries.prepared = newPrepared(db)
 	}
 	s.queries.atomic = func(ctx context.Context, fn func(q *queries) error) error {
 		return s.InTx(ctx, func(tx *Tx) error { return fn(&tx.queries) })
