@@ -22,12 +22,15 @@ import (
 // for, on a connection of the pool as one comes free, and the caller runs
 // it unprepared meanwhile: a transaction that waited for a second
 // connection to prepare on could wait for ever once every connection of
-// the pool is held by a transaction doing the same.
+// the pool is held by a transaction doing the same. Preparations run one
+// at a time: a batch asks for a dozen at once, and each would open a
+// connection (a new server process) that the pool then closes.
 type prepared struct {
 	db      *sqlx.DB
 	ctx     context.Context // cancelled by close
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup // the preparations under way
+	one     chan struct{}  // held by the preparation running: one at a time
 	mu      sync.Mutex
 	m       map[string]*sql.Stmt
 	pending map[string]bool
@@ -37,7 +40,8 @@ type prepared struct {
 // newPrepared returns an empty set of statements of db.
 func newPrepared(db *sqlx.DB) *prepared {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &prepared{db: db, ctx: ctx, cancel: cancel, m: map[string]*sql.Stmt{}, pending: map[string]bool{}}
+	return &prepared{db: db, ctx: ctx, cancel: cancel, one: make(chan struct{}, 1),
+		m: map[string]*sql.Stmt{}, pending: map[string]bool{}}
 }
 
 // stmt returns the statement of query, or nil when it is not prepared yet;
@@ -53,7 +57,14 @@ func (p *prepared) stmt(query string) *sql.Stmt {
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
-		s, err := p.db.PrepareContext(p.ctx, query)
+		var s *sql.Stmt
+		err := p.ctx.Err()
+		select {
+		case p.one <- struct{}{}: // one at a time: a batch wants a dozen at once, each on a connection
+			s, err = p.db.PrepareContext(p.ctx, query)
+			<-p.one
+		case <-p.ctx.Done():
+		}
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		delete(p.pending, query)
