@@ -475,3 +475,28 @@ func TestDeferredBatchOnOneConnectionDoesNotWaitToPrepare(t *testing.T) {
 		t.Fatalf("%d comments after two batches of 5, want 10", len(cs))
 	}
 }
+
+// A store closed while statements are being prepared in the background
+// closes cleanly: the preparations stop, and none is left behind.
+func TestStoreClosesWhilePreparing(t *testing.T) {
+	t.Parallel()
+	url := storetest.URL(t, store.Postgres)
+	for i := range 5 {
+		s, err := store.Open(ctx, url, store.Options{})
+		must(t, err)
+		ann := &model.User{Email: fmt.Sprintf("ann%d@acme.com", i), Name: "Ann"}
+		must(t, s.CreateUser(ctx, ann))
+		tk := &model.Ticket{Subject: "Printer", RequesterID: ann.ID}
+		must(t, s.CreateTicket(ctx, tk))
+		must(t, s.InTx(ctx, func(tx *store.Tx) error {
+			tx.Defer()
+			for j := range 37 {
+				must(t, tx.AddComment(ctx, &model.Comment{TicketID: tk.ID, AuthorID: ann.ID,
+					Visibility: model.VisibilityPublic, Body: fmt.Sprint("comment ", j)}))
+				must(t, tx.AddEvent(ctx, &model.Event{TicketID: tk.ID, ActorID: ann.ID, Kind: model.EventStatus, Detail: "open"}))
+			}
+			return nil
+		}))
+		must(t, s.Close())
+	}
+}

@@ -58,12 +58,13 @@ func (p *prepared) stmt(query string) *sql.Stmt {
 	go func() {
 		defer p.wg.Done()
 		var s *sql.Stmt
-		err := p.ctx.Err()
+		var err error
 		select {
 		case p.one <- struct{}{}: // one at a time: a batch wants a dozen at once, each on a connection
 			s, err = p.db.PrepareContext(p.ctx, query)
 			<-p.one
 		case <-p.ctx.Done():
+			err = p.ctx.Err()
 		}
 		p.mu.Lock()
 		defer p.mu.Unlock()
