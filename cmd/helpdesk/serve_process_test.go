@@ -209,6 +209,8 @@ func TestServeZeroConfigAsAProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.start()
+	// the banner is written a line at a time: read it once its last line is
+	p.waitFor("the whole banner", patience, func() bool { return strings.Contains(p.stdout.String(), "  database: ") })
 	if out := p.stdout.String(); !strings.Contains(out, "FOR TRYING AND TESTING ONLY") || !strings.Contains(out, "swaks --server "+p.smtp) ||
 		!strings.Contains(out, "staff mail counts only as a reply to a notification") {
 		t.Errorf("the banner does not say how to try it:\n%s", out)
