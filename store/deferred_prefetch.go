@@ -52,8 +52,8 @@ func (t *Tx) Prefetch(ctx context.Context, p Prefetch) error {
 		// keys for most of a table and scanned it in parallel: starting
 		// the workers cost about a tenth of its CPU on the benchmark's
 		// mix (issue 20.6).
-		if _, err := t.tx.ExecContext(ctx, `SET LOCAL max_parallel_workers_per_gather = 0`); err != nil {
-			return fmt.Errorf("batch without parallel workers: %w", translate(err))
+		if err := t.withoutParallelWorkers(ctx); err != nil {
+			return err
 		}
 	}
 	for table, per := range map[string]int{"raw_messages": 1, "tickets": 1, "comments": 1, "users": 2,

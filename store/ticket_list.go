@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/helpdesk-gw/helpdesk/model"
@@ -103,8 +102,8 @@ func (s *Store) ListTicketsWithPeople(ctx context.Context, f TicketFilter) ([]Li
 	var out []ListedTicket
 	err := s.InTx(ctx, func(tx *Tx) error {
 		if s.backend == Postgres && f.Limit > 0 {
-			if _, err := tx.tx.ExecContext(ctx, `SET LOCAL max_parallel_workers_per_gather = 0`); err != nil {
-				return fmt.Errorf("list tickets without parallel workers: %w", translate(err))
+			if err := tx.withoutParallelWorkers(ctx); err != nil {
+				return err
 			}
 		}
 		var err error

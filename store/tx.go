@@ -113,3 +113,13 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// withoutParallelWorkers makes the rest of the transaction plan without
+// parallel workers (PostgreSQL only): for reads by key or by page, whose
+// workers cost more to start than they save.
+func (t *Tx) withoutParallelWorkers(ctx context.Context) error {
+	if _, err := t.tx.ExecContext(ctx, `SET LOCAL max_parallel_workers_per_gather = 0`); err != nil {
+		return fmt.Errorf("plan without parallel workers: %w", translate(err))
+	}
+	return nil
+}
