@@ -35,10 +35,7 @@ import (
 //
 //	go test -run '^$' -bench IngestFromDovecot -benchtime 1x ./ingest/imapsource/
 func BenchmarkIngestFromDovecot(b *testing.B) {
-	n := 10000
-	if v, err := strconv.Atoi(os.Getenv("HELPDESK_BENCH_MESSAGES")); err == nil && v > 0 {
-		n = v
-	}
+	n := benchMessageCount()
 	d := startDovecot(b)
 	b.Run("small", func(b *testing.B) {
 		msgs := make([][]byte, n)
@@ -110,6 +107,15 @@ func benchIngest(b *testing.B, d *dovecot, name string, msgs [][]byte, parts int
 		b.Logf("CPU per message, all processes: gateway %v / raw fetch+parse cold %v = %.2f",
 			used.all()/time.Duration(n), rawUsed.all()/time.Duration(n), ratio)
 	}
+}
+
+// benchMessageCount is the number of messages a Dovecot benchmark
+// ingests: HELPDESK_BENCH_MESSAGES, 10,000 by default.
+func benchMessageCount() int {
+	if v, err := strconv.Atoi(os.Getenv("HELPDESK_BENCH_MESSAGES")); err == nil && v > 0 {
+		return v
+	}
+	return 10000
 }
 
 // rawRate fetches every message of INBOX with go-imap and parses each

@@ -5,8 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"os"
-	"strconv"
 	"testing"
 	"time"
 
@@ -25,10 +23,7 @@ import (
 // what is left of the 3× goal for all of those is 3 less 1 (the gateway
 // fetches and parses too) less this benchmark's ratio.
 func BenchmarkKeepRawOnly(b *testing.B) {
-	n := 10000
-	if v, err := strconv.Atoi(os.Getenv("HELPDESK_BENCH_MESSAGES")); err == nil && v > 0 {
-		n = v
-	}
+	n := benchMessageCount()
 	mix := newHelpdeskMix(n, 1)
 	d := startDovecot(b)
 	ctx := context.Background()
