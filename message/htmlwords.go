@@ -135,8 +135,9 @@ func attrVal(n *html.Node, key string) string {
 	return ""
 }
 
-// countFields is len(strings.Fields(s)) without building the fields.
-func countFields(s string) int {
+// countFields is len(strings.Fields(s)) without building the fields, for
+// a string or the bytes of one.
+func countFields[S ~string | ~[]byte](s S) int {
 	n := 0
 	inField := false
 	for i := 0; i < len(s); {
@@ -146,7 +147,8 @@ func countFields(s string) int {
 			space = c == ' ' || '\t' <= c && c <= '\r' // the ASCII spaces of unicode.IsSpace
 			i++
 		} else {
-			r, size := utf8.DecodeRuneInString(s[i:])
+			var b [utf8.UTFMax]byte
+			r, size := utf8.DecodeRune(b[:copy(b[:], s[i:])])
 			space = unicode.IsSpace(r)
 			i += size
 		}

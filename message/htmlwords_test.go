@@ -153,7 +153,8 @@ func stubLengths(n int) []int {
 	return out
 }
 
-// FuzzHTMLWordsAtMost checks the bound and isStub's decision on any HTML.
+// FuzzHTMLWordsAtMost checks both bounds (tree and tokens) and isStub's
+// decision on any HTML.
 func FuzzHTMLWordsAtMost(f *testing.F) {
 	for _, h := range hostileHTML {
 		f.Add(h, 3)
@@ -166,10 +167,14 @@ func FuzzHTMLWordsAtMost(f *testing.F) {
 		if countFields(h) != len(strings.Fields(h)) {
 			t.Fatalf("countFields %d, strings.Fields %d", countFields(h), len(strings.Fields(h)))
 		}
+		tree, treeOK := 0, false
 		if doc, ok := parseForHTML2Text(h); ok {
-			if most, ok := htmlWordsAtMost(doc); ok && most < len(words) {
-				t.Fatalf("bound %d below %d words", most, len(words))
+			if tree, treeOK = htmlWordsAtMost(doc); treeOK && tree < len(words) {
+				t.Fatalf("bound %d below %d words", tree, len(words))
 			}
+		}
+		if most, ok := htmlTokenWordsAtMost(h); ok && (most < len(words) || treeOK && most < tree) {
+			t.Fatalf("token bound %d below %d words or the tree's %d (%v)", most, len(words), tree, treeOK)
 		}
 		n = max(n, -n) % (len(words) + 1)
 		plain := strings.Join(words[:n], " ")

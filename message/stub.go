@@ -33,8 +33,9 @@ var placeholder = regexp.MustCompile(`(?i)` +
 
 // isStub reports whether plain is a stub of the HTML html (see above).
 // The HTML is converted to text only when plain is short enough to be one,
-// and only when a bound on its words, read from its parse tree
-// (htmlWordsAtMost), does not already show that it is not.
+// and only when a bound on its words does not already show that it is not:
+// read from its tokens (htmlTokenWordsAtMost) where they can tell, else
+// from its parse tree (htmlWordsAtMost).
 func isStub(plain, html string) bool {
 	words := countFields(plain)
 	if words == 0 {
@@ -49,6 +50,8 @@ func isStub(plain, html string) bool {
 	hw := 0
 	if len(html) > maxHTML2TextSize {
 		hw = htmlWords(html)
+	} else if most, ok := htmlTokenWordsAtMost(html); ok && (most < minStubHTMLWords || float64(words) >= stubRatio*float64(most)) {
+		return false // as below, from the tokens: no parse tree needed
 	} else if doc, ok := parseForHTML2Text(html); ok {
 		if most, ok := htmlWordsAtMost(doc); ok && (most < minStubHTMLWords || float64(words) >= stubRatio*float64(most)) {
 			return false // hw <= most: the text holds at least stubRatio of the HTML's words
