@@ -1,8 +1,10 @@
 package autoreply
 
 import (
+	"bytes"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -72,6 +74,10 @@ func challengeMarker(h Header, text, envelopeFrom string) string {
 	if tmdaConfirm(h) {
 		return "challenge-response request (TMDA confirmation address)"
 	}
+	automatic := plainlyAutomatic(h, envelopeFrom)
+	if !automatic && !mayHoldSignature(text) {
+		return "" // no product's words, and the generic ones count only on automatic mail
+	}
 	t := challengeText(text)
 	if t == "" {
 		return ""
@@ -81,7 +87,7 @@ func challengeMarker(h Header, text, envelopeFrom string) string {
 			return "challenge-response request (" + s + ")"
 		}
 	}
-	if !plainlyAutomatic(h, envelopeFrom) || rePermanentFailure.MatchString(t) {
+	if !automatic || rePermanentFailure.MatchString(t) {
 		return "" // a mail system's report of a 5xx rejection is a bounce
 	}
 	for _, s := range challengePhrases {
@@ -128,6 +134,67 @@ func tmdaConfirm(h Header) bool {
 		}
 	}
 	return false
+}
+
+// signatureAnchors holds a word of each challenge signature that
+// challengeText can only have made of the same ASCII letters, in either
+// case, standing together in text: no space or apostrophe (challengeText
+// makes those of other characters), and no i or k (the lower case of
+// U+0130 and U+212A; no other character outside ASCII lower-cases to
+// ASCII). The longest such word of each, to be rare in mail.
+var signatureAnchors = func() [][]byte {
+	var out [][]byte
+	for _, s := range challengeSignatures {
+		best := ""
+		for _, w := range strings.Split(s, " ") {
+			if len(w) > len(best) && !strings.ContainsAny(w, "'ik") && isASCII(w) {
+				best = w
+			}
+		}
+		if best == "" {
+			panic("challenge signature without an anchor: " + s)
+		}
+		if !slices.ContainsFunc(out, func(a []byte) bool { return string(a) == best }) {
+			out = append(out, []byte(best))
+		}
+	}
+	return out
+}()
+
+// mayHoldSignature reports whether challengeText(text) may contain a
+// challenge signature: false when the start of text it reads holds none
+// of the signatures' anchors, in any ASCII case. It spares the folding of
+// every ordinary message (issue 20.6); a true answer is checked on the
+// folded text.
+func mayHoldSignature(text string) bool {
+	if len(text) > challengeScanText {
+		text = text[:challengeScanText]
+	}
+	var buf [challengeScanText]byte // ASCII letters lower-cased, other bytes as they are
+	lower := buf[:len(text)]
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	for _, a := range signatureAnchors {
+		if bytes.Contains(lower, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// isASCII reports whether s is all ASCII.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // challengeText is the start of text, lower-case, with quoted lines (">")

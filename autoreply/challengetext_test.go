@@ -3,6 +3,8 @@ package autoreply
 import (
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // challengeTextByStrings is challengeText as first written, with the
@@ -49,6 +51,124 @@ func FuzzChallengeText(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := challengeText(s), challengeTextByStrings(s); got != want {
 			t.Fatalf("challengeText(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// challengeMarkerFolding is challengeMarker before mayHoldSignature: the
+// text folded for every message. The two must agree on everything.
+func challengeMarkerFolding(h Header, text, envelopeFrom string) string {
+	if why := challengeHeaderMarker(h); why != "" {
+		return why
+	}
+	if tmdaConfirm(h) {
+		return "challenge-response request (TMDA confirmation address)"
+	}
+	t := challengeText(text)
+	if t == "" {
+		return ""
+	}
+	for _, s := range challengeSignatures {
+		if strings.Contains(t, s) {
+			return "challenge-response request (" + s + ")"
+		}
+	}
+	if !plainlyAutomatic(h, envelopeFrom) || rePermanentFailure.MatchString(t) {
+		return ""
+	}
+	for _, s := range challengePhrases {
+		if strings.Contains(t, s) {
+			return "challenge-response request (" + s + ")"
+		}
+	}
+	return ""
+}
+
+// signatureTexts write each signature as mail might: upper case, the
+// Turkish dotted I and the Kelvin sign for i and k, curly apostrophes,
+// line breaks and runs of spaces inside it, quoted, past the scanned
+// start, and beside ordinary text.
+func signatureTexts() []string {
+	var out []string
+	for _, s := range challengeSignatures {
+		out = append(out, s, strings.ToUpper(s), "Hello,\n\n"+s+"\nThanks",
+			strings.ReplaceAll(s, " ", " \r\n\t "), strings.ReplaceAll(s, "i", "\u0130"),
+			strings.ReplaceAll(strings.ToUpper(s), "K", "\u212a"), strings.ReplaceAll(s, "'", "\u2019"),
+			"> "+s, strings.Repeat("x", challengeScanText-len(s)/2)+" "+s)
+	}
+	return append(out, challengeTextSamples...)
+}
+
+// TestChallengeMarkerSkipsFoldingAlike: sparing the fold of text without
+// a signature's anchor changes no verdict, on any header kind.
+func TestChallengeMarkerSkipsFoldingAlike(t *testing.T) {
+	headers := map[string]Header{"person": emptyHeader{}, "daemon": textHeader{"From": "MAILER-DAEMON@example.com"}}
+	for name, h := range headers {
+		for _, text := range append(signatureTexts(), "please confirm you are human", "Ordinary mail about an invoice.") {
+			for _, env := range []string{"", "<>"} {
+				if got, want := challengeMarker(h, text, env), challengeMarkerFolding(h, text, env); got != want {
+					t.Errorf("%s, %q, envelope %q: %q, want %q", name, trunc(text, 60), env, got, want)
+				}
+			}
+		}
+	}
+	if len(signatureAnchors) == 0 {
+		t.Fatal("no anchors")
+	}
+}
+
+// TestOnlyDottedIAndKelvinLowerToASCII is the fact signatureAnchors rests on.
+func TestOnlyDottedIAndKelvinLowerToASCII(t *testing.T) {
+	for r := rune(utf8.RuneSelf); r <= unicode.MaxRune; r++ {
+		if l := unicode.ToLower(r); l < utf8.RuneSelf && r != '\u0130' && r != '\u212a' {
+			t.Errorf("%U lower-cases to %q", r, l)
+		}
+	}
+}
+
+func FuzzChallengeMarkerSkipsFolding(f *testing.F) {
+	for _, s := range signatureTexts() {
+		f.Add(s, false)
+	}
+	f.Fuzz(func(t *testing.T, text string, daemon bool) {
+		var h Header = emptyHeader{}
+		if daemon {
+			h = textHeader{"From": "MAILER-DAEMON@example.com"}
+		}
+		if got, want := challengeMarker(h, text, ""), challengeMarkerFolding(h, text, ""); got != want {
+			t.Fatalf("%q: %q, want %q", text, got, want)
+		}
+	})
+}
+
+// textHeader is a header of one value per field.
+type textHeader map[string]string
+
+func (h textHeader) Values(k string) []string {
+	if v, ok := h[k]; ok {
+		return []string{v}
+	}
+	return nil
+}
+func (h textHeader) Get(k string) string { return h[k] }
+
+// BenchmarkChallengeMarker: the check on an ordinary message's text (a
+// person's reply of about 4 KB), with and without the anchors' look.
+func BenchmarkChallengeMarker(b *testing.B) {
+	text := strings.Repeat("Hello Anna,\n\nThe export still fails after the update we installed this morning; "+
+		"the log says the job timed out. Could you have a look?\n\nBest regards,\nJan\n\n", 25)
+	b.Run("anchors", func(b *testing.B) {
+		for range b.N {
+			if challengeMarker(emptyHeader{}, text, "") != "" {
+				b.Fatal("a challenge")
+			}
+		}
+	})
+	b.Run("folding", func(b *testing.B) {
+		for range b.N {
+			if challengeMarkerFolding(emptyHeader{}, text, "") != "" {
+				b.Fatal("a challenge")
+			}
 		}
 	})
 }
