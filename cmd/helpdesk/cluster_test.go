@@ -59,12 +59,22 @@ func TestServeThreeProcessesShareTheWorkAndSurviveADeath(t *testing.T) {
 	// worker's last marking window come again (at least once, never lost):
 	// the window is markEvery plus one UPDATE, which reaches ~100 ms while
 	// three processes ingest against one PostgreSQL, at 1,000–2,000 sends
-	// a second. Seen: 32–114 of 3,000; the bound is 8%.
-	t.Run("SIGKILL", func(t *testing.T) { clusterRun(t, syscall.SIGKILL, 240) })
+	// a second. Seen: 0–114 of 3,000 alone, 245 in a loaded CI run (the
+	// whole suite beside it under the race detector). How many depends on
+	// the machine's load; which ones does not: only what the relay
+	// accepted within markWindow before the kill may come again, and the
+	// count is only held under 15%.
+	t.Run("SIGKILL", func(t *testing.T) { clusterRun(t, syscall.SIGKILL, 450) })
 }
 
+// markWindow bounds, generously for a loaded machine, how long before a
+// SIGKILL the relay may have accepted a notification that the killed
+// process had not yet marked sent: markEvery plus one UPDATE's round trip.
+const markWindow = 3 * time.Second
+
 // clusterRun stops the first of three processes with sig half-way; at most
-// maxTwice notifications may reach the relay twice.
+// maxTwice notifications may reach the relay twice, each first accepted
+// within markWindow before the stop.
 func clusterRun(t *testing.T, sig syscall.Signal, maxTwice int) {
 	total := 3000
 	if n, err := strconv.Atoi(os.Getenv(clusterEnv)); err == nil && n > 3 {
@@ -124,6 +134,7 @@ func clusterRun(t *testing.T, sig syscall.Signal, maxTwice int) {
 	start := time.Now()
 	created := func() int { return recorded()[model.OutcomeCreated] }
 	procs[1].waitProgress("half the messages", total/2, created)
+	stoppedAt := time.Now()
 	procs[0].signal(sig)
 	if code := procs[0].waitExit(patience); sig == syscall.SIGTERM && code != 0 {
 		t.Errorf("exit %d after SIGTERM", code)
@@ -161,21 +172,32 @@ func clusterRun(t *testing.T, sig syscall.Signal, maxTwice int) {
 		t.Errorf("%d outbox rows, want one acknowledgement per message (%d)", len(rows), total)
 	}
 	msgID := regexp.MustCompile(`(?mi)^Message-ID:\s*<([^>]+)>`)
+	firstAt := map[string]time.Time{}
 	for _, m := range relay.Messages() {
 		if id := msgID.FindSubmatch(m.Data); id != nil {
 			sent[string(id[1])]++
+			if at, ok := firstAt[string(id[1])]; !ok || m.At.Before(at) {
+				firstAt[string(id[1])] = m.At
+			}
 		}
 	}
-	twice := 0
+	twice, latest := 0, time.Duration(0)
 	for id, n := range sent {
 		switch {
 		case n == 0:
 			t.Errorf("%s never reached the relay", id)
 		case n > 1:
 			twice++
+			before := stoppedAt.Sub(firstAt[id])
+			latest = max(latest, before)
+			if before > markWindow || before < -time.Second { // after the stop: a living process sent it twice
+				t.Errorf("%s reached the relay twice, first %s before the stop: not in the stopped process's last marking window",
+					id, before.Round(time.Millisecond))
+			}
 		}
 	}
-	t.Logf("%d notifications, %d reached the relay twice (sent by the stopped process, not yet marked)", len(sent), twice)
+	t.Logf("%d notifications, %d reached the relay twice (sent by the stopped process, not yet marked; the earliest first accepted %s before the stop)",
+		len(sent), twice, latest.Round(time.Millisecond))
 	// After a SIGKILL: the killed worker's sends in flight, plus the rows
 	// the relay accepted while its last group of sent marks was being
 	// written (see maxTwice above); the same Message-ID each time, so mail
