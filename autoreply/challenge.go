@@ -78,6 +78,12 @@ func challengeMarker(h Header, text, envelopeFrom string) string {
 	if !automatic && !mayHoldSignature(text) {
 		return "" // no product's words, and the generic ones count only on automatic mail
 	}
+	return challengeInText(text, automatic)
+}
+
+// challengeInText is challengeMarker's reading of the text: a product's
+// signature, or on automatic mail without a 5xx failure a generic phrase.
+func challengeInText(text string, automatic bool) string {
 	t := challengeText(text)
 	if t == "" {
 		return ""

@@ -56,7 +56,7 @@ func FuzzChallengeText(f *testing.F) {
 }
 
 // challengeMarkerFolding is challengeMarker before mayHoldSignature: the
-// text folded for every message. The two must agree on everything.
+// text read for every message. The two must agree on everything.
 func challengeMarkerFolding(h Header, text, envelopeFrom string) string {
 	if why := challengeHeaderMarker(h); why != "" {
 		return why
@@ -64,24 +64,7 @@ func challengeMarkerFolding(h Header, text, envelopeFrom string) string {
 	if tmdaConfirm(h) {
 		return "challenge-response request (TMDA confirmation address)"
 	}
-	t := challengeText(text)
-	if t == "" {
-		return ""
-	}
-	for _, s := range challengeSignatures {
-		if strings.Contains(t, s) {
-			return "challenge-response request (" + s + ")"
-		}
-	}
-	if !plainlyAutomatic(h, envelopeFrom) || rePermanentFailure.MatchString(t) {
-		return ""
-	}
-	for _, s := range challengePhrases {
-		if strings.Contains(t, s) {
-			return "challenge-response request (" + s + ")"
-		}
-	}
-	return ""
+	return challengeInText(text, plainlyAutomatic(h, envelopeFrom))
 }
 
 // signatureTexts write each signature as mail might: upper case, the
